@@ -1,0 +1,125 @@
+// Shared data shapes: what an agent reports, what a run produces, what reporters print.
+// Everything here is plain data so that it can be written as JSON unchanged.
+
+/** Which host a socket call was made on. */
+export type Side = "client" | "server";
+
+/** "OK", "EOF" (recv returned 0), or an errno name such as "ECONNRESET". */
+export type CallResult = string;
+
+/** One socket call that returned, as the agent saw it. */
+export interface SocketEvent {
+  /** Milliseconds since the fault (negative before it), from CLOCK_MONOTONIC. */
+  tMs: number;
+  side: Side;
+  /** Connection id ("idle", "writer", ...); "listener" for the server's listening socket. */
+  conn: string;
+  call: string;
+  result: CallResult;
+  /** Bytes moved by recv/send when the call succeeded. */
+  bytes?: number;
+  /** Free-form detail, e.g. "203.0.113.2:7000" for connect, or a TCP_INFO state. */
+  detail?: string;
+}
+
+export interface KeepaliveSetting {
+  idle: number;
+  interval: number;
+  count: number;
+}
+
+/** The knobs a user turns; the same shape for run, compare and the JSON report. */
+export interface Settings {
+  keepalive: KeepaliveSetting | null;
+  userTimeoutMs: number | null;
+  /** net.ipv4.tcp_retries2 for the client namespace, or null to leave the lab default. */
+  retries2: number | null;
+  windowS: number;
+  ignoreSigterm: boolean;
+  graceMs: number;
+}
+
+/** How a fault presents itself to the client, which is what predictions are made from. */
+export type WireEffect =
+  | { kind: "fin"; atMs: number }
+  | { kind: "rst"; atMs: number }
+  | { kind: "silent" }
+  | { kind: "silent-then-rst"; rebootAtMs: number };
+
+/** Facts about one client connection, measured around the fault, that predictions need. */
+export interface ConnectionFacts {
+  workload: string;
+  /** Last time (ms from the fault, <= 0) this socket received a segment from the peer. */
+  lastRecvMs: number;
+  /** First send after the fault that was never acknowledged (ms from the fault), if any. */
+  firstUnackedSendMs: number | null;
+  /** tcpi_rto at the fault, in ms (the kernel's current retransmission timeout). */
+  rtoMs: number;
+}
+
+/** Kernel parameters of the client namespace as read from the lab. */
+export interface KernelParams {
+  hz: number;
+  retries2: number;
+  keepaliveTime: number;
+  keepaliveIntvl: number;
+  keepaliveProbes: number;
+}
+
+export interface Prediction {
+  /** Expected call ("recv", "send") or null when any call could be first. */
+  call: string | null;
+  /** Expected result, or null when the kernel reports nothing (never detected). */
+  result: CallResult | null;
+  /** Expected ms after the fault; null with result null means "never". */
+  afterMs: number | null;
+  /** The reasoning, in words: "keepalive 1 s + 2 x 1 s from last activity". */
+  basis: string;
+}
+
+export interface FirstFailure {
+  call: string;
+  result: CallResult;
+  afterMs: number;
+}
+
+export interface ConnectionReport {
+  id: string;
+  side: Side;
+  workload: string;
+  firstFailure: FirstFailure | null;
+  predicted: Prediction | null;
+  events: SocketEvent[];
+}
+
+export interface Verdict {
+  expectation: string;
+  pass: boolean;
+  message: string;
+}
+
+export interface RunReport {
+  scenario: string;
+  engine: "syscall";
+  summary: string;
+  settings: {
+    keepalive: KeepaliveSetting | null;
+    userTimeoutMs: number | null;
+    sysctls: Record<string, string>;
+    windowS: number;
+    ignoreSigterm: boolean;
+    graceMs: number;
+  };
+  /** Each watched connection; its events hold both sides' calls (event.side tells which). */
+  connections: ConnectionReport[];
+  verdicts: Verdict[];
+  passed: boolean;
+  durationMs: number;
+}
+
+export interface Report {
+  schemaVersion: 1;
+  tool: { name: "tcpdrop"; version: string };
+  kernel: string;
+  runs: RunReport[];
+}
