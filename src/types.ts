@@ -89,6 +89,8 @@ export interface ConnectionReport {
   workload: string;
   firstFailure: FirstFailure | null;
   predicted: Prediction | null;
+  /** When undetected within the window: why, and which setting would notice sooner. */
+  hint?: string | null;
   events: SocketEvent[];
 }
 
@@ -112,6 +114,8 @@ export interface RunReport {
   };
   /** Each watched connection; its events hold both sides' calls (event.side tells which). */
   connections: ConnectionReport[];
+  /** Things the lab or the server process did after the fault (a reboot, a signal), in order. */
+  steps: { tMs: number; what: string }[];
   verdicts: Verdict[];
   passed: boolean;
   durationMs: number;

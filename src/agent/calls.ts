@@ -1,0 +1,148 @@
+// One function per socket call the agent makes. Each makes exactly one syscall and turns its
+// return value into an outcome: "OK", "EOF" (recv returned 0) or the errno name.
+import {
+  AF_INET,
+  EINPROGRESS,
+  errnoName,
+  IPPROTO_TCP,
+  int32,
+  lastErrno,
+  MSG_DONTWAIT,
+  MSG_NOSIGNAL,
+  parseSockaddrIn,
+  SO_ERROR,
+  SO_KEEPALIVE,
+  SO_REUSEADDR,
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
+  SOCK_STREAM,
+  SOL_SOCKET,
+  sockaddrIn,
+  sys,
+  TCP_INFO,
+  TCP_KEEPCNT,
+  TCP_KEEPIDLE,
+  TCP_KEEPINTVL,
+  TCP_NODELAY,
+  TCP_USER_TIMEOUT,
+} from "./libc.js";
+import { parseTcpInfo, TCP_INFO_SIZE, type TcpInfo } from "./tcpinfo.js";
+
+export interface Outcome {
+  result: string;
+  ret: number;
+  bytes?: number;
+  detail?: string;
+}
+
+function outcome(ret: number): Outcome {
+  return ret < 0 ? { result: errnoName(lastErrno()), ret } : { result: "OK", ret };
+}
+
+/** Throws on failure: used only for setup calls whose failure is a setup error. */
+function must(ret: number, what: string): number {
+  if (ret < 0) throw new Error(`${what} failed: ${errnoName(lastErrno())}`);
+  return ret;
+}
+
+export function tcpSocket(): number {
+  return must(sys.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), "socket()");
+}
+
+export function setIntOpt(fd: number, level: number, name: number, value: number, what: string) {
+  must(sys.setsockopt(fd, level, name, int32(value), 4), `setsockopt(${what})`);
+}
+
+export function listenOn(ip: string, port: number, backlog: number): number {
+  const fd = tcpSocket();
+  setIntOpt(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
+  must(sys.bind(fd, sockaddrIn(ip, port), 16), `bind(${ip}:${port})`);
+  must(sys.listen(fd, backlog), "listen()");
+  return fd;
+}
+
+/** accept4 on a non-blocking listener; null when no connection is waiting. */
+export function acceptOne(fd: number): { fd: number; peer: string } | { result: string } | null {
+  const addr = Buffer.alloc(16);
+  const len = int32(16);
+  const ret = sys.accept4(fd, addr, len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+  if (ret >= 0) return { fd: ret, peer: parseSockaddrIn(addr) };
+  const result = errnoName(lastErrno());
+  return result === "EAGAIN" ? null : { result };
+}
+
+/** Non-blocking connect: "OK" at once, or "EINPROGRESS" to be finished by connectResult. */
+export function startConnect(fd: number, ip: string, port: number): Outcome {
+  const ret = sys.connect(fd, sockaddrIn(ip, port), 16);
+  if (ret < 0 && lastErrno() === EINPROGRESS) return { result: "EINPROGRESS", ret };
+  return outcome(ret);
+}
+
+/** The outcome of a connect that was in progress (SO_ERROR once the socket is writable). */
+export function connectResult(fd: number): Outcome {
+  const err = getIntOpt(fd, SOL_SOCKET, SO_ERROR);
+  return err === 0 ? { result: "OK", ret: 0 } : { result: errnoName(err), ret: -1 };
+}
+
+export function getIntOpt(fd: number, level: number, name: number): number {
+  const val = int32(0);
+  must(sys.getsockopt(fd, level, name, val, int32(4)), "getsockopt()");
+  return val.readInt32LE(0);
+}
+
+export function localAddress(fd: number): string {
+  const addr = Buffer.alloc(16);
+  return sys.getsockname(fd, addr, int32(16)) < 0 ? "?" : parseSockaddrIn(addr);
+}
+
+const recvBuffer = Buffer.alloc(65536);
+
+export function recvOnce(fd: number): Outcome {
+  const ret = Number(sys.recv(fd, recvBuffer, recvBuffer.length, MSG_DONTWAIT));
+  if (ret === 0) return { result: "EOF", ret, bytes: 0 };
+  const out = outcome(ret);
+  if (ret > 0) out.bytes = ret;
+  return out;
+}
+
+/** send with MSG_NOSIGNAL, so a broken pipe is an EPIPE result rather than a dead agent. */
+export function sendOnce(fd: number, data: Buffer): Outcome {
+  const ret = Number(sys.send(fd, data, data.length, MSG_NOSIGNAL | MSG_DONTWAIT));
+  const out = outcome(ret);
+  if (ret >= 0) out.bytes = ret;
+  return out;
+}
+
+export function closeFd(fd: number): Outcome {
+  return outcome(sys.close(fd));
+}
+
+export function shutdownFd(fd: number, how: number): Outcome {
+  return outcome(sys.shutdown(fd, how));
+}
+
+export function tcpInfo(fd: number): TcpInfo | null {
+  const buf = Buffer.alloc(TCP_INFO_SIZE);
+  const len = int32(TCP_INFO_SIZE);
+  if (sys.getsockopt(fd, IPPROTO_TCP, TCP_INFO, buf, len) < 0) return null;
+  return parseTcpInfo(buf);
+}
+
+export interface SocketOptions {
+  keepalive?: { idle: number; interval: number; count: number } | null;
+  userTimeoutMs?: number | null;
+}
+
+/** Apply the watched-socket options the user asked for; each is one setsockopt. */
+export function applyOptions(fd: number, opts: SocketOptions): void {
+  setIntOpt(fd, IPPROTO_TCP, TCP_NODELAY, 1, "TCP_NODELAY");
+  if (opts.keepalive) {
+    setIntOpt(fd, SOL_SOCKET, SO_KEEPALIVE, 1, "SO_KEEPALIVE");
+    setIntOpt(fd, IPPROTO_TCP, TCP_KEEPIDLE, opts.keepalive.idle, "TCP_KEEPIDLE");
+    setIntOpt(fd, IPPROTO_TCP, TCP_KEEPINTVL, opts.keepalive.interval, "TCP_KEEPINTVL");
+    setIntOpt(fd, IPPROTO_TCP, TCP_KEEPCNT, opts.keepalive.count, "TCP_KEEPCNT");
+  }
+  if (opts.userTimeoutMs != null) {
+    setIntOpt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, opts.userTimeoutMs, "TCP_USER_TIMEOUT");
+  }
+}

@@ -1,0 +1,98 @@
+// Direct libc bindings through koffi: every socket call the agent makes is one real syscall,
+// with the return value and errno a C program would see. Constants are Linux x86_64/aarch64.
+import koffi from "koffi";
+
+const libc = koffi.load("libc.so.6");
+
+export const AF_INET = 2;
+export const SOCK_STREAM = 1;
+export const SOCK_NONBLOCK = 0o4000;
+export const SOCK_CLOEXEC = 0o2000000;
+export const SOL_SOCKET = 1;
+export const SO_REUSEADDR = 2;
+export const SO_ERROR = 4;
+export const SO_KEEPALIVE = 9;
+export const SO_LINGER = 13;
+export const IPPROTO_TCP = 6;
+export const TCP_NODELAY = 1;
+export const TCP_KEEPIDLE = 4;
+export const TCP_KEEPINTVL = 5;
+export const TCP_KEEPCNT = 6;
+export const TCP_INFO = 11;
+export const TCP_USER_TIMEOUT = 18;
+export const MSG_DONTWAIT = 0x40;
+export const MSG_NOSIGNAL = 0x4000;
+export const SHUT_WR = 1;
+export const EPOLLIN = 0x1;
+export const EPOLLOUT = 0x4;
+export const EPOLLERR = 0x8;
+export const EPOLLHUP = 0x10;
+export const EPOLLRDHUP = 0x2000;
+export const EPOLL_CTL_ADD = 1;
+export const EPOLL_CTL_DEL = 2;
+export const EPOLL_CTL_MOD = 3;
+export const PR_SET_PDEATHSIG = 1;
+export const SIGKILL = 9;
+
+export const sys = {
+  socket: libc.func("int socket(int domain, int type, int protocol)"),
+  bind: libc.func("int bind(int fd, const void *addr, uint32_t len)"),
+  listen: libc.func("int listen(int fd, int backlog)"),
+  accept4: libc.func("int accept4(int fd, void *addr, void *len, int flags)"),
+  connect: libc.func("int connect(int fd, const void *addr, uint32_t len)"),
+  recv: libc.func("long recv(int fd, void *buf, size_t len, int flags)"),
+  send: libc.func("long send(int fd, const void *buf, size_t len, int flags)"),
+  shutdown: libc.func("int shutdown(int fd, int how)"),
+  close: libc.func("int close(int fd)"),
+  setsockopt: libc.func(
+    "int setsockopt(int fd, int level, int name, const void *val, uint32_t len)",
+  ),
+  getsockopt: libc.func("int getsockopt(int fd, int level, int name, void *val, void *len)"),
+  getsockname: libc.func("int getsockname(int fd, void *addr, void *len)"),
+  epollCreate1: libc.func("int epoll_create1(int flags)"),
+  epollCtl: libc.func("int epoll_ctl(int epfd, int op, int fd, void *event)"),
+  epollWait: libc.func("int epoll_wait(int epfd, void *events, int maxevents, int timeout)"),
+  prctl: libc.func(
+    "int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)",
+  ),
+  getppid: libc.func("int getppid()"),
+};
+
+const errnoNames = new Map<number, string>();
+for (const [name, value] of Object.entries(koffi.os.errno)) {
+  if (!errnoNames.has(value)) errnoNames.set(value, name);
+}
+errnoNames.set(11, "EAGAIN"); // EWOULDBLOCK has the same number; report the usual name
+
+export const EAGAIN = 11;
+export const EINPROGRESS = 115;
+
+/** The errno of the last libc call on this thread. */
+export function lastErrno(): number {
+  return koffi.errno();
+}
+
+export function errnoName(code: number): string {
+  return errnoNames.get(code) ?? `E${code}`;
+}
+
+/** struct sockaddr_in for an IPv4 dotted quad and port. */
+export function sockaddrIn(ip: string, port: number): Buffer {
+  const buf = Buffer.alloc(16);
+  buf.writeUInt16LE(AF_INET, 0);
+  buf.writeUInt16BE(port, 2);
+  ip.split(".").forEach((octet, i) => {
+    buf[4 + i] = Number(octet);
+  });
+  return buf;
+}
+
+export function parseSockaddrIn(buf: Buffer): string {
+  return `${buf[4]}.${buf[5]}.${buf[6]}.${buf[7]}:${buf.readUInt16BE(2)}`;
+}
+
+export function int32(value: number): Buffer {
+  const buf = Buffer.alloc(4);
+  buf.writeInt32LE(value, 0);
+  return buf;
+}

@@ -1,0 +1,103 @@
+// The agent: one process per lab host, started inside that host's network namespace. It reads
+// commands as JSON lines on stdin, makes real socket syscalls, and writes every call that
+// returned as a JSON line on stdout. It dies with the runner (PR_SET_PDEATHSIG and stdin EOF).
+import { readFileSync, writeFileSync } from "node:fs";
+import { createInterface } from "node:readline";
+import { tcpInfo } from "./calls.js";
+import { ClientConnection, type ClientSpec } from "./client.js";
+import { emit, emitCall, nowMs } from "./emit.js";
+import { PR_SET_PDEATHSIG, SIGKILL, sys } from "./libc.js";
+import { Poller } from "./poller.js";
+import { Server } from "./server.js";
+
+interface Command {
+  id: number;
+  op: string;
+  [key: string]: unknown;
+}
+
+const args = process.argv.slice(2);
+const host = args[args.indexOf("--host") + 1] ?? "?";
+const ignoreSigterm = args.includes("--ignore-sigterm");
+const expectedParent = Number(process.env.TCPDROP_RUNNER_PID ?? 0);
+
+sys.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+if (expectedParent && sys.getppid() !== expectedParent) process.exit(1); // runner already gone
+
+const poller = new Poller();
+const server = new Server(poller);
+const clients = new Map<string, ClientConnection>();
+
+const sysctlPath = (key: string) => `/proc/sys/${key.replaceAll(".", "/")}`;
+
+const handlers: Record<string, (cmd: Command) => unknown | Promise<unknown>> = {
+  sysctl(cmd) {
+    for (const [key, value] of Object.entries((cmd.set ?? {}) as Record<string, string>)) {
+      writeFileSync(sysctlPath(key), `${value}\n`);
+    }
+    const values: Record<string, string> = {};
+    for (const key of (cmd.get ?? []) as string[]) {
+      values[key] = readFileSync(sysctlPath(key), "utf8").trim();
+    }
+    return { values };
+  },
+  listen(cmd) {
+    server.listen(cmd.ip as string, cmd.port as number);
+    return {};
+  },
+  connect(cmd) {
+    const specs = cmd.specs as ClientSpec[];
+    return Promise.all(
+      specs.map(
+        (spec) =>
+          new Promise<boolean>((resolve) => {
+            const conn = new ClientConnection(spec, poller, resolve);
+            clients.set(spec.conn, conn);
+            conn.start();
+          }),
+      ),
+    ).then((results) => ({ connected: results.filter(Boolean).length }));
+  },
+  snapshot() {
+    const t = nowMs();
+    const info: Record<string, unknown> = {};
+    for (const [id, conn] of clients) info[id] = tcpInfo(conn.fd);
+    return { t, info };
+  },
+  "close-all"() {
+    const t = nowMs();
+    server.closeAll();
+    return { t };
+  },
+  exit() {
+    process.exit(0);
+  },
+};
+
+async function dispatch(cmd: Command): Promise<void> {
+  try {
+    const handler = handlers[cmd.op];
+    if (!handler) throw new Error(`unknown op ${cmd.op}`);
+    emit({ type: "reply", id: cmd.id, ok: true, ...((await handler(cmd)) as object) });
+  } catch (err) {
+    emit({ type: "reply", id: cmd.id, ok: false, error: (err as Error).message });
+  }
+}
+
+process.on("SIGTERM", () => {
+  if (ignoreSigterm) {
+    emitCall({ side: "server", conn: "process", call: "signal", result: "SIGTERM ignored" });
+    return;
+  }
+  emitCall({ side: "server", conn: "process", call: "signal", result: "SIGTERM" });
+  server.closeAll();
+  process.exit(0);
+});
+
+poller.start();
+const input = createInterface({ input: process.stdin });
+input.on("line", (line) => {
+  if (line.trim()) void dispatch(JSON.parse(line) as Command);
+});
+input.on("close", () => process.exit(0));
+emit({ type: "ready", host, pid: process.pid, t: nowMs() });

@@ -1,0 +1,71 @@
+// Readiness for many sockets through one epoll instance. epoll_wait runs on a koffi worker
+// thread, so the main thread stays free for timers, stdin commands and signals; each wake-up
+// hands the ready file descriptors back to the main thread, which makes the socket calls.
+import { EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, errnoName, lastErrno, sys } from "./libc.js";
+
+// struct epoll_event is packed on x86_64 (12 bytes) and naturally aligned elsewhere (16 bytes).
+const EVENT_SIZE = process.arch === "x64" ? 12 : 16;
+const DATA_OFFSET = process.arch === "x64" ? 4 : 8;
+const MAX_EVENTS = 1024;
+
+export type ReadyHandler = (fd: number, events: number) => void;
+
+export class Poller {
+  private readonly epfd: number;
+  private readonly handlers = new Map<number, ReadyHandler>();
+  private readonly eventsBuf = Buffer.alloc(EVENT_SIZE * MAX_EVENTS);
+  private stopped = false;
+
+  constructor() {
+    this.epfd = sys.epollCreate1(0);
+    if (this.epfd < 0) throw new Error(`epoll_create1 failed: ${errnoName(lastErrno())}`);
+  }
+
+  watch(fd: number, events: number, handler: ReadyHandler): void {
+    const op = this.handlers.has(fd) ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    this.handlers.set(fd, handler);
+    if (sys.epollCtl(this.epfd, op, fd, eventStruct(events, fd)) < 0) {
+      throw new Error(`epoll_ctl(fd ${fd}) failed: ${errnoName(lastErrno())}`);
+    }
+  }
+
+  unwatch(fd: number): void {
+    if (!this.handlers.delete(fd)) return;
+    sys.epollCtl(this.epfd, EPOLL_CTL_DEL, fd, eventStruct(0, fd));
+  }
+
+  /** Start the wait loop; it keeps running until stop(). */
+  start(): void {
+    const wait = () => {
+      if (this.stopped) return;
+      sys.epollWait.async(
+        this.epfd,
+        this.eventsBuf,
+        MAX_EVENTS,
+        1000,
+        (err: unknown, n: number) => {
+          if (err) throw err;
+          for (let i = 0; i < n; i++) {
+            const base = i * EVENT_SIZE;
+            const events = this.eventsBuf.readUInt32LE(base);
+            const fd = Number(this.eventsBuf.readBigUInt64LE(base + DATA_OFFSET));
+            this.handlers.get(fd)?.(fd, events);
+          }
+          wait();
+        },
+      );
+    };
+    wait();
+  }
+
+  stop(): void {
+    this.stopped = true;
+  }
+}
+
+function eventStruct(events: number, fd: number): Buffer {
+  const buf = Buffer.alloc(EVENT_SIZE);
+  buf.writeUInt32LE(events >>> 0, 0);
+  buf.writeBigUInt64LE(BigInt(fd), DATA_OFFSET);
+  return buf;
+}

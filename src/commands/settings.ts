@@ -1,0 +1,75 @@
+// Flag values -> Settings. Every bad value is a UsageError that names the flag, what it got,
+// and what it takes.
+import { UsageError } from "../errors.js";
+import type { KeepaliveSetting, Settings } from "../types.js";
+
+export interface SettingFlags {
+  keepalive?: string;
+  userTimeout?: string;
+  retries2?: string;
+  window?: string;
+  grace?: string;
+  ignoreSigterm?: boolean;
+}
+
+export const MAX_WINDOW_S = 1200;
+
+export function parseSettings(flags: SettingFlags): Settings {
+  return {
+    keepalive: parseKeepalive(flags.keepalive ?? "off"),
+    userTimeoutMs:
+      flags.userTimeout === undefined
+        ? null
+        : integer("--user-timeout", flags.userTimeout, 1, 3_600_000, "milliseconds"),
+    retries2:
+      flags.retries2 === undefined
+        ? null
+        : integer("--retries2", flags.retries2, 1, 30, "retransmissions"),
+    windowS: seconds("--window", flags.window ?? "10", 0.1, MAX_WINDOW_S),
+    ignoreSigterm: flags.ignoreSigterm ?? false,
+    graceMs: Math.round(seconds("--grace", flags.grace ?? "2", 0, 60) * 1000),
+  };
+}
+
+export function parseKeepalive(value: string): KeepaliveSetting | null {
+  if (value === "off") return null;
+  const parts = value.split(",");
+  const usage = `--keepalive takes IDLE,INTVL,CNT in whole seconds (e.g. 1,1,2) or "off"; got "${value}"`;
+  if (parts.length !== 3) throw new UsageError(usage);
+  const [idle, interval, count] = parts.map((p) => {
+    if (!/^\d+$/.test(p.trim())) throw new UsageError(usage);
+    return Number(p);
+  });
+  // The kernel's limits: TCP_KEEPIDLE and TCP_KEEPINTVL 1..32767 s, TCP_KEEPCNT 1..127.
+  if (idle < 1 || idle > 32767 || interval < 1 || interval > 32767 || count < 1 || count > 127) {
+    throw new UsageError(
+      `--keepalive ${value}: the kernel takes IDLE and INTVL from 1 to 32767 s and CNT from 1 to 127`,
+    );
+  }
+  return { idle, interval, count };
+}
+
+function integer(flag: string, value: string, min: number, max: number, unit: string): number {
+  if (!/^\d+$/.test(value.trim())) {
+    throw new UsageError(
+      `${flag} takes a whole number of ${unit} from ${min} to ${max}; got "${value}"`,
+    );
+  }
+  const n = Number(value);
+  if (n < min || n > max)
+    throw new UsageError(`${flag} ${value} is out of range: use ${min} to ${max} ${unit}`);
+  return n;
+}
+
+/** Seconds, written "10", "2.5", "10s" or "500ms". */
+function seconds(flag: string, value: string, min: number, max: number): number {
+  const match = /^(\d+(?:\.\d+)?)(s|ms)?$/.exec(value.trim());
+  if (!match)
+    throw new UsageError(
+      `${flag} takes a duration in seconds such as 10, 2.5s or 500ms; got "${value}"`,
+    );
+  const s = match[2] === "ms" ? Number(match[1]) / 1000 : Number(match[1]);
+  if (s < min || s > max)
+    throw new UsageError(`${flag} ${value} is out of range: use ${min} to ${max} s`);
+  return s;
+}

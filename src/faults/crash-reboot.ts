@@ -1,0 +1,20 @@
+// crash-reboot: a silent host crash, then the host comes back at the same address after a
+// delay, with no memory of any connection. The next segment that reaches it (a retransmission
+// or a keepalive probe) is answered with RST, and the client sees ECONNRESET.
+import { type Fault, nowMs, sleep } from "./fault.js";
+
+export function crashReboot(rebootAfterMs: number): Fault {
+  return {
+    async inject({ lab, note }) {
+      const at = nowMs();
+      await lab.crashServer();
+      const rest = (async () => {
+        await sleep(Math.max(0, at + rebootAfterMs - nowMs()));
+        await lab.rebootServer();
+        note(nowMs(), "server host is back, with no TCP state");
+      })();
+      return { at, rest };
+    },
+    wire: () => ({ kind: "silent-then-rst", rebootAtMs: rebootAfterMs }),
+  };
+}

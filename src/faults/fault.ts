@@ -1,0 +1,39 @@
+// One interface for every fault: inject it into a running lab and say when it happened, and
+// say how it will look on the client's wire (which the predictions are made from).
+import type { AgentProcess } from "../lab/agent-process.js";
+import type { Lab } from "../lab/lab.js";
+import type { Settings, WireEffect } from "../types.js";
+
+export interface FaultContext {
+  lab: Lab;
+  settings: Settings;
+  /** Record a lab-level step (e.g. "server host back") at a monotonic time, for the report. */
+  note: (t: number, what: string) => void;
+}
+
+export interface Injected {
+  /** CLOCK_MONOTONIC ms at which the fault took effect: t=0 of the report. */
+  at: number;
+  /** Work the fault goes on doing after t=0 (a reboot, a delayed kill); awaited before teardown. */
+  rest?: Promise<void>;
+}
+
+export interface Fault {
+  inject(ctx: FaultContext): Promise<Injected>;
+  wire(settings: Settings): WireEffect;
+}
+
+/** CLOCK_MONOTONIC in ms, the clock the agents stamp their events with. */
+export function nowMs(): number {
+  return Number(process.hrtime.bigint()) / 1e6;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Send a signal to an agent and wait for it to exit. */
+export async function signalAndWait(agent: AgentProcess, signal: NodeJS.Signals): Promise<void> {
+  agent.kill(signal);
+  await agent.exited;
+}

@@ -1,0 +1,45 @@
+// Running `ip` inside a lab host's network namespace. This is the only place tcpdrop runs a
+// system tool; every command targets a namespace held by one of the run's own agents.
+import { spawn } from "node:child_process";
+import { SetupError } from "../errors.js";
+
+const STEP_TIMEOUT_MS = 5000;
+
+/** Run `ip -batch -` with the given lines inside the network namespace of process `pid`. */
+export function ipBatch(pid: number, lines: string[], what: string): Promise<void> {
+  return run(
+    "nsenter",
+    [`--net=/proc/${pid}/ns/net`, "--", "ip", "-batch", "-"],
+    lines.join("\n"),
+    what,
+  );
+}
+
+function run(cmd: string, args: string[], input: string, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { stdio: ["pipe", "ignore", "pipe"] });
+    let stderr = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new SetupError(`lab step "${what}" hung for ${STEP_TIMEOUT_MS} ms and was killed`));
+    }, STEP_TIMEOUT_MS);
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      reject(new SetupError(`lab step "${what}": cannot run ${cmd}: ${err.message}`));
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else
+        reject(
+          new SetupError(
+            `lab step "${what}" failed: ${stderr.trim().split("\n")[0] || `exit ${code}`}`,
+          ),
+        );
+    });
+    child.stdin.end(`${input}\n`);
+  });
+}

@@ -1,0 +1,132 @@
+// Pretty reporter: what an engineer reads first. Per run: a header with the settings, a
+// timeline per connection (t=0 is the fault), a summary table of first failures against the
+// predicted ones, hints for undetected connections, and the verdicts.
+import { Chalk, type ChalkInstance } from "chalk";
+import Table from "cli-table3";
+import type { ConnectionReport, Report, RunReport } from "../types.js";
+import { buildTimeline, colorResult, measureTimelines, renderTimeline } from "./timeline.js";
+
+export { formatSignedMs } from "./timeline.js";
+
+/** Advice for a connection that saw no failure within the window, or null for none. */
+export type HintFn = (c: ConnectionReport, windowS: number) => string | null;
+
+export interface PrettyOptions {
+  color: boolean;
+  hint?: HintFn;
+}
+
+const DASH = "—";
+
+/** "2912.4 ms". */
+export function formatMs(ms: number): string {
+  return `${ms.toFixed(1)} ms`;
+}
+
+function shortSysctl(name: string): string {
+  return name.replace(/^net\.ipv4\./, "");
+}
+
+function settingsLine(s: RunReport["settings"]): string {
+  const parts = [
+    s.keepalive
+      ? `keepalive ${s.keepalive.idle},${s.keepalive.interval},${s.keepalive.count} (idle,intvl,cnt s)`
+      : "keepalive off",
+    s.userTimeoutMs !== null ? `user-timeout ${s.userTimeoutMs} ms` : "user-timeout off",
+    ...Object.entries(s.sysctls).map(([k, v]) => `${shortSysctl(k)}=${v}`),
+    `window ${s.windowS} s`,
+  ];
+  if (s.ignoreSigterm) parts.push(`ignores SIGTERM (grace ${s.graceMs} ms)`);
+  return parts.join(" · ");
+}
+
+function header(run: RunReport, kernel: string, c: ChalkInstance): string[] {
+  return [
+    c.bold(`tcpdrop run ${run.scenario}`),
+    c.dim(`kernel ${kernel} · engine ${run.engine}`),
+    c.dim(settingsLine(run.settings)),
+    run.summary,
+  ];
+}
+
+function timelines(run: RunReport, c: ChalkInstance): string[] {
+  const rows = run.connections.map((conn) => buildTimeline(conn.events));
+  const widths = measureTimelines(rows);
+  const out: string[] = [];
+  run.connections.forEach((conn, i) => {
+    out.push("", c.bold(`${conn.id} (${conn.side} workload ${conn.workload})`));
+    if (conn.events.length === 0) out.push(c.dim("  (no socket calls recorded)"));
+    out.push(...renderTimeline(rows[i], widths, c));
+  });
+  return out;
+}
+
+function predictedCell(conn: ConnectionReport): string {
+  const p = conn.predicted;
+  if (!p) return DASH;
+  if (p.result === null) return "never";
+  return p.afterMs === null ? p.result : `${p.result} at ${formatMs(p.afterMs)}`;
+}
+
+function table(run: RunReport, c: ChalkInstance): string {
+  const t = new Table({
+    head: ["connection", "first failure", "after", "predicted", "basis"],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const conn of run.connections) {
+    const f = conn.firstFailure;
+    t.push([
+      conn.id,
+      f ? colorResult(c, f.result, `${f.call} ${f.result}`) : DASH,
+      f ? formatMs(f.afterMs) : c.yellow(`undetected within ${run.settings.windowS} s`),
+      predictedCell(conn),
+      conn.predicted?.basis ?? DASH,
+    ]);
+  }
+  return t.toString();
+}
+
+function hints(run: RunReport, c: ChalkInstance, hint: HintFn | undefined): string[] {
+  hint ??= (conn) => conn.hint ?? null;
+  const out: string[] = [];
+  for (const conn of run.connections) {
+    if (conn.firstFailure) continue;
+    const text = hint(conn, run.settings.windowS);
+    if (text) out.push(`${c.cyan("hint:")} ${text}`);
+  }
+  return out;
+}
+
+function verdicts(run: RunReport, c: ChalkInstance): string[] {
+  const out = run.verdicts.map((v) =>
+    v.pass ? `${c.green("✔")} ${v.message}` : `${c.red("✘")} ${v.message}`,
+  );
+  const total = run.verdicts.length;
+  const failed = run.verdicts.filter((v) => !v.pass).length;
+  if (run.passed && failed === 0) {
+    out.push(c.green.bold(`PASS ${run.scenario}`));
+  } else {
+    const noun = total === 1 ? "expectation" : "expectations";
+    const why = failed > 0 ? ` (${failed} of ${total} ${noun} failed)` : "";
+    out.push(c.red.bold(`FAIL ${run.scenario}${why}`));
+  }
+  return out;
+}
+
+function renderRun(run: RunReport, kernel: string, opts: PrettyOptions, c: ChalkInstance): string {
+  const sections = [
+    header(run, kernel, c).join("\n"),
+    timelines(run, c).join("\n").replace(/^\n/, ""),
+    table(run, c),
+    hints(run, c, opts.hint).join("\n"),
+    verdicts(run, c).join("\n"),
+  ];
+  return sections.filter((s) => s.length > 0).join("\n\n");
+}
+
+/** The human report; with color false it holds no ANSI escape at all. */
+export function renderPretty(report: Report, opts: PrettyOptions): string {
+  const c = new Chalk({ level: opts.color ? 1 : 0 });
+  const runs = report.runs.map((run) => renderRun(run, report.kernel, opts, c));
+  return `${runs.join("\n\n\n")}\n`;
+}

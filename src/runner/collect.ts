@@ -1,0 +1,71 @@
+// Turning what the agents wrote into per-connection timelines: times made relative to the
+// fault, server-side sockets matched to the client connection they belong to (by address),
+// and the first failing client call of each connection.
+import type { FirstFailure, SocketEvent } from "../types.js";
+
+export interface RawEvent {
+  t: number;
+  side: "client" | "server";
+  conn: string;
+  call: string;
+  result: string;
+  bytes?: number;
+  detail?: string;
+}
+
+/** Results that do not count as the kernel reporting a failure. */
+const NOT_A_FAILURE = new Set(["OK", "EAGAIN", "EINPROGRESS"]);
+
+export function toEvent(raw: RawEvent, faultAt: number, conn = raw.conn): SocketEvent {
+  const event: SocketEvent = {
+    tMs: Math.round((raw.t - faultAt) * 10) / 10,
+    side: raw.side,
+    conn,
+    call: raw.call,
+    result: raw.result,
+  };
+  if (raw.bytes !== undefined && raw.result === "OK") event.bytes = raw.bytes;
+  if (raw.detail !== undefined) event.detail = raw.detail;
+  return event;
+}
+
+/** Client connection id for each server-side peer address ("198.51.100.2:40312" -> "idle"). */
+export function peerMap(raw: RawEvent[]): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const e of raw) {
+    if (e.side === "client" && e.call === "connect" && e.detail)
+      map.set(e.detail.split(" ")[0], e.conn);
+  }
+  return map;
+}
+
+/** Events of each client connection, both sides, in time order. */
+export function timelines(
+  raw: RawEvent[],
+  faultAt: number,
+  ids: string[],
+): Map<string, SocketEvent[]> {
+  const peers = peerMap(raw);
+  const out = new Map<string, SocketEvent[]>(ids.map((id) => [id, []]));
+  for (const e of raw) {
+    const id = e.side === "client" ? e.conn : peers.get(e.conn);
+    if (id !== undefined) out.get(id)?.push(toEvent(e, faultAt, id));
+  }
+  for (const events of out.values()) events.sort((a, b) => a.tMs - b.tMs);
+  return out;
+}
+
+/** The first client call after the fault, within the window, that the kernel failed. */
+export function firstFailure(events: SocketEvent[], windowMs: number): FirstFailure | null {
+  const hit = events.find(
+    (e) => e.side === "client" && e.tMs >= 0 && e.tMs <= windowMs && !NOT_A_FAILURE.has(e.result),
+  );
+  return hit ? { call: hit.call, result: hit.result, afterMs: hit.tMs } : null;
+}
+
+/** Server process events that belong to no connection (signals), for the report's steps. */
+export function processEvents(raw: RawEvent[], faultAt: number): SocketEvent[] {
+  return raw
+    .filter((e) => e.side === "server" && e.conn === "process")
+    .map((e) => toEvent(e, faultAt));
+}

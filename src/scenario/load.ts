@@ -1,0 +1,94 @@
+// Finding and reading scenario files: a built-in name (file name = scenario name, or one of its
+// aliases) or a path to a file of one's own. Every problem becomes a one-line UsageError that
+// says where it is: YAML line and column, the path of a bad field, or the bad expectation.
+import { readdirSync, readFileSync } from "node:fs";
+import { basename, extname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseDocument } from "yaml";
+import { UsageError } from "../errors.js";
+import { type Expectation, ExpectSyntaxError, parseExpectation } from "../expect/index.js";
+import { closest } from "./closest.js";
+import { type Condition, type ScenarioFile, scenarioSchema } from "./schema.js";
+
+export const SCENARIO_DIR = fileURLToPath(new URL("../../scenarios/", import.meta.url));
+
+export interface Scenario extends Omit<ScenarioFile, "expect"> {
+  name: string;
+  file: string;
+  expectations: { expectation: Expectation; text: string; when: Condition | null }[];
+}
+
+/** Built-in scenario names, sorted. */
+export function builtInNames(): string[] {
+  return readdirSync(SCENARIO_DIR)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => basename(f, ".yaml"))
+    .sort();
+}
+
+export function loadBuiltIns(): Scenario[] {
+  return builtInNames().map((name) => loadFile(`${SCENARIO_DIR}${name}.yaml`));
+}
+
+/** A built-in name, an alias, or a path to a scenario file (anything with a "/" or ".yaml"). */
+export function loadScenario(nameOrPath: string): Scenario {
+  if (
+    nameOrPath.includes("/") ||
+    extname(nameOrPath) === ".yaml" ||
+    extname(nameOrPath) === ".yml"
+  ) {
+    return loadFile(nameOrPath);
+  }
+  const all = loadBuiltIns();
+  const found = all.find((s) => s.name === nameOrPath || s.aliases.includes(nameOrPath));
+  if (found) return found;
+  const names = all.flatMap((s) => [s.name, ...s.aliases]);
+  const suggestion = closest(nameOrPath, names);
+  const hint = suggestion ? `did you mean "${suggestion}"? ` : "";
+  throw new UsageError(
+    `unknown scenario "${nameOrPath}": ${hint}run "tcpdrop list" to see them all`,
+  );
+}
+
+export function loadFile(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code;
+    throw new UsageError(`cannot read scenario file ${path}: ${why}`);
+  }
+  const name = basename(path).replace(/\.ya?ml$/, "");
+  return parseScenario(text, path, name);
+}
+
+/** Parse and validate scenario text; `where` names the file in error messages. */
+export function parseScenario(text: string, where: string, name: string): Scenario {
+  const doc = parseDocument(text);
+  const yamlError = doc.errors[0];
+  if (yamlError) {
+    const pos = yamlError.linePos?.[0];
+    const at = pos ? `:${pos.line}:${pos.col}` : "";
+    throw new UsageError(`${where}${at}: invalid YAML: ${yamlError.message.split("\n")[0]}`);
+  }
+  const checked = scenarioSchema.safeParse(doc.toJS());
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const field = issue.path.length ? issue.path.join(".") : "(top level)";
+    throw new UsageError(`${where}: ${field}: ${issue.message}`);
+  }
+  const { expect, ...rest } = checked.data;
+  const expectations = expect.map((entry, i) => {
+    const text = typeof entry === "string" ? entry : entry.expect;
+    const when = typeof entry === "string" ? null : entry.when;
+    try {
+      return { expectation: parseExpectation(text), text, when };
+    } catch (err) {
+      if (err instanceof ExpectSyntaxError)
+        throw new UsageError(`${where}: expect.${i}: ${err.message}`);
+      throw err;
+    }
+  });
+  return { ...rest, name, file: where, expectations };
+}

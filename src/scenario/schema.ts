@@ -1,0 +1,35 @@
+// What a scenario file may say, checked with zod so that a bad file is answered with the path
+// of the bad field. A scenario is data: the runtime in src/runner executes it.
+import { z } from "zod";
+import { FAULT_NAMES } from "../faults/index.js";
+
+const condition = z
+  .object({
+    keepalive: z.boolean().optional(),
+    userTimeout: z.boolean().optional(),
+    ignoreSigterm: z.boolean().optional(),
+  })
+  .strict();
+
+const expectation = z.union([
+  z.string().min(1),
+  z.object({ expect: z.string().min(1), when: condition }).strict(),
+]);
+
+export const scenarioSchema = z
+  .object({
+    summary: z.string().min(1),
+    wire: z.string().min(1),
+    fault: z.enum(FAULT_NAMES),
+    aliases: z.array(z.string().regex(/^[a-z0-9-]+$/)).default([]),
+    rebootAfterMs: z.number().int().min(0).max(60000).default(1000),
+    workloads: z
+      .array(z.enum(["idle", "writer"]))
+      .min(1)
+      .default(["idle", "writer"]),
+    expect: z.array(expectation).default([]),
+  })
+  .strict();
+
+export type ScenarioFile = z.infer<typeof scenarioSchema>;
+export type Condition = z.infer<typeof condition>;
