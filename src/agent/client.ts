@@ -88,7 +88,10 @@ export class ClientConnection {
     this.failed = true;
     clearInterval(this.sendTimer);
     this.poller.unwatch(this.fd);
-    if (connectFailed) return this.finish();
+    if (connectFailed) {
+      this.finish();
+      return;
+    }
     const steps = [() => this.send(), () => this.send(), () => this.followUpRecv()];
     steps.forEach((step, i) => {
       setTimeout(step, FOLLOW_UP_GAP_MS * (i + 1));

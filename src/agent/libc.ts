@@ -32,6 +32,8 @@ export const EPOLL_CTL_ADD = 1;
 export const EPOLL_CTL_DEL = 2;
 export const EPOLL_CTL_MOD = 3;
 export const PR_SET_PDEATHSIG = 1;
+export const EFD_NONBLOCK = 0o4000;
+export const EFD_CLOEXEC = 0o2000000;
 export const SIGKILL = 9;
 
 export const sys = {
@@ -56,6 +58,8 @@ export const sys = {
     "int prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4, unsigned long a5)",
   ),
   getppid: libc.func("int getppid()"),
+  eventfd: libc.func("int eventfd(unsigned int initval, int flags)"),
+  write: libc.func("long write(int fd, const void *buf, size_t count)"),
 };
 
 const errnoNames = new Map<number, string>();

@@ -70,7 +70,7 @@ const handlers: Record<string, (cmd: Command) => unknown | Promise<unknown>> = {
     return { t };
   },
   exit() {
-    process.exit(0);
+    void exit(0);
   },
 };
 
@@ -91,13 +91,19 @@ process.on("SIGTERM", () => {
   }
   emitCall({ side: "server", conn: "process", call: "signal", result: "SIGTERM" });
   server.closeAll();
-  process.exit(0);
+  void exit(0);
 });
+
+/** Exit as soon as the poller's worker thread is back (it would otherwise hold the exit up). */
+async function exit(code: number): Promise<never> {
+  await poller.stop();
+  process.exit(code);
+}
 
 poller.start();
 const input = createInterface({ input: process.stdin });
 input.on("line", (line) => {
   if (line.trim()) void dispatch(JSON.parse(line) as Command);
 });
-input.on("close", () => process.exit(0));
+input.on("close", () => void exit(0));
 emit({ type: "ready", host, pid: process.pid, t: nowMs() });

@@ -1,7 +1,17 @@
 // Readiness for many sockets through one epoll instance. epoll_wait runs on a koffi worker
 // thread, so the main thread stays free for timers, stdin commands and signals; each wake-up
 // hands the ready file descriptors back to the main thread, which makes the socket calls.
-import { EPOLL_CTL_ADD, EPOLL_CTL_DEL, EPOLL_CTL_MOD, errnoName, lastErrno, sys } from "./libc.js";
+import {
+  EFD_CLOEXEC,
+  EFD_NONBLOCK,
+  EPOLL_CTL_ADD,
+  EPOLL_CTL_DEL,
+  EPOLL_CTL_MOD,
+  EPOLLIN,
+  errnoName,
+  lastErrno,
+  sys,
+} from "./libc.js";
 
 // struct epoll_event is packed on x86_64 (12 bytes) and naturally aligned elsewhere (16 bytes).
 const EVENT_SIZE = process.arch === "x64" ? 12 : 16;
@@ -15,10 +25,15 @@ export class Poller {
   private readonly handlers = new Map<number, ReadyHandler>();
   private readonly eventsBuf = Buffer.alloc(EVENT_SIZE * MAX_EVENTS);
   private stopped = false;
+  /** An eventfd in the epoll set, written to wake the waiting worker thread at stop(). */
+  private readonly wakeFd: number;
+  private waitEnded: () => void = () => {};
 
   constructor() {
     this.epfd = sys.epollCreate1(0);
     if (this.epfd < 0) throw new Error(`epoll_create1 failed: ${errnoName(lastErrno())}`);
+    this.wakeFd = sys.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    this.watch(this.wakeFd, EPOLLIN, () => {});
   }
 
   watch(fd: number, events: number, handler: ReadyHandler): void {
@@ -37,7 +52,10 @@ export class Poller {
   /** Start the wait loop; it keeps running until stop(). */
   start(): void {
     const wait = () => {
-      if (this.stopped) return;
+      if (this.stopped) {
+        this.waitEnded();
+        return;
+      }
       sys.epollWait.async(
         this.epfd,
         this.eventsBuf,
@@ -58,8 +76,19 @@ export class Poller {
     wait();
   }
 
-  stop(): void {
+  /**
+   * End the wait loop and resolve once the worker thread is back: a process cannot exit while
+   * a koffi call is still running on a worker, so the agent awaits this before exiting.
+   */
+  stop(): Promise<void> {
     this.stopped = true;
+    const ended = new Promise<void>((resolve) => {
+      this.waitEnded = resolve;
+    });
+    const one = Buffer.alloc(8);
+    one.writeBigUInt64LE(1n);
+    sys.write(this.wakeFd, one, 8);
+    return ended;
   }
 }
 

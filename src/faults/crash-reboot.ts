@@ -8,9 +8,11 @@ export function crashReboot(rebootAfterMs: number): Fault {
     async inject({ lab, note }) {
       const at = nowMs();
       await lab.crashServer();
+      const booting = lab.bootServer();
       const rest = (async () => {
+        const booted = await booting;
         await sleep(Math.max(0, at + rebootAfterMs - nowMs()));
-        await lab.rebootServer();
+        await lab.rebootServer(booted);
         note(nowMs(), "server host is back, with no TCP state");
       })();
       return { at, rest };

@@ -18,12 +18,18 @@ export const RST_BASIS = "RST from the peer";
 export const IDLE_NEVER_BASIS =
   "an idle socket without keepalive sends nothing, so the kernel never notices";
 
+// Both writer limits count from retrans_stamp, the first RTO retransmission (after the tail
+// loss probe), not from the original send: see retransmit.ts.
+
 export function userTimeoutBasis(userTimeoutMs: number): string {
-  return `TCP_USER_TIMEOUT ${userTimeoutMs} ms from the first unacknowledged send`;
+  return `TCP_USER_TIMEOUT ${userTimeoutMs} ms from the first retransmission`;
 }
 
 export function retries2Basis(retries2: number, modelTimeoutMs: number): string {
-  return `tcp_retries2=${retries2}: retransmissions give up after ${seconds(modelTimeoutMs)} s`;
+  return (
+    `tcp_retries2=${retries2}: retransmissions give up ` +
+    `${seconds(modelTimeoutMs)} s after the first one`
+  );
 }
 
 /** The tcp_retries2 value a retries2Basis text names, or null for any other basis. */

@@ -6,7 +6,8 @@ import { IDLE_NEVER_BASIS, isKeepaliveBasis, retries2Of, seconds } from "./basis
 
 /** Suggested settings that detect a dead peer within a few seconds. */
 const TRY_KEEPALIVE = "--keepalive 1,1,2";
-const TRY_USER_TIMEOUT = "--user-timeout 3000";
+const USER_TIMEOUT_MS = 3000;
+const TRY_USER_TIMEOUT = `--user-timeout ${USER_TIMEOUT_MS}`;
 
 /**
  * A hint when the prediction is "never" or lies beyond the window, else null.
@@ -30,10 +31,12 @@ export function undetectedHint(p: Prediction, settings: Settings, windowS: numbe
     return `keepalive notices only after ${after} (${p.basis}); ${suggestion} ${TRY_KEEPALIVE}`;
   }
   if (settings.userTimeoutMs !== null) {
-    return (
-      `the kernel gives up after ${after} with TCP_USER_TIMEOUT ${settings.userTimeoutMs} ms; ` +
-      `try a smaller one such as ${TRY_USER_TIMEOUT}`
-    );
+    // The timeout counts from the first retransmission, so the give-up comes a few hundred ms
+    // after it; when it is already no longer than the suggestion, only a longer window helps.
+    const given = `the kernel gives up after ${after} with TCP_USER_TIMEOUT ${settings.userTimeoutMs} ms`;
+    return settings.userTimeoutMs > USER_TIMEOUT_MS
+      ? `${given}; try a smaller one such as ${TRY_USER_TIMEOUT}`
+      : `${given} (counted from the first retransmission); try a longer --window`;
   }
   const withRetries2 = retries2 !== null ? ` with tcp_retries2=${retries2}` : "";
   return (

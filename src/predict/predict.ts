@@ -68,7 +68,8 @@ function silentWriter(
   return {
     // A writer may be blocked in send (buffer full) or in recv (waiting for a reply).
     giveUp: { call: null, result: "ETIMEDOUT", afterMs: round1(outcome.atMs), basis },
-    // The original send counts too: if it went out after the reboot, it meets the RST itself.
+    // The original send, the tail loss probe, then the RTO retransmissions. The original send
+    // counts too: if it went out after the reboot, it meets the RST itself.
     segments: [firstUnackedSendMs, ...outcome.retransmissions],
     segmentName: "retransmission",
   };
@@ -134,8 +135,9 @@ function silentThenRst(outcome: SilentOutcome, rebootAtMs: number): Prediction {
  * - silent: a writer (unacknowledged data) gets ETIMEDOUT when retransmissions give up
  *   (TCP_USER_TIMEOUT, else tcp_retries2); an idle socket gets ETIMEDOUT from keepalive,
  *   or never hears anything without it.
- * - silent-then-rst: as silent, except that the first retransmission or keepalive probe sent
- *   after the reboot is answered by a RST: ECONNRESET.
+ * - silent-then-rst: as silent, except that the first segment sent at or after the reboot (the
+ *   original send, the tail loss probe, a retransmission or a keepalive probe) is answered by
+ *   a RST: ECONNRESET.
  * `afterMs` is ms after the fault, rounded to 0.1 ms.
  */
 export function predict(

@@ -12,7 +12,11 @@ let cachedHz: { hz: number; known: boolean } | undefined;
 
 /** CONFIG_HZ from /proc/config.gz or /boot/config-<release>; 250 (the common default) if unknown. */
 export function kernelHz(): { hz: number; known: boolean } {
-  if (cachedHz) return cachedHz;
+  cachedHz ??= readHz();
+  return cachedHz;
+}
+
+function readHz(): { hz: number; known: boolean } {
   const sources = [
     () => gunzipSync(readFileSync("/proc/config.gz")).toString(),
     () => readFileSync(`/boot/config-${release()}`, "utf8"),
@@ -20,10 +24,10 @@ export function kernelHz(): { hz: number; known: boolean } {
   for (const read of sources) {
     try {
       const match = /^CONFIG_HZ=(\d+)$/m.exec(read());
-      if (match) return (cachedHz = { hz: Number(match[1]), known: true });
+      if (match) return { hz: Number(match[1]), known: true };
     } catch {
       // try the next source
     }
   }
-  return (cachedHz = { hz: 250, known: false });
+  return { hz: 250, known: false };
 }
