@@ -1,5 +1,7 @@
 // One function per socket call the agent makes. Each makes exactly one syscall and turns its
 // return value into an outcome: "OK", "EOF" (recv returned 0) or the errno name.
+
+import { nowMs } from "./emit.js";
 import {
   AF_INET,
   EINPROGRESS,
@@ -31,12 +33,15 @@ import { parseTcpInfo, TCP_INFO_SIZE, type TcpInfo } from "./tcpinfo.js";
 export interface Outcome {
   result: string;
   ret: number;
+  /** CLOCK_MONOTONIC ms, read right after the syscall returned. */
+  t: number;
   bytes?: number;
   detail?: string;
 }
 
 function outcome(ret: number): Outcome {
-  return ret < 0 ? { result: errnoName(lastErrno()), ret } : { result: "OK", ret };
+  const t = nowMs();
+  return ret < 0 ? { result: errnoName(lastErrno()), ret, t } : { result: "OK", ret, t };
 }
 
 /** Throws on failure: used only for setup calls whose failure is a setup error. */
@@ -74,14 +79,15 @@ export function acceptOne(fd: number): { fd: number; peer: string } | { result: 
 /** Non-blocking connect: "OK" at once, or "EINPROGRESS" to be finished by connectResult. */
 export function startConnect(fd: number, ip: string, port: number): Outcome {
   const ret = sys.connect(fd, sockaddrIn(ip, port), 16);
-  if (ret < 0 && lastErrno() === EINPROGRESS) return { result: "EINPROGRESS", ret };
+  if (ret < 0 && lastErrno() === EINPROGRESS) return { result: "EINPROGRESS", ret, t: nowMs() };
   return outcome(ret);
 }
 
 /** The outcome of a connect that was in progress (SO_ERROR once the socket is writable). */
 export function connectResult(fd: number): Outcome {
   const err = getIntOpt(fd, SOL_SOCKET, SO_ERROR);
-  return err === 0 ? { result: "OK", ret: 0 } : { result: errnoName(err), ret: -1 };
+  const t = nowMs();
+  return err === 0 ? { result: "OK", ret: 0, t } : { result: errnoName(err), ret: -1, t };
 }
 
 export function getIntOpt(fd: number, level: number, name: number): number {
@@ -99,7 +105,7 @@ const recvBuffer = Buffer.alloc(65536);
 
 export function recvOnce(fd: number): Outcome {
   const ret = Number(sys.recv(fd, recvBuffer, recvBuffer.length, MSG_DONTWAIT));
-  if (ret === 0) return { result: "EOF", ret, bytes: 0 };
+  if (ret === 0) return { result: "EOF", ret, bytes: 0, t: nowMs() };
   const out = outcome(ret);
   if (ret > 0) out.bytes = ret;
   return out;

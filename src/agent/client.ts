@@ -7,6 +7,7 @@ import {
   closeFd,
   connectResult,
   localAddress,
+  type Outcome,
   recvOnce,
   type SocketOptions,
   sendOnce,
@@ -49,15 +50,16 @@ export class ClientConnection {
   start(): void {
     const out = startConnect(this.fd, this.spec.ip, this.spec.port);
     if (out.result === "EINPROGRESS") {
-      this.poller.watch(this.fd, EPOLLOUT, () => this.connected(connectResult(this.fd).result));
+      this.poller.watch(this.fd, EPOLLOUT, () => this.connected(connectResult(this.fd)));
     } else {
-      this.connected(out.result);
+      this.connected(out);
     }
   }
 
-  private connected(result: string): void {
+  private connected(out: Outcome): void {
+    const { result } = out;
     const detail = `${localAddress(this.fd)} -> ${this.spec.ip}:${this.spec.port}`;
-    this.record("connect", result, undefined, detail);
+    this.record("connect", out, detail);
     this.onConnected(result === "OK");
     if (result !== "OK") return;
     this.poller.watch(this.fd, EPOLLIN | EPOLLRDHUP, () => this.readable());
@@ -70,16 +72,16 @@ export class ClientConnection {
   private readable(): void {
     const out = recvOnce(this.fd);
     if (out.result === "EAGAIN") return;
-    this.record("recv", out.result, out.bytes);
+    this.record("recv", out);
   }
 
   private send(): void {
-    const out = sendOnce(this.fd, PAYLOAD);
-    this.record("send", out.result, out.bytes);
+    this.record("send", sendOnce(this.fd, PAYLOAD));
   }
 
-  private record(call: string, result: string, bytes?: number, detail?: string): void {
-    emitCall({ side: "client", conn: this.spec.conn, call, result, bytes, detail });
+  private record(call: string, out: Outcome, detail?: string): void {
+    const { result, bytes, t } = out;
+    emitCall({ side: "client", conn: this.spec.conn, call, result, bytes, detail }, t);
     if (!this.failed && isFailure(result)) this.fail(call === "connect");
   }
 

@@ -44,7 +44,10 @@ export class Server {
     if (peer === undefined) return;
     const out = recvOnce(fd);
     if (out.result === "EAGAIN") return;
-    emitCall({ side: "server", conn: peer, call: "recv", result: out.result, bytes: out.bytes });
+    emitCall(
+      { side: "server", conn: peer, call: "recv", result: out.result, bytes: out.bytes },
+      out.t,
+    );
     if (out.result !== "OK") this.close(fd);
   }
 
@@ -53,7 +56,8 @@ export class Server {
     if (peer === undefined) return;
     this.poller.unwatch(fd);
     this.accepted.delete(fd);
-    emitCall({ side: "server", conn: peer, call: "close", result: closeFd(fd).result });
+    const out = closeFd(fd);
+    emitCall({ side: "server", conn: peer, call: "close", result: out.result }, out.t);
   }
 
   /** close() every accepted connection: the kernel sends FIN on each. */

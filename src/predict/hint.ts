@@ -32,8 +32,9 @@ export function undetectedHint(p: Prediction, settings: Settings, windowS: numbe
   }
   if (settings.userTimeoutMs !== null) {
     // The timeout counts from the first retransmission, so the give-up comes a few hundred ms
-    // after it; when it is already no longer than the suggestion, only a longer window helps.
-    const given = `the kernel gives up after ${after} with TCP_USER_TIMEOUT ${settings.userTimeoutMs} ms`;
+    // later than the timeout itself; at 3000 ms or less, only a longer window helps.
+    const timeout = `TCP_USER_TIMEOUT ${settings.userTimeoutMs} ms`;
+    const given = `the kernel gives up after ${after} with ${timeout}`;
     return settings.userTimeoutMs > USER_TIMEOUT_MS
       ? `${given}; try a smaller one such as ${TRY_USER_TIMEOUT}`
       : `${given} (counted from the first retransmission); try a longer --window`;

@@ -3,8 +3,14 @@
 // predicted ones, hints for undetected connections, and the verdicts.
 import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
-import type { ConnectionReport, Report, RunReport } from "../types.js";
-import { buildTimeline, colorResult, measureTimelines, renderTimeline } from "./timeline.js";
+import type { ConnectionReport, Report, RunReport, SocketEvent } from "../types.js";
+import {
+  buildTimeline,
+  colorResult,
+  formatSignedMs,
+  measureTimelines,
+  renderTimeline,
+} from "./timeline.js";
 
 export { formatSignedMs } from "./timeline.js";
 
@@ -49,8 +55,17 @@ function header(run: RunReport, kernel: string, c: ChalkInstance): string[] {
   ];
 }
 
+/**
+ * The server's successful reads are the sink draining the writer: noise next to the client's
+ * calls, so the human timeline leaves them out (the JSON report keeps every event).
+ */
+const isServerRead = (e: SocketEvent) =>
+  e.side === "server" && e.call === "recv" && e.result === "OK";
+
 function timelines(run: RunReport, c: ChalkInstance): string[] {
-  const rows = run.connections.map((conn) => buildTimeline(conn.events));
+  const rows = run.connections.map((conn) =>
+    buildTimeline(conn.events.filter((e) => !isServerRead(e))),
+  );
   const widths = measureTimelines(rows);
   const out: string[] = [];
   run.connections.forEach((conn, i) => {
@@ -65,13 +80,19 @@ function predictedCell(conn: ConnectionReport): string {
   const p = conn.predicted;
   if (!p) return DASH;
   if (p.result === null) return "never";
-  return p.afterMs === null ? p.result : `${p.result} at ${formatMs(p.afterMs)}`;
+  if (p.afterMs === null) return p.result;
+  // Beyond a minute, seconds read better than 938700.0 ms.
+  const at = p.afterMs >= 60_000 ? `${(p.afterMs / 1000).toFixed(1)} s` : formatMs(p.afterMs);
+  return `${p.result} at ${at}`;
 }
 
 function table(run: RunReport, c: ChalkInstance): string {
   const t = new Table({
     head: ["connection", "first failure", "after", "predicted", "basis"],
     style: { head: [], border: [], compact: true },
+    // Only the basis (a sentence) wraps; the other columns size themselves.
+    colWidths: [null, null, null, null, 48] as unknown as number[],
+    wordWrap: true,
   });
   for (const conn of run.connections) {
     const f = conn.firstFailure;
@@ -113,9 +134,20 @@ function verdicts(run: RunReport, c: ChalkInstance): string[] {
   return out;
 }
 
+/** What the lab and the server process did after the fault (a signal, a reboot). */
+function steps(run: RunReport, c: ChalkInstance): string[] {
+  if (!run.steps?.length) return [];
+  const width = Math.max(...run.steps.map((s) => formatSignedMs(s.tMs).length));
+  return [
+    c.bold("fault steps"),
+    ...run.steps.map((s) => `  ${formatSignedMs(s.tMs).padStart(width)}  ${c.magenta(s.what)}`),
+  ];
+}
+
 function renderRun(run: RunReport, kernel: string, opts: PrettyOptions, c: ChalkInstance): string {
   const sections = [
     header(run, kernel, c).join("\n"),
+    steps(run, c).join("\n"),
     timelines(run, c).join("\n").replace(/^\n/, ""),
     table(run, c),
     hints(run, c, opts.hint).join("\n"),

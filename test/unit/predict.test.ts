@@ -90,18 +90,58 @@ describe("retries2TimeoutMs (tcp_model_timeout)", () => {
 describe("retransmitGiveUpMs", () => {
   const base = { firstUnackedSendMs: 0, rtoMs: 200, userTimeoutMs: null, hz: 250 };
 
-  it("tcp_retries2=15 gives up just after 924.6 s, after 15 retransmissions", () => {
+  it("reproduces the lab measurement (HZ=250, rto 204 ms, TCP_USER_TIMEOUT 3000) within 40 ms", () => {
+    const r = retransmitGiveUpMs({
+      firstUnackedSendMs: 150.6,
+      rtoMs: 204,
+      retries2: 15,
+      userTimeoutMs: 3000,
+      hz: 250,
+    });
+    // Measured on the 6.18 kernel: probe, then 4 RTO retransmissions, then ETIMEDOUT.
+    const measured = [359, 568, 1002, 1833, 3499];
+    expect(r.retransmissions).toHaveLength(measured.length);
+    r.retransmissions.forEach((t, i) => {
+      expect(Math.abs(t - measured[i])).toBeLessThanOrEqual(40);
+    });
+    expect(Math.abs(r.atMs - 3570)).toBeLessThanOrEqual(40);
+  });
+
+  it("sends a tail loss probe TCP_RTO_MIN + 2 jiffies after the first unacked send", () => {
+    const r = retransmitGiveUpMs({ ...base, firstUnackedSendMs: 100, retries2: 15 });
+    // 200 ms + 8 ms = 52 jiffies at HZ=250, level 0: ~210 ms.
+    expect(r.retransmissions[0]).toBe(100 + 210);
+    // HZ=1000: 202 jiffies, level 1 (8-jiffy granules): ~206 ms.
+    const r1000 = retransmitGiveUpMs({ ...base, hz: 1000, retries2: 15 });
+    expect(r1000.retransmissions[0]).toBe(206);
+  });
+
+  it("fires the first RTO retransmission one RTO after the probe", () => {
+    const r = retransmitGiveUpMs({ ...base, rtoMs: 204, retries2: 15 });
+    const [probe, first] = r.retransmissions;
+    expect(first - probe).toBe(timerDelayMs(204, 250));
+    // A missing RTO (0) falls back to TCP_RTO_MIN.
+    const r0 = retransmitGiveUpMs({ ...base, rtoMs: 0, retries2: 15 });
+    expect(r0.retransmissions[1] - r0.retransmissions[0]).toBe(timerDelayMs(200, 250));
+  });
+
+  it("tcp_retries2=15 gives up a bit after 924.6 s from the first retransmission", () => {
     const r = retransmitGiveUpMs({ ...base, retries2: 15 });
-    expect(r.retransmissions).toHaveLength(15);
-    expect(r.atMs).toBeGreaterThanOrEqual(924_600);
-    expect(r.atMs).toBeLessThan(924_600 + 16 * 2048); // each timer at most one granule late
-    expect(r.retransmissions.at(-1)).toBeLessThan(924_600);
+    // The probe, then 15 RTO retransmissions.
+    expect(r.retransmissions).toHaveLength(16);
+    const stamp = r.retransmissions[1];
+    expect(r.atMs - stamp).toBeGreaterThanOrEqual(924_600);
+    expect(r.atMs - stamp).toBeLessThan(924_600 + 15 * 2048); // each timer at most a granule late
+    expect((r.retransmissions.at(-1) ?? 0) - stamp).toBeLessThan(924_600);
+    // Counted from the original send, it gives up well after 924.6 s.
+    expect(r.atMs).toBeGreaterThan(924_600 + stamp);
   });
 
   it("doubles the RTO up to 120 s", () => {
-    const { retransmissions: t } = retransmitGiveUpMs({ ...base, retries2: 15 });
-    expect(t[0]).toBeGreaterThanOrEqual(200);
-    expect(t[0]).toBeLessThan(210);
+    const { retransmissions } = retransmitGiveUpMs({ ...base, retries2: 15 });
+    const t = retransmissions.slice(1); // RTO retransmissions, without the probe
+    expect(t[0] - retransmissions[0]).toBeGreaterThanOrEqual(200);
+    expect(t[0] - retransmissions[0]).toBeLessThan(210);
     const gaps = t.slice(1).map((x, i) => x - t[i]);
     expect(gaps[0]).toBeGreaterThanOrEqual(400);
     expect(gaps[0]).toBeLessThan(450);
@@ -113,11 +153,14 @@ describe("retransmitGiveUpMs", () => {
     }
   });
 
-  it("tcp_retries2=5 gives up at ~12.6 s from the first unacknowledged send", () => {
-    const r = retransmitGiveUpMs({ ...base, firstUnackedSendMs: 10, retries2: 5 });
-    expect(r.retransmissions).toHaveLength(5);
-    expect(r.atMs).toBeGreaterThanOrEqual(10 + 12_600);
-    expect(r.atMs).toBeLessThan(10 + 13_600);
+  it("tcp_retries2=5 with the first send at +100 ms gives up between 13.0 and 14.0 s", () => {
+    const r = retransmitGiveUpMs({ ...base, firstUnackedSendMs: 100, retries2: 5 });
+    expect(r.atMs).toBeGreaterThanOrEqual(13_000);
+    expect(r.atMs).toBeLessThanOrEqual(14_000);
+    // 12.6 s (tcp_model_timeout) after the first RTO retransmission, not after the send.
+    expect(r.retransmissions).toHaveLength(6); // the probe + 5 RTO retransmissions
+    expect(r.atMs - r.retransmissions[1]).toBeGreaterThanOrEqual(12_600);
+    expect((r.retransmissions.at(-1) ?? 0) - r.retransmissions[1]).toBeLessThan(12_600);
   });
 
   it("TCP_USER_TIMEOUT replaces tcp_retries2 and clamps the last RTO to it", () => {
@@ -127,16 +170,18 @@ describe("retransmitGiveUpMs", () => {
       retries2: 15,
       userTimeoutMs: 2000,
     });
-    // Unclamped, the 4th timer (RTO 1600 ms after ~1444 ms) would fire at ~3060 ms.
-    expect(r.atMs).toBeGreaterThanOrEqual(10 + 2000);
-    expect(r.atMs).toBeLessThan(10 + 2040);
-    expect(r.retransmissions).toHaveLength(3);
+    // The probe at ~220 ms, then RTO retransmissions at ~422, ~838 and ~1654 ms.
+    expect(r.retransmissions).toHaveLength(4);
+    const stamp = r.retransmissions[1];
+    // Unclamped, the next timer (RTO 1600 ms after ~1654 ms) would fire at ~3270 ms.
+    expect(r.atMs).toBeGreaterThanOrEqual(stamp + 2000);
+    expect(r.atMs).toBeLessThan(stamp + 2040);
   });
 
-  it("never gives up on the first firing, even past a tiny user timeout", () => {
+  it("never gives up before the first RTO retransmission, even with a tiny user timeout", () => {
     const r = retransmitGiveUpMs({ ...base, retries2: 15, userTimeoutMs: 100 });
-    expect(r.retransmissions).toEqual([202]);
-    expect(r.atMs).toBe(208); // re-armed for 1 jiffy: the user timeout has already run out
+    expect(r.retransmissions).toEqual([210, 412]); // probe, first RTO retransmission
+    expect(r.atMs).toBe(514); // re-armed for the 100 ms left (25 jiffies, + half a jiffy)
   });
 });
 
@@ -222,24 +267,28 @@ describe("predict", () => {
     const p = predict({ kind: "silent" }, settings, writer, kernel);
     expect(p.call).toBeNull();
     expect(p.result).toBe("ETIMEDOUT");
-    expect(p.afterMs).toBeGreaterThan(10 + 924_600);
-    expect(p.basis).toBe("tcp_retries2=15: retransmissions give up after 924.6 s");
+    // The first RTO retransmission goes out at ~422 ms (probe at ~220 ms).
+    expect(p.afterMs).toBeGreaterThan(422 + 924_600);
+    expect(p.afterMs).toBeLessThan(422 + 924_600 + 15 * 2048);
+    expect(p.basis).toBe("tcp_retries2=15: retransmissions give up 924.6 s after the first one");
   });
 
   it("silent writer: settings.retries2 wins over the kernel's, and keepalive plays no part", () => {
     const s = { ...settings, retries2: 5, keepalive: ka112 };
     const p = predict({ kind: "silent" }, s, writer, kernel);
-    expect(p.afterMs).toBeGreaterThan(10 + 12_600);
-    expect(p.afterMs).toBeLessThan(10 + 13_600);
-    expect(p.basis).toBe("tcp_retries2=5: retransmissions give up after 12.6 s");
+    expect(p.result).toBe("ETIMEDOUT");
+    expect(p.afterMs).toBeGreaterThan(422 + 12_600);
+    expect(p.afterMs).toBeLessThan(14_000);
+    expect(p.basis).toBe("tcp_retries2=5: retransmissions give up 12.6 s after the first one");
   });
 
   it("silent writer with TCP_USER_TIMEOUT 3000", () => {
     const p = predict({ kind: "silent" }, { ...settings, userTimeoutMs: 3000 }, writer, kernel);
     expect(p.result).toBe("ETIMEDOUT");
-    expect(p.afterMs).toBeGreaterThanOrEqual(3010);
-    expect(p.afterMs).toBeLessThan(3050);
-    expect(p.basis).toBe("TCP_USER_TIMEOUT 3000 ms from the first unacknowledged send");
+    // 3000 ms from the first RTO retransmission at ~422 ms, not from the send at 10 ms.
+    expect(p.afterMs).toBeGreaterThanOrEqual(422 + 3000);
+    expect(p.afterMs).toBeLessThan(422 + 3040);
+    expect(p.basis).toBe("TCP_USER_TIMEOUT 3000 ms from the first retransmission");
   });
 
   it("rounds afterMs to 0.1 ms", () => {
@@ -260,19 +309,36 @@ describe("predict", () => {
       hz: 250,
     });
     const before = retransmissions.filter((t) => t < 5000);
-    expect(before.length).toBe(4); // ~0.2, 0.6, 1.4 and 3.1 s go unanswered
+    expect(before.length).toBe(5); // the probe at ~0.2 s, then ~0.4, 0.8, 1.7 and 3.3 s
     expect(p.result).toBe("ECONNRESET");
-    expect(p.afterMs).toBe(Math.round(retransmissions[4] * 10) / 10);
-    expect(p.afterMs).toBeGreaterThan(6000);
-    expect(p.afterMs).toBeLessThan(6500);
+    expect(p.afterMs).toBe(Math.round(retransmissions[5] * 10) / 10);
+    expect(p.afterMs).toBeGreaterThan(6500);
+    expect(p.afterMs).toBeLessThan(6700);
     expect(p.basis).toContain("rebooted host");
+  });
+
+  it("silent-then-rst writer: the original send or the probe can meet the RST too", () => {
+    const rst = (rebootAtMs: number) =>
+      predict({ kind: "silent-then-rst", rebootAtMs }, settings, writer, kernel);
+    // Rebooted before the original send at 10 ms: that send meets the RST itself.
+    expect(rst(5)).toMatchObject({ result: "ECONNRESET", afterMs: 10 });
+    expect(rst(10)).toMatchObject({ result: "ECONNRESET", afterMs: 10 });
+    // Between the send and the probe at ~220 ms: the probe meets it.
+    expect(rst(100)).toMatchObject({ result: "ECONNRESET", afterMs: 220 });
+    // Between the probe and the first RTO retransmission at ~422 ms.
+    expect(rst(300)).toMatchObject({ result: "ECONNRESET", afterMs: 422 });
   });
 
   it("silent-then-rst writer: a user timeout that runs out first still gives ETIMEDOUT", () => {
     const s = { ...settings, userTimeoutMs: 3000 };
     const p = predict({ kind: "silent-then-rst", rebootAtMs: 10_000 }, s, writer, kernel);
     expect(p.result).toBe("ETIMEDOUT");
-    expect(p.afterMs).toBeLessThan(3050);
+    expect(p.afterMs).toBeGreaterThanOrEqual(422 + 3000);
+    expect(p.afterMs).toBeLessThan(422 + 3040);
+    expect(p.basis).toBe(
+      "TCP_USER_TIMEOUT 3000 ms from the first retransmission, " +
+        "before anything reaches the host back at 10000 ms",
+    );
   });
 
   it("silent-then-rst idle with keepalive: the first probe after the reboot meets a RST", () => {
@@ -303,6 +369,22 @@ describe("undetectedHint", () => {
     const hint = undetectedHint(p, settings, 30);
     expect(hint).toMatch(/^the kernel gives up after ~93\d\.\d s with tcp_retries2=15; /);
     expect(hint).toContain("try --user-timeout 3000");
+  });
+
+  it("with a user timeout, suggests a smaller one, or a longer window if it is small", () => {
+    const big = { ...settings, userTimeoutMs: 60_000 };
+    const slow = predict({ kind: "silent" }, big, writer, kernel);
+    expect(undetectedHint(slow, big, 30)).toMatch(
+      /^the kernel gives up after ~60\.\d s with TCP_USER_TIMEOUT 60000 ms; try a smaller one such as --user-timeout 3000$/,
+    );
+    // 3000 ms from the first retransmission at ~422 ms: ~3.4 s, beyond a 3 s window.
+    const small = { ...settings, userTimeoutMs: 3000, windowS: 3 };
+    const p = predict({ kind: "silent" }, small, writer, kernel);
+    expect(undetectedHint(p, small, 30)).toBeNull();
+    expect(undetectedHint(p, small, 3)).toBe(
+      "the kernel gives up after ~3.4 s with TCP_USER_TIMEOUT 3000 ms " +
+        "(counted from the first retransmission); try a longer --window",
+    );
   });
 
   it("suggests keepalive for an idle socket that never notices", () => {

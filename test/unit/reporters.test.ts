@@ -222,7 +222,7 @@ describe("pretty reporter", () => {
     );
     const writer = indexOf(
       all,
-      /│ writer +│ send ETIMEDOUT +│ 2912\.4 ms +│ ETIMEDOUT at 2935\.0 ms +│ TCP_USER_TIMEOUT 3000 ms from first unacked send │/,
+      /│ writer +│ send ETIMEDOUT +│ 2912\.4 ms +│ ETIMEDOUT at 2935\.0 ms +│ TCP_USER_TIMEOUT 3000 ms from first unacked +│/,
     );
     expect(header).toBeLessThan(idle);
     expect(idle).toBeLessThan(writer);
