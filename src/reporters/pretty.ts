@@ -118,6 +118,16 @@ function hints(run: RunReport, c: ChalkInstance, hint: HintFn | undefined): stri
   return out;
 }
 
+/** The one-line answer: what each connection saw first, and when. */
+export function answerLine(run: RunReport): string {
+  const parts = run.connections.map((conn) => {
+    const f = conn.firstFailure;
+    if (!f) return `${conn.id} saw nothing within ${run.settings.windowS} s`;
+    return `${conn.id} got ${f.call} ${f.result} after ${(f.afterMs / 1000).toFixed(3)} s`;
+  });
+  return `answer: ${parts.join("; ")}`;
+}
+
 function verdicts(run: RunReport, c: ChalkInstance): string[] {
   const out = run.verdicts.map((v) =>
     v.pass ? `${c.green("✔")} ${v.message}` : `${c.red("✘")} ${v.message}`,
@@ -151,6 +161,7 @@ function renderRun(run: RunReport, kernel: string, opts: PrettyOptions, c: Chalk
     timelines(run, c).join("\n").replace(/^\n/, ""),
     table(run, c),
     hints(run, c, opts.hint).join("\n"),
+    c.bold(answerLine(run)),
     verdicts(run, c).join("\n"),
   ];
   return sections.filter((s) => s.length > 0).join("\n\n");

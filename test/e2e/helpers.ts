@@ -36,7 +36,9 @@ export function tcpdrop(args: string[], timeoutMs = 60_000): Promise<CliResult> 
 }
 
 /** Run with --json and return the parsed report (and the exit code). */
-export async function runJson(args: string[]): Promise<{ code: number | null; report: Report; stderr: string }> {
+export async function runJson(
+  args: string[],
+): Promise<{ code: number | null; report: Report; stderr: string }> {
   const res = await tcpdrop(["run", ...args, "--json"]);
   if (res.code === 2) throw new Error(`tcpdrop failed: ${res.stderr}`);
   return { code: res.code, report: JSON.parse(res.stdout) as Report, stderr: res.stderr };

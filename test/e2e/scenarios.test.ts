@@ -22,8 +22,13 @@ describe.skipIf(!isRoot)("named scenarios in a real lab", () => {
       const c = connection(report, id);
       expect(c.firstFailure).toMatchObject({ call: "recv", result: "EOF" });
       within(c.firstFailure?.afterMs, 0, 100);
-      const after = c.events.filter((e) => e.side === "client" && e.tMs > (c.firstFailure?.afterMs ?? 0));
-      expect(after.map((e) => `${e.call} ${e.result}`).slice(0, 2)).toEqual(["send OK", "send EPIPE"]);
+      const after = c.events.filter(
+        (e) => e.side === "client" && e.tMs > (c.firstFailure?.afterMs ?? 0),
+      );
+      expect(after.map((e) => `${e.call} ${e.result}`).slice(0, 2)).toEqual([
+        "send OK",
+        "send EPIPE",
+      ]);
     }
     expect(report.runs[0].passed).toBe(true);
   });
@@ -57,7 +62,13 @@ describe.skipIf(!isRoot)("named scenarios in a real lab", () => {
   });
 
   it("host-crash, user-timeout 3000: the writer gets ETIMEDOUT ~3 s after its first retransmission", async () => {
-    const { code, report } = await runJson(["host-crash", "--user-timeout", "3000", "--window", "5"]);
+    const { code, report } = await runJson([
+      "host-crash",
+      "--user-timeout",
+      "3000",
+      "--window",
+      "5",
+    ]);
     expect(code).toBe(0);
     const writer = connection(report, "writer");
     expect(writer.firstFailure?.result).toBe("ETIMEDOUT");
@@ -85,7 +96,13 @@ describe.skipIf(!isRoot)("named scenarios in a real lab", () => {
   });
 
   it("crash-reboot with keepalive 1,1,2: idle's probe meets RST too", async () => {
-    const { code, report } = await runJson(["crash-reboot", "--keepalive", "1,1,2", "--window", "4"]);
+    const { code, report } = await runJson([
+      "crash-reboot",
+      "--keepalive",
+      "1,1,2",
+      "--window",
+      "4",
+    ]);
     expect(code).toBe(0);
     const idle = connection(report, "idle");
     expect(idle.firstFailure).toMatchObject({ call: "recv", result: "ECONNRESET" });
@@ -111,7 +128,13 @@ describe.skipIf(!isRoot)("named scenarios in a real lab", () => {
   });
 
   it("a failed expectation exits 1 with a packetdrill-style message", async () => {
-    const { code, report } = await runJson(["host-crash", "--window", "1", "--expect", "idle: recv ETIMEDOUT within 0.5s"]);
+    const { code, report } = await runJson([
+      "host-crash",
+      "--window",
+      "1",
+      "--expect",
+      "idle: recv ETIMEDOUT within 0.5s",
+    ]);
     expect(code).toBe(1);
     const failed = report.runs[0].verdicts.filter((v) => !v.pass);
     expect(failed).toHaveLength(1);

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { resolveScenarios } from "../../src/commands/run.js";
 import { UsageError } from "../../src/errors.js";
 import { FAULT_NAMES } from "../../src/faults/index.js";
+import { applicableExpectations } from "../../src/runner/when.js";
 import { closest, editDistance } from "../../src/scenario/closest.js";
 import {
   builtInNames,
@@ -14,7 +15,6 @@ import {
   parseScenario,
   type Scenario,
 } from "../../src/scenario/load.js";
-import { applicableExpectations } from "../../src/runner/when.js";
 import type { Settings } from "../../src/types.js";
 
 const EXPECTED_BUILT_INS = ["crash-reboot", "host-crash", "peer-close", "peer-kill", "shutdown"];
@@ -46,23 +46,26 @@ describe("built-in scenarios", () => {
     expect(all.map((s) => s.name)).toEqual(EXPECTED_BUILT_INS);
   });
 
-  it.each(EXPECTED_BUILT_INS)("%s has a summary, a wire story, a fault and expectations", (name) => {
-    const s = all.find((x) => x.name === name);
-    expect(s).toBeDefined();
-    const scenario = s as Scenario;
-    expect(scenario.summary.trim().length).toBeGreaterThan(10);
-    // One line: `tcpdrop list` prints it on one line.
-    expect(scenario.summary).not.toContain("\n");
-    expect(scenario.wire.trim().length).toBeGreaterThan(20);
-    expect(FAULT_NAMES).toContain(scenario.fault);
-    expect(scenario.expectations.length).toBeGreaterThanOrEqual(1);
-    for (const e of scenario.expectations) {
-      expect(e.text.length).toBeGreaterThan(0);
-      expect(e.expectation.conn).toMatch(/^[a-z]/);
-    }
-    expect(scenario.file.endsWith(`${name}.yaml`)).toBe(true);
-    expect(scenario.workloads).toEqual(["idle", "writer"]);
-  });
+  it.each(EXPECTED_BUILT_INS)(
+    "%s has a summary, a wire story, a fault and expectations",
+    (name) => {
+      const s = all.find((x) => x.name === name);
+      expect(s).toBeDefined();
+      const scenario = s as Scenario;
+      expect(scenario.summary.trim().length).toBeGreaterThan(10);
+      // One line: `tcpdrop list` prints it on one line.
+      expect(scenario.summary).not.toContain("\n");
+      expect(scenario.wire.trim().length).toBeGreaterThan(20);
+      expect(FAULT_NAMES).toContain(scenario.fault);
+      expect(scenario.expectations.length).toBeGreaterThanOrEqual(1);
+      for (const e of scenario.expectations) {
+        expect(e.text.length).toBeGreaterThan(0);
+        expect(e.expectation.conn).toMatch(/^[a-z]/);
+      }
+      expect(scenario.file.endsWith(`${name}.yaml`)).toBe(true);
+      expect(scenario.workloads).toEqual(["idle", "writer"]);
+    },
+  );
 
   it("maps each scenario to the fault it is named after", () => {
     const faults = Object.fromEntries(all.map((s) => [s.name, s.fault]));
@@ -157,8 +160,9 @@ describe("closest", () => {
     expect(closest("zzzzzzzz", EXPECTED_BUILT_INS)).toBeNull();
   });
 
-  it("accepts a prefix even when it is far in edit distance", () => {
-    expect(closest("cr", EXPECTED_BUILT_INS)).toBe("crash-reboot");
+  it("accepts a prefix of the nearest name even when it is beyond the distance limit", () => {
+    // "peer-" is 4 edits from peer-kill (limit 2) but is a prefix of it.
+    expect(closest("peer-", EXPECTED_BUILT_INS)).toBe("peer-kill");
   });
 });
 
@@ -252,13 +256,9 @@ describe("parseScenario errors", () => {
   });
 
   it("rejects a bad alias and an out-of-range rebootAfterMs by field", () => {
-    const alias = usageError(() =>
-      parseScenario(`${VALID}aliases: [Bad_Alias]\n`, "a.yaml", "a"),
-    );
+    const alias = usageError(() => parseScenario(`${VALID}aliases: [Bad_Alias]\n`, "a.yaml", "a"));
     expect(alias.message).toMatch(/^a\.yaml: aliases\.0: /);
-    const reboot = usageError(() =>
-      parseScenario(`${VALID}rebootAfterMs: 60001\n`, "r.yaml", "r"),
-    );
+    const reboot = usageError(() => parseScenario(`${VALID}rebootAfterMs: 60001\n`, "r.yaml", "r"));
     expect(reboot.message).toMatch(/^r\.yaml: rebootAfterMs: /);
   });
 
