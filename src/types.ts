@@ -102,6 +102,10 @@ export interface Verdict {
 
 export interface RunReport {
   scenario: string;
+  /** The settings' name in a comparison ("keepalive 1,1,2"); absent for a plain run. */
+  label?: string;
+  /** 1-based repetition number with --repeat. */
+  repetition?: number;
   engine: "syscall";
   summary: string;
   settings: {

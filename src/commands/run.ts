@@ -1,20 +1,25 @@
-// tcpdrop run <scenario...>: run each named scenario in its own lab and report. Returns the
-// report and the exit code (0 all expectations held, 1 one failed); errors are thrown.
+// tcpdrop run <scenario...>: run each named scenario (times --repeat) in its own lab, several
+// at a time, and build the report. The exit code is 0 when every expectation held, 1 when one
+// failed; usage and setup problems are thrown.
 import { UsageError } from "../errors.js";
 import { type Expectation, parseExpectation } from "../expect/index.js";
 import { checkPrivileges } from "../lab/privileges.js";
 import { buildReport } from "../reporters/index.js";
+import { type Job, type JobHooks, runJobs } from "../runner/jobs.js";
 import { kernelRelease } from "../runner/kernel.js";
-import { runScenario } from "../runner/run-scenario.js";
 import { builtInNames, loadScenario, type Scenario } from "../scenario/load.js";
-import type { Report, RunReport } from "../types.js";
-import { parseSettings, type SettingFlags } from "./settings.js";
+import type { Report } from "../types.js";
+import { parseCount, parseSettings, type SettingFlags } from "./settings.js";
 
 export interface RunOptions extends SettingFlags {
   expect?: string[];
-  onProgress?: (scenario: string, elapsedMs: number, events: number, windowS: number) => void;
-  onRunDone?: () => void;
+  repeat?: string;
+  parallel?: string;
+  hooks?: JobHooks;
 }
+
+/** Labs run at once by default: most of a run is waiting, so 4 suit a 2-core machine. */
+export const DEFAULT_PARALLEL = 4;
 
 export async function runCommand(
   names: string[],
@@ -22,36 +27,40 @@ export async function runCommand(
   version: string,
 ): Promise<{ report: Report; exitCode: number }> {
   const settings = parseSettings(opts);
-  const extra = (opts.expect ?? []).map(parseExpectationFlag);
+  const extra = parseExpectations(opts.expect);
+  const repeat = parseCount("--repeat", opts.repeat, 1, 100);
+  const parallel = parseCount("--parallel", opts.parallel, DEFAULT_PARALLEL, 64);
   const scenarios = resolveScenarios(names);
   checkPrivileges();
-  const runs: RunReport[] = [];
-  for (const scenario of scenarios) {
-    const run = await runScenario(scenario, settings, extra, {
-      onProgress: (elapsed, events) =>
-        opts.onProgress?.(scenario.name, elapsed, events, settings.windowS),
-    });
-    opts.onRunDone?.();
-    runs.push(run);
-  }
+  const jobs: Job[] = scenarios.flatMap((scenario) =>
+    Array.from({ length: repeat }, (_, i) => ({
+      scenario,
+      settings,
+      ...(repeat > 1 ? { repetition: i + 1 } : {}),
+    })),
+  );
+  const runs = await runJobs(jobs, extra, parallel, opts.hooks);
   const report = buildReport(runs, kernelRelease(), version);
   return { report, exitCode: runs.every((r) => r.passed) ? 0 : 1 };
 }
 
-function parseExpectationFlag(text: string): Expectation {
-  try {
-    return parseExpectation(text);
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
+export function parseExpectations(texts: string[] = []): Expectation[] {
+  return texts.map((text) => {
+    try {
+      return parseExpectation(text);
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  });
 }
 
 /** Names, aliases, "all" or file paths -> scenarios, each once, in the order given. */
 export function resolveScenarios(names: string[]): Scenario[] {
-  if (names.length === 0)
+  if (names.length === 0) {
     throw new UsageError(
       'name a scenario to run (e.g. "tcpdrop run host-crash"), or "all"; "tcpdrop list" shows them',
     );
+  }
   const expanded = names.flatMap((n) => (n === "all" ? builtInNames() : [n]));
   const scenarios = expanded.map(loadScenario);
   return scenarios.filter((s, i) => scenarios.findIndex((o) => o.file === s.file) === i);

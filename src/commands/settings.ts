@@ -73,3 +73,13 @@ function seconds(flag: string, value: string, min: number, max: number): number 
     throw new UsageError(`${flag} ${value} is out of range: use ${min} to ${max} s`);
   return s;
 }
+
+/** A whole-number flag such as --repeat or --parallel; the default when the flag is absent. */
+export function parseCount(
+  flag: string,
+  value: string | undefined,
+  fallback: number,
+  max: number,
+): number {
+  return value === undefined ? fallback : integer(flag, value, 1, max, "times");
+}

@@ -1,4 +1,15 @@
+export {
+  BEYOND_WINDOW,
+  type CompareOptions,
+  type CompareRow,
+  differenceCell,
+  formatDifference,
+  formatDuration,
+  renderCompare,
+  renderRepeat,
+} from "./compare.js";
 export { buildReport, renderJson } from "./json.js";
+export { escapeXml, RUN_COMPLETED, renderJunit, settingsLabel, suiteName } from "./junit.js";
 export {
   formatMs,
   formatSignedMs,

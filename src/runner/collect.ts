@@ -18,7 +18,7 @@ const NOT_A_FAILURE = new Set(["OK", "EAGAIN", "EINPROGRESS"]);
 
 export function toEvent(raw: RawEvent, faultAt: number, conn = raw.conn): SocketEvent {
   const event: SocketEvent = {
-    tMs: Math.round((raw.t - faultAt) * 10) / 10,
+    tMs: roundBeforeFault(raw.t - faultAt),
     side: raw.side,
     conn,
     call: raw.call,
@@ -68,4 +68,10 @@ export function processEvents(raw: RawEvent[], faultAt: number): SocketEvent[] {
   return raw
     .filter((e) => e.side === "server" && e.conn === "process")
     .map((e) => toEvent(e, faultAt));
+}
+
+/** 0.1 ms precision, without letting an event before the fault round up to "at" the fault. */
+function roundBeforeFault(ms: number): number {
+  const rounded = Math.round(ms * 10) / 10;
+  return ms < 0 && rounded >= 0 ? -0.1 : rounded;
 }

@@ -14,15 +14,14 @@ import type { ConnectionReport, KernelParams, RunReport, Settings } from "../typ
 import { firstFailure, processEvents, type RawEvent, timelines } from "./collect.js";
 import { connectionFacts, type Snapshot } from "./facts.js";
 import { kernelHz } from "./kernel.js";
+import { PRE_FAULT_MS, WRITER_INTERVAL_MS } from "./timing.js";
 import { applicableExpectations } from "./when.js";
-
-/** How long the connections run before the fault, so the writer has traffic in flight. */
-const PRE_FAULT_MS = 250;
-const WRITER_INTERVAL_MS = 200;
 
 export interface RunHooks {
   /** Called about every 100 ms while watching, with elapsed ms since the fault. */
   onProgress?: (elapsedMs: number, eventCount: number) => void;
+  /** Called as each step starts ("build the lab"), so a hung run can say where it hung. */
+  onStep?: (step: string) => void;
 }
 
 export async function runScenario(
@@ -42,6 +41,8 @@ export async function runScenario(
   const clientSysctls: Record<string, string> = {};
   if (settings.retries2 !== null)
     clientSysctls["net.ipv4.tcp_retries2"] = String(settings.retries2);
+  const step = (name: string) => hooks.onStep?.(name);
+  step("build the lab");
   const lab = await Lab.build({
     clientSysctls,
     serverFlags: settings.ignoreSigterm ? ["--ignore-sigterm"] : [],
@@ -59,12 +60,14 @@ export async function runScenario(
       options: { keepalive: settings.keepalive, userTimeoutMs: settings.userTimeoutMs },
       sendIntervalMs: WRITER_INTERVAL_MS,
     }));
+    step("connect the client to the server");
     const reply = await lab.client.request("connect", { specs });
     if (reply.connected !== specs.length)
       throw new SetupError("the client could not connect to the server");
     await sleep(PRE_FAULT_MS);
     snapshot = (await lab.client.request("snapshot")) as unknown as Snapshot;
     const fault = makeFault(scenario.fault, { rebootAfterMs: scenario.rebootAfterMs });
+    step(`inject the fault (${scenario.fault})`);
     const injected = await fault.inject({
       lab,
       settings,
@@ -80,6 +83,7 @@ export async function runScenario(
       () => raw.length,
       hooks,
     );
+    step(`finish the fault (${scenario.fault})`);
     await rest;
     const expectations = applicableExpectations(scenario, settings, extra);
     return report(
@@ -95,6 +99,7 @@ export async function runScenario(
       started,
     );
   } finally {
+    step("tear the lab down");
     await lab.destroy();
   }
 }
@@ -169,7 +174,7 @@ function report(
   };
 }
 
-function kernelParams(sysctls: Record<string, string>): KernelParams {
+export function kernelParams(sysctls: Record<string, string>): KernelParams {
   const num = (key: string, fallback: number) => Number(sysctls[`net.ipv4.${key}`] ?? fallback);
   return {
     hz: kernelHz().hz,

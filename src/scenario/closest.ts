@@ -11,7 +11,16 @@ export function closest(input: string, names: string[]): string | null {
     }
   }
   const limit = Math.max(2, Math.floor(input.length / 3));
-  return bestDistance <= limit || (best?.startsWith(input) ?? false) ? best : null;
+  if (bestDistance <= limit) return best;
+  // "crash" is far from every name by edit distance, but names may start with or contain it.
+  const nearest = (pool: string[]) =>
+    pool.length
+      ? pool.reduce((a, b) => (editDistance(input, b) < editDistance(input, a) ? b : a))
+      : null;
+  return (
+    nearest(names.filter((n) => n.startsWith(input))) ??
+    nearest(names.filter((n) => n.includes(input)))
+  );
 }
 
 export function editDistance(a: string, b: string): number {

@@ -56,7 +56,12 @@ export function loadFile(path: string): Scenario {
     text = readFileSync(path, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code;
+    const reasons: Record<string, string> = {
+      ENOENT: "no such file",
+      EACCES: "permission denied",
+      EISDIR: "it is a directory",
+    };
+    const why = reasons[code ?? ""] ?? code;
     throw new UsageError(`cannot read scenario file ${path}: ${why}`);
   }
   const name = basename(path).replace(/\.ya?ml$/, "");
@@ -70,11 +75,12 @@ export function parseScenario(text: string, where: string, name: string): Scenar
   if (yamlError) {
     const pos = yamlError.linePos?.[0];
     const at = pos ? `:${pos.line}:${pos.col}` : "";
-    throw new UsageError(`${where}${at}: invalid YAML: ${yamlError.message.split("\n")[0]}`);
+    const what = yamlError.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+    throw new UsageError(`${where}${at}: invalid YAML: ${what}`);
   }
   const checked = scenarioSchema.safeParse(doc.toJS());
   if (!checked.success) {
-    const issue = checked.error.issues[0];
+    const issue = deepestIssue(checked.error.issues[0]);
     const field = issue.path.length ? issue.path.join(".") : "(top level)";
     throw new UsageError(`${where}: ${field}: ${issue.message}`);
   }
@@ -91,4 +97,15 @@ export function parseScenario(text: string, where: string, name: string): Scenar
     }
   });
   return { ...rest, name, file: where, expectations };
+}
+
+type Issue = { path: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };
+
+/** A union's error hides where each branch failed: report the branch that got furthest. */
+function deepestIssue(issue: Issue): Issue {
+  if (issue.code !== "invalid_union" || !issue.errors?.length) return issue;
+  const candidates = issue.errors
+    .flat()
+    .map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
+  return candidates.reduce((a, b) => (b.path.length > a.path.length ? b : a), issue);
 }

@@ -1,0 +1,98 @@
+// tcpdrop compare <scenario> [settings...]: the same scenario once per setting, each in its
+// own lab, several at a time, so keepalive, TCP_USER_TIMEOUT and tcp_retries2 choices can be
+// read side by side with the kernel's predicted times.
+import { UsageError } from "../errors.js";
+import { checkPrivileges } from "../lab/privileges.js";
+import { buildReport } from "../reporters/index.js";
+import { type Job, type JobHooks, runJobs } from "../runner/jobs.js";
+import { kernelRelease } from "../runner/kernel.js";
+import { loadScenario } from "../scenario/load.js";
+import type { Report, Settings } from "../types.js";
+import { DEFAULT_PARALLEL, parseExpectations } from "./run.js";
+import { parseCount, parseKeepalive, parseSettings, type SettingFlags } from "./settings.js";
+
+export interface CompareOptions
+  extends Omit<SettingFlags, "keepalive" | "userTimeout" | "retries2"> {
+  keepalive?: string[];
+  userTimeout?: string[];
+  retries2?: string[];
+  setting?: string[];
+  expect?: string[];
+  parallel?: string;
+  hooks?: JobHooks;
+}
+
+export interface Variant {
+  label: string;
+  settings: Settings;
+}
+
+export async function compareCommand(
+  name: string,
+  opts: CompareOptions,
+  version: string,
+): Promise<{ report: Report; exitCode: number }> {
+  const variants = parseVariants(opts);
+  const extra = parseExpectations(opts.expect);
+  const parallel = parseCount("--parallel", opts.parallel, DEFAULT_PARALLEL, 64);
+  const scenario = loadScenario(name);
+  checkPrivileges();
+  const jobs: Job[] = variants.map(({ label, settings }) => ({ scenario, settings, label }));
+  const runs = await runJobs(jobs, extra, parallel, opts.hooks);
+  return {
+    report: buildReport(runs, kernelRelease(), version),
+    exitCode: runs.every((r) => r.passed) ? 0 : 1,
+  };
+}
+
+/** One variant per repeated flag, in the order: --keepalive, --user-timeout, --retries2, --setting. */
+export function parseVariants(opts: CompareOptions): Variant[] {
+  const base = parseSettings({
+    window: opts.window,
+    grace: opts.grace,
+    ignoreSigterm: opts.ignoreSigterm,
+  });
+  const variants: Variant[] = [
+    ...(opts.keepalive ?? []).map((v) => ({
+      label: `keepalive ${v}`,
+      settings: { ...base, keepalive: parseKeepalive(v) },
+    })),
+    ...(opts.userTimeout ?? []).map((v) => ({
+      label: `user-timeout ${v}`,
+      settings: { ...base, userTimeoutMs: parseSettings({ userTimeout: v }).userTimeoutMs },
+    })),
+    ...(opts.retries2 ?? []).map((v) => ({
+      label: `retries2 ${v}`,
+      settings: { ...base, retries2: parseSettings({ retries2: v }).retries2 },
+    })),
+    ...(opts.setting ?? []).map((v) => ({ label: v.trim(), settings: combined(v, base) })),
+  ];
+  if (variants.length === 0) {
+    throw new UsageError(
+      'compare needs at least one setting, e.g. --keepalive off --keepalive 1,1,2 --user-timeout 3000 or --setting "keepalive=1,1,2 user-timeout=3000"',
+    );
+  }
+  return variants;
+}
+
+const SETTING_KEYS: Record<string, keyof SettingFlags> = {
+  keepalive: "keepalive",
+  "user-timeout": "userTimeout",
+  retries2: "retries2",
+};
+
+/** --setting "keepalive=1,1,2 user-timeout=3000": several knobs in one variant. */
+function combined(text: string, base: Settings): Settings {
+  const flags: SettingFlags = { window: String(base.windowS), grace: String(base.graceMs / 1000) };
+  for (const word of text.trim().split(/\s+/)) {
+    const [key, value, ...rest] = word.split("=");
+    const flag = SETTING_KEYS[key];
+    if (!flag || value === undefined || value === "" || rest.length > 0) {
+      throw new UsageError(
+        `--setting "${text}": "${word}" is not KEY=VALUE with KEY one of ${Object.keys(SETTING_KEYS).join(", ")}`,
+      );
+    }
+    (flags as Record<string, string>)[flag] = value;
+  }
+  return { ...parseSettings(flags), ignoreSigterm: base.ignoreSigterm };
+}

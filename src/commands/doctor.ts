@@ -1,0 +1,183 @@
+// tcpdrop doctor: can tcpdrop run here, and if not, why and how to fix it. Checks the kernel
+// (namespaces, veth, blackhole routes, HZ), the tools, the privileges (root, or a user
+// namespace), and the sysctls a fresh lab namespace starts with, then says which built-in
+// scenarios can run. Probes run in throwaway namespaces; nothing on the machine is changed.
+// Exit code 0 when a run can go ahead, 2 when something blocks it.
+import { existsSync } from "node:fs";
+import {
+  isRoot,
+  onPath,
+  type ProbeResult,
+  probeLinks,
+  probeSysctls,
+  TOOLS,
+  toolFix,
+} from "../lab/privileges.js";
+import { probeUserns, readUsernsSysctls, usernsCause } from "../lab/userns.js";
+import { kernelHz, kernelRelease } from "../runner/kernel.js";
+import { loadBuiltIns } from "../scenario/load.js";
+
+/** ok; fail: blocks a run; warn: worth knowing, blocks nothing; skip: could not be tested. */
+export type Status = "ok" | "fail" | "warn" | "skip";
+
+export interface Check {
+  id: string;
+  title: string;
+  status: Status;
+  detail: string;
+  fix?: string;
+}
+
+export interface ScenarioCheck {
+  name: string;
+  ok: boolean;
+  why?: string;
+}
+
+/** The checks every lab needs, and what a scenario's fault needs beyond them. */
+const LAB_NEEDS = ["netns", "veth", "ip", "unshare", "nsenter", "privileges", "sysctls"];
+const FAULT_NEEDS: Record<string, string[]> = {
+  crash: ["blackhole"],
+  "crash-reboot": ["blackhole"],
+  shutdown: ["blackhole"],
+};
+const MARK: Record<Status, string> = { ok: "✔", fail: "✘", warn: "!", skip: "–" };
+
+/** Which scenarios can run, given the checks: each needs all of its checks to be ok or warn. */
+export function scenarioChecks(
+  checks: Check[],
+  scenarios: { name: string; fault: string }[],
+): ScenarioCheck[] {
+  return scenarios.map(({ name, fault }) => {
+    const needs = [...LAB_NEEDS, ...(FAULT_NEEDS[fault] ?? [])];
+    const missing = checks.filter(
+      (c) => needs.includes(c.id) && (c.status === "fail" || c.status === "skip"),
+    );
+    if (missing.length === 0) return { name, ok: true };
+    const what = missing.map((c) => `${c.title}${c.status === "skip" ? " (untested)" : ""}`);
+    return { name, ok: false, why: `needs ${what.join(", ")}` };
+  });
+}
+
+export function exitCodeOf(checks: Check[]): number {
+  return checks.some((c) => c.status === "fail") ? 2 : 0;
+}
+
+export function formatDoctor(checks: Check[], scenarios: ScenarioCheck[]): string {
+  const width = Math.max(
+    ...checks.map((c) => c.title.length),
+    ...scenarios.map((s) => s.name.length),
+  );
+  const lines = ["tcpdrop doctor"];
+  for (const c of checks) {
+    lines.push(`${MARK[c.status]} ${c.title.padEnd(width)}  ${c.detail}`);
+    if (c.fix && c.status !== "ok") lines.push(`  ${" ".repeat(width)}  fix: ${c.fix}`);
+  }
+  lines.push("", "scenarios");
+  for (const s of scenarios)
+    lines.push(`${s.ok ? MARK.ok : MARK.fail} ${s.name.padEnd(width)}  ${s.why ?? "can run"}`);
+  const failed = checks.filter((c) => c.status === "fail").map((c) => c.title);
+  lines.push(
+    "",
+    failed.length === 0
+      ? `tcpdrop can run here (${scenarios.filter((s) => s.ok).length} of ${scenarios.length} scenarios)`
+      : `tcpdrop cannot run here: ${failed.join(", ")} failed`,
+  );
+  return `${lines.join("\n")}\n`;
+}
+
+const check = (id: string, title: string, status: Status, detail: string, fix?: string): Check =>
+  fix === undefined ? { id, title, status, detail } : { id, title, status, detail, fix };
+
+/** Run every check on this machine. */
+export function gatherChecks(): Check[] {
+  const root = isRoot();
+  const hz = kernelHz();
+  const release = kernelRelease();
+  const checks: Check[] = [
+    hz.known
+      ? check("kernel", "kernel", "ok", `${release}, CONFIG_HZ=${hz.hz}`)
+      : check(
+          "kernel",
+          "kernel",
+          "warn",
+          `${release}, CONFIG_HZ unknown: predictions assume ${hz.hz}`,
+          "make /proc/config.gz or /boot/config-$(uname -r) readable",
+        ),
+    existsSync("/proc/self/ns/net")
+      ? check("netns", "network namespaces", "ok", "/proc/self/ns/net")
+      : check(
+          "netns",
+          "network namespaces",
+          "fail",
+          "/proc/self/ns/net is missing",
+          "use a kernel built with CONFIG_NET_NS=y",
+        ),
+    ...TOOLS.map((t) =>
+      onPath(t.name)
+        ? check(t.name, t.name, "ok", `on PATH (${t.pkg})`)
+        : check(t.name, t.name, "fail", "not on PATH", toolFix(t)),
+    ),
+  ];
+  const hasUnshare = onPath("unshare");
+  const usernsError = hasUnshare ? probeUserns() : '"unshare" is not on PATH';
+  const sysctls = readUsernsSysctls();
+  const cause = usernsCause(sysctls, existsSync("/proc/self/ns/user"), usernsError ?? "");
+  const uid = `uid ${process.getuid?.()}`;
+  if (usernsError === null) {
+    const max = sysctls["user.max_user_namespaces"];
+    const detail = `unshare --user --map-root-user --net works${max ? ` (user.max_user_namespaces=${max})` : ""}`;
+    checks.push(check("userns", "user namespaces", "ok", detail));
+  } else {
+    const detail = `${cause.reason}${root ? " (not needed as root)" : ""}`;
+    checks.push(check("userns", "user namespaces", root ? "warn" : "fail", detail, cause.fix));
+  }
+  checks.push(
+    root
+      ? check("privileges", "privileges", "ok", "root")
+      : usernsError === null
+        ? check("privileges", "privileges", "ok", `${uid}: runs as root in a user namespace`)
+        : check("privileges", "privileges", "fail", `${uid}, and no user namespace`, cause.fix),
+  );
+  const probes = [
+    ["veth", "veth pairs"],
+    ["blackhole", "blackhole routes"],
+    ["sysctls", "lab sysctls"],
+  ] as const;
+  if (!(hasUnshare && onPath("ip") && (root || usernsError === null))) {
+    const why = "not tested: needs ip, unshare, and root or a user namespace";
+    return [...checks, ...probes.map(([id, title]) => check(id, title, "skip", why))];
+  }
+  const links = probeLinks();
+  const lab = probeSysctls();
+  const values = Object.entries(lab.values).map(([k, v]) => `${k.replace("net.ipv4.", "")}=${v}`);
+  return [
+    ...checks,
+    probeCheck(probes[0], links.veth, "created a veth pair in a throwaway namespace"),
+    probeCheck(probes[1], links.blackhole, "added a blackhole route in a throwaway namespace"),
+    probeCheck(probes[2], lab, `writable; a fresh namespace has ${values.join(" ")}`),
+  ];
+}
+
+function probeCheck([id, title]: readonly [string, string], r: ProbeResult, ok: string): Check {
+  if (r.ok) return check(id, title, "ok", ok);
+  if (r.error === "not tested") return check(id, title, "skip", "not tested");
+  const fix = /Unknown device type/i.test(r.error)
+    ? "load the veth module (modprobe veth), or use a kernel with CONFIG_VETH"
+    : /not permitted|denied/i.test(r.error)
+      ? "tcpdrop needs CAP_SYS_ADMIN and CAP_NET_ADMIN: run it on the host, or in a container with --privileged"
+      : "see the error above";
+  return check(id, title, "fail", r.error, fix);
+}
+
+export async function doctorCommand(opts: {
+  json?: boolean;
+}): Promise<{ output: string; exitCode: number }> {
+  const checks = gatherChecks();
+  const scenarios = scenarioChecks(checks, loadBuiltIns());
+  const exitCode = exitCodeOf(checks);
+  const output = opts.json
+    ? `${JSON.stringify({ schemaVersion: 1, ok: exitCode === 0, checks, scenarios }, null, 2)}\n`
+    : formatDoctor(checks, scenarios);
+  return { output, exitCode };
+}

@@ -1,0 +1,120 @@
+// tcpdrop explain <scenario>: what happens on the wire, which kernel parameters decide the
+// timing and their values in a new lab namespace, and what each connection is predicted to
+// see under the given flags. No lab is built; the predictions use what a run typically
+// measures (see typicalFacts), and `run` prints the measured times next to the same model.
+import { makeFault } from "../faults/index.js";
+import { predict, retries2TimeoutMs, timerDelayMs, undetectedHint } from "../predict/index.js";
+import { typicalFacts } from "../runner/facts.js";
+import { kernelHz } from "../runner/kernel.js";
+import { kernelParams } from "../runner/run-scenario.js";
+import { PRE_FAULT_MS, WRITER_INTERVAL_MS } from "../runner/timing.js";
+import { loadScenario } from "../scenario/load.js";
+import type { Prediction, Settings } from "../types.js";
+import { parseSettings, type SettingFlags } from "./settings.js";
+
+/** The values every new network namespace starts with (the kernel's built-in defaults). */
+export const NETNS_DEFAULTS: Record<string, string> = {
+  "net.ipv4.tcp_retries2": "15",
+  "net.ipv4.tcp_keepalive_time": "7200",
+  "net.ipv4.tcp_keepalive_intvl": "75",
+  "net.ipv4.tcp_keepalive_probes": "9",
+  "net.ipv4.tcp_syn_retries": "6",
+};
+
+export interface ExplainOptions extends SettingFlags {
+  json?: boolean;
+}
+
+export interface Explanation {
+  scenario: string;
+  summary: string;
+  wire: string;
+  parameters: { name: string; value: string; role: string }[];
+  predictions: { connection: string; predicted: Prediction; hint: string | null }[];
+  assumptions: string;
+}
+
+export function explain(name: string, opts: ExplainOptions): Explanation {
+  const settings = parseSettings(opts);
+  const scenario = loadScenario(name);
+  const sysctls = { ...NETNS_DEFAULTS };
+  if (settings.retries2 !== null) sysctls["net.ipv4.tcp_retries2"] = String(settings.retries2);
+  const kernel = kernelParams(sysctls);
+  const wire = makeFault(scenario.fault, { rebootAfterMs: scenario.rebootAfterMs }).wire(settings);
+  const predictions = scenario.workloads.map((workload) => {
+    const predicted = predict(wire, settings, typicalFacts(workload, kernel.hz), kernel);
+    return {
+      connection: workload,
+      predicted,
+      hint: undetectedHint(predicted, settings, settings.windowS),
+    };
+  });
+  return {
+    scenario: scenario.name,
+    summary: scenario.summary,
+    wire: scenario.wire.trim(),
+    parameters: parameters(settings, kernel.retries2),
+    predictions,
+    assumptions:
+      `as in a run: connections set up ${PRE_FAULT_MS} ms before the fault; the writer sends every ` +
+      `${WRITER_INTERVAL_MS} ms, so its first unacknowledged send is ~${typicalFacts("writer", kernel.hz).firstUnackedSendMs} ms after it`,
+  };
+}
+
+function parameters(settings: Settings, retries2: number) {
+  const hz = kernelHz();
+  const ka = settings.keepalive;
+  return [
+    {
+      name: "SO_KEEPALIVE (TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT)",
+      value: ka ? `${ka.idle} s, ${ka.interval} s, ${ka.count}` : "off",
+      role: "an idle socket learns of a silent peer only through unanswered keepalive probes",
+    },
+    {
+      name: "TCP_USER_TIMEOUT",
+      value: settings.userTimeoutMs === null ? "off" : `${settings.userTimeoutMs} ms`,
+      role: "caps how long data may stay unacknowledged (and overrides TCP_KEEPCNT)",
+    },
+    {
+      name: "net.ipv4.tcp_retries2",
+      value: String(retries2),
+      role: `without a user timeout, retransmissions give up ${(retries2TimeoutMs(retries2) / 1000).toFixed(1)} s after the first one`,
+    },
+    {
+      name: "net.ipv4.tcp_keepalive_time / intvl / probes",
+      value: `${NETNS_DEFAULTS["net.ipv4.tcp_keepalive_time"]} / ${NETNS_DEFAULTS["net.ipv4.tcp_keepalive_intvl"]} / ${NETNS_DEFAULTS["net.ipv4.tcp_keepalive_probes"]}`,
+      role: "keepalive defaults for sockets that enable SO_KEEPALIVE without setting the three options",
+    },
+    {
+      name: "CONFIG_HZ",
+      value: `${hz.hz}${hz.known ? "" : " (assumed)"}`,
+      role: `timers are rounded by the timer wheel: a 1 s timer fires after ~${timerDelayMs(1000, hz.hz).toFixed(0)} ms`,
+    },
+  ];
+}
+
+export function renderExplanation(e: Explanation): string {
+  const lines = [`${e.scenario}: ${e.summary}`, "", "On the wire:"];
+  lines.push(
+    ...e.wire.split("\n").map((l) => `  ${l}`),
+    "",
+    "What decides the timing (values in a new lab namespace):",
+  );
+  for (const p of e.parameters) lines.push(`  ${p.name} = ${p.value}`, `      ${p.role}`);
+  lines.push("", "Predicted:");
+  const width = Math.max(...e.predictions.map((p) => p.connection.length));
+  for (const { connection, predicted, hint } of e.predictions) {
+    lines.push(`  ${connection.padEnd(width)}  ${describePrediction(predicted)}`);
+    if (hint) lines.push(`  ${" ".repeat(width)}  hint: ${hint}`);
+  }
+  lines.push("", `(${e.assumptions})`);
+  return `${lines.join("\n")}\n`;
+}
+
+function describePrediction(p: Prediction): string {
+  if (p.result === null || p.afterMs === null) return `never: ${p.basis}`;
+  const call = p.call ? `${p.call} ` : "";
+  const at =
+    p.afterMs >= 60_000 ? `${(p.afterMs / 1000).toFixed(1)} s` : `${p.afterMs.toFixed(0)} ms`;
+  return `${call}${p.result} at ~${at} after the fault: ${p.basis}`;
+}
