@@ -19,6 +19,7 @@ export class AgentProcess {
   private readonly pending = new Map<number, (msg: AgentMessage) => void>();
   private nextId = 1;
   private stderr = "";
+  private exitSignal: NodeJS.Signals | null = null;
   private alive = true;
   private readonly ready: Promise<void>;
 
@@ -43,8 +44,9 @@ export class AgentProcess {
       this.stderr += chunk;
     });
     this.exited = new Promise((resolve) => {
-      this.child.on("exit", (code) => {
+      this.child.on("exit", (code, signal) => {
         this.alive = false;
+        this.exitSignal = signal;
         forget(this.pid);
         resolve(code);
       });
@@ -106,8 +108,10 @@ export class AgentProcess {
     if (this.alive) this.child.kill(signal);
   }
 
-  private deathReason(): string {
-    const why = this.stderr.trim().split("\n").pop() || "no message";
+  deathReason(): string {
+    const why =
+      this.stderr.trim().split("\n").pop() ||
+      (this.exitSignal ? `killed by ${this.exitSignal}` : "no message");
     return `the ${this.host} agent exited unexpectedly: ${why}`;
   }
 }

@@ -2,6 +2,8 @@
 // by an agent process, joined by veth pairs created inside the router's namespace, so no link
 // ever touches the machine's own namespace. The router forwards between 198.51.100.0/24 and
 // 203.0.113.0/24 and has no default route: no lab packet can leave the lab.
+
+import { SetupError } from "../errors.js";
 import {
   CLIENT_IP,
   CLIENT_SUBNET,
@@ -35,13 +37,31 @@ export class Lab {
   /** The client namespace's TCP sysctls as they were after setup. */
   sysctls: Record<string, string> = {};
   private booting: Promise<AgentProcess> | undefined;
+  private tearingDown = false;
+  /** Set once a fault may end the server (kill, crash, shutdown): its exit is then expected. */
+  serverMayDie = false;
+  private reportCrash: (err: SetupError) => void = () => {};
+  /** Rejects when an agent dies that should not have: the run is then a setup error. */
+  readonly crashed: Promise<never> = new Promise((_, reject) => {
+    this.reportCrash = reject;
+  });
 
   private constructor(
     readonly client: AgentProcess,
     readonly router: AgentProcess,
     public server: AgentProcess,
     private readonly options: LabOptions,
-  ) {}
+  ) {
+    this.crashed.catch(() => {});
+    for (const agent of [client, router, server]) this.watch(agent);
+  }
+
+  private watch(agent: AgentProcess): void {
+    agent.exited.then(() => {
+      const expected = this.tearingDown || (agent.host === "server" && this.serverMayDie);
+      if (!expected) this.reportCrash(new SetupError(agent.deathReason()));
+    });
+  }
 
   static async build(options: LabOptions): Promise<Lab> {
     const start = (host: string, flags: string[] = []) =>
@@ -121,6 +141,7 @@ export class Lab {
    */
   bootServer(): Promise<AgentProcess> {
     const booting = AgentProcess.start("server", this.options.serverFlags, this.options.onMessage);
+    booting.then((agent) => this.watch(agent)).catch(() => {});
     this.booting = booting;
     return booting;
   }
@@ -140,6 +161,7 @@ export class Lab {
 
   /** End every agent; their namespaces, links and routes go with them. */
   async destroy(): Promise<void> {
+    this.tearingDown = true;
     const booted = await this.booting?.catch(() => undefined);
     const agents = [this.client, this.router, this.server, ...(booted ? [booted] : [])];
     for (const agent of agents) agent.kill("SIGKILL");

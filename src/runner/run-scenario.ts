@@ -49,9 +49,18 @@ export async function runScenario(
     onMessage,
   });
 
-  let faultAt: number;
-  let snapshot: Snapshot;
+  let aborted = false;
+  const observing = observe();
+  observing.catch(() => {});
   try {
+    return await Promise.race([observing, lab.crashed]);
+  } finally {
+    aborted = true;
+    step("tear the lab down");
+    await lab.destroy();
+  }
+
+  async function observe(): Promise<RunReport> {
     const specs = scenario.workloads.map((workload) => ({
       conn: workload,
       workload,
@@ -65,21 +74,22 @@ export async function runScenario(
     if (reply.connected !== specs.length)
       throw new SetupError("the client could not connect to the server");
     await sleep(PRE_FAULT_MS);
-    snapshot = (await lab.client.request("snapshot")) as unknown as Snapshot;
+    const snapshot = (await lab.client.request("snapshot")) as unknown as Snapshot;
     const fault = makeFault(scenario.fault, { rebootAfterMs: scenario.rebootAfterMs });
     step(`inject the fault (${scenario.fault})`);
+    lab.serverMayDie = true;
     const injected = await fault.inject({
       lab,
       settings,
       note: (t, what) => steps.push({ t, what }),
     });
-    faultAt = injected.at;
+    const faultAt = injected.at;
     const rest = injected.rest ?? Promise.resolve();
     rest.catch(() => {});
     await watch(
       faultAt,
       settings.windowS * 1000,
-      () => done.size === specs.length,
+      () => aborted || done.size === specs.length,
       () => raw.length,
       hooks,
     );
@@ -98,9 +108,6 @@ export async function runScenario(
       fault.wire(settings),
       started,
     );
-  } finally {
-    step("tear the lab down");
-    await lab.destroy();
   }
 }
 
