@@ -48,6 +48,11 @@ function settingOptions(cmd: Command, repeated: boolean): Command {
   );
   add("--user-timeout <ms>", "TCP_USER_TIMEOUT on the client sockets, in ms");
   add("--retries2 <n>", "net.ipv4.tcp_retries2 in the client's namespace only");
+  add(
+    "--engine <syscall|node>",
+    "client sockets: raw libc syscalls, or node:net as a Node.js service sees them",
+    "syscall",
+  );
   return cmd
     .option("--window <seconds>", "how long to watch after the fault (max 1200)", "10")
     .option(

@@ -29,7 +29,11 @@ export interface KeepaliveSetting {
 }
 
 /** The knobs a user turns; the same shape for run, compare and the JSON report. */
+export type Engine = "syscall" | "node";
+
 export interface Settings {
+  /** How the client makes its socket calls: raw syscalls, or a node:net socket. */
+  engine: Engine;
   keepalive: KeepaliveSetting | null;
   userTimeoutMs: number | null;
   /** net.ipv4.tcp_retries2 for the client namespace, or null to leave the lab default. */
@@ -106,7 +110,7 @@ export interface RunReport {
   label?: string;
   /** 1-based repetition number with --repeat. */
   repetition?: number;
-  engine: "syscall";
+  engine: Engine;
   summary: string;
   settings: {
     keepalive: KeepaliveSetting | null;

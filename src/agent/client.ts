@@ -25,6 +25,8 @@ export interface ClientSpec {
   port: number;
   options: SocketOptions;
   sendIntervalMs: number;
+  /** "syscall": raw libc calls through koffi; "node": a node:net socket. */
+  engine?: "syscall" | "node";
 }
 
 const PAYLOAD = Buffer.from("ping\n");

@@ -7,6 +7,7 @@ import { tcpInfo } from "./calls.js";
 import { ClientConnection, type ClientSpec } from "./client.js";
 import { emit, emitCall, nowMs } from "./emit.js";
 import { PR_SET_PDEATHSIG, SIGKILL, sys } from "./libc.js";
+import { NodeClientConnection } from "./node-client.js";
 import { Poller } from "./poller.js";
 import { Server } from "./server.js";
 
@@ -26,7 +27,7 @@ if (expectedParent && sys.getppid() !== expectedParent) process.exit(1); // runn
 
 const poller = new Poller();
 const server = new Server(poller);
-const clients = new Map<string, ClientConnection>();
+const clients = new Map<string, ClientConnection | NodeClientConnection>();
 
 const sysctlPath = (key: string) => `/proc/sys/${key.replaceAll(".", "/")}`;
 
@@ -51,7 +52,10 @@ const handlers: Record<string, (cmd: Command) => unknown | Promise<unknown>> = {
       specs.map(
         (spec) =>
           new Promise<boolean>((resolve) => {
-            const conn = new ClientConnection(spec, poller, resolve);
+            const conn =
+              spec.engine === "node"
+                ? new NodeClientConnection(spec, resolve)
+                : new ClientConnection(spec, poller, resolve);
             clients.set(spec.conn, conn);
             conn.start();
           }),

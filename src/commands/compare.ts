@@ -9,10 +9,17 @@ import { kernelRelease } from "../runner/kernel.js";
 import { loadScenario } from "../scenario/load.js";
 import type { Report, Settings } from "../types.js";
 import { DEFAULT_PARALLEL, parseExpectations } from "./run.js";
-import { parseCount, parseKeepalive, parseSettings, type SettingFlags } from "./settings.js";
+import {
+  parseCount,
+  parseEngine,
+  parseKeepalive,
+  parseSettings,
+  type SettingFlags,
+} from "./settings.js";
 
 export interface CompareOptions
-  extends Omit<SettingFlags, "keepalive" | "userTimeout" | "retries2"> {
+  extends Omit<SettingFlags, "keepalive" | "userTimeout" | "retries2" | "engine"> {
+  engine?: string[];
   keepalive?: string[];
   userTimeout?: string[];
   retries2?: string[];
@@ -45,8 +52,24 @@ export async function compareCommand(
   };
 }
 
-/** One variant per repeated flag, in the order: --keepalive, --user-timeout, --retries2, --setting. */
+/**
+ * One variant per repeated flag, in the order: --keepalive, --user-timeout, --retries2,
+ * --setting; each once per --engine when several are given.
+ */
 export function parseVariants(opts: CompareOptions): Variant[] {
+  const engines = (opts.engine ?? ["syscall"]).map(parseEngine);
+  const variants = settingVariants(opts);
+  if (engines.length === 1)
+    return variants.map((v) => ({ ...v, settings: { ...v.settings, engine: engines[0] } }));
+  return variants.flatMap((v) =>
+    engines.map((engine) => ({
+      label: `${v.label} · ${engine}`,
+      settings: { ...v.settings, engine },
+    })),
+  );
+}
+
+function settingVariants(opts: CompareOptions): Variant[] {
   const base = parseSettings({
     window: opts.window,
     grace: opts.grace,

@@ -50,12 +50,13 @@ export function scenarioChecks(
 ): ScenarioCheck[] {
   return scenarios.map(({ name, fault }) => {
     const needs = [...LAB_NEEDS, ...(FAULT_NEEDS[fault] ?? [])];
-    const missing = checks.filter(
-      (c) => needs.includes(c.id) && (c.status === "fail" || c.status === "skip"),
-    );
-    if (missing.length === 0) return { name, ok: true };
-    const what = missing.map((c) => `${c.title}${c.status === "skip" ? " (untested)" : ""}`);
-    return { name, ok: false, why: `needs ${what.join(", ")}` };
+    const mine = checks.filter((c) => needs.includes(c.id));
+    const failed = mine.filter((c) => c.status === "fail").map((c) => c.title);
+    const untested = mine.filter((c) => c.status === "skip").map((c) => `${c.title} (untested)`);
+    const missing = failed.length > 0 ? failed : untested;
+    return missing.length === 0
+      ? { name, ok: true }
+      : { name, ok: false, why: `needs ${missing.join(", ")}` };
   });
 }
 

@@ -1,9 +1,10 @@
 // Flag values -> Settings. Every bad value is a UsageError that names the flag, what it got,
 // and what it takes.
 import { UsageError } from "../errors.js";
-import type { KeepaliveSetting, Settings } from "../types.js";
+import type { Engine, KeepaliveSetting, Settings } from "../types.js";
 
 export interface SettingFlags {
+  engine?: string;
   keepalive?: string;
   userTimeout?: string;
   retries2?: string;
@@ -16,6 +17,7 @@ export const MAX_WINDOW_S = 1200;
 
 export function parseSettings(flags: SettingFlags): Settings {
   return {
+    engine: parseEngine(flags.engine ?? "syscall"),
     keepalive: parseKeepalive(flags.keepalive ?? "off"),
     userTimeoutMs:
       flags.userTimeout === undefined
@@ -29,6 +31,13 @@ export function parseSettings(flags: SettingFlags): Settings {
     ignoreSigterm: flags.ignoreSigterm ?? false,
     graceMs: Math.round(seconds("--grace", flags.grace ?? "2", 0, 60) * 1000),
   };
+}
+
+export function parseEngine(value: string): Engine {
+  if (value === "syscall" || value === "node") return value;
+  throw new UsageError(
+    `--engine takes "syscall" (raw libc calls) or "node" (node:net sockets); got "${value}"`,
+  );
 }
 
 export function parseKeepalive(value: string): KeepaliveSetting | null {

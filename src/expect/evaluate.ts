@@ -2,7 +2,7 @@
 // what was expected, when, and what the run actually saw.
 import type { ConnectionReport, Verdict } from "../types.js";
 import { formatExpectation, plainSeconds, signedSeconds, windowText } from "./format.js";
-import type { Expectation, TimeWindow } from "./model.js";
+import { type Expectation, sameCall, type TimeWindow } from "./model.js";
 import { describeFailure, inWindow, type Outcome, observedFailure } from "./outcome.js";
 import { checkPredicted } from "./predicted.js";
 
@@ -18,7 +18,7 @@ function matchingEvents(e: ResultExpectation, conn: ConnectionReport, window: Ti
     (ev) =>
       ev.side === conn.side &&
       ev.result === e.result &&
-      (e.call === null || ev.call === e.call) &&
+      (e.call === null || sameCall(ev.call, e.call)) &&
       inWindow(ev.tMs, window),
   );
 }
@@ -34,7 +34,7 @@ function checkResult(e: ResultExpectation, conn: ConnectionReport, windowMs: num
   if (
     ff !== null &&
     ff.result === e.result &&
-    (e.call === null || ff.call === e.call) &&
+    (e.call === null || sameCall(ff.call, e.call)) &&
     inWindow(ff.afterMs, window)
   ) {
     return {

@@ -2,8 +2,25 @@
 import type { CallResult } from "../types.js";
 
 /** Socket calls an expectation may name. */
-export const CALLS = ["connect", "accept", "recv", "send", "poll", "shutdown", "close"] as const;
+export const CALLS = [
+  "connect",
+  "accept",
+  "recv",
+  "send",
+  "read",
+  "write",
+  "poll",
+  "shutdown",
+  "close",
+] as const;
 export type Call = (typeof CALLS)[number];
+
+/** Node.js reports reads and writes as "read" and "write"; they match "recv" and "send". */
+const SAME_CALL: Record<string, string> = { read: "recv", write: "send" };
+
+export function sameCall(a: string, b: string): boolean {
+  return (SAME_CALL[a] ?? a) === (SAME_CALL[b] ?? b);
+}
 
 /** A closed interval of time after the fault, in milliseconds (both ends included). */
 export interface TimeWindow {

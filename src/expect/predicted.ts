@@ -4,7 +4,7 @@
 import type { ConnectionReport, Prediction } from "../types.js";
 import { plainSeconds, signedSeconds, windowText } from "./format.js";
 import type { Tolerance } from "./model.js";
-import { toleranceMs } from "./model.js";
+import { sameCall, toleranceMs } from "./model.js";
 import { describeFailure, inWindow, type Outcome, observedFailure } from "./outcome.js";
 
 function basisText(p: Prediction, prefix = ""): string {
@@ -36,7 +36,8 @@ export function checkPredicted(
     if (ff === null) return { pass: true, message: expected };
     return { pass: false, message: `expected ${expected}; got ${describeFailure(ff, windowMs)}` };
   }
-  const sameKind = ff !== null && ff.result === p.result && (p.call === null || ff.call === p.call);
+  const sameKind =
+    ff !== null && ff.result === p.result && (p.call === null || sameCall(ff.call, p.call));
   const got = describeFailure(ff, windowMs, p.call !== null);
   if (p.afterMs === null) {
     // A result without a time: any time in the observation window will do.

@@ -20,7 +20,9 @@ export function connectionFacts(
   const info = snapshot.info[id];
   // The keepalive timer counts from the last segment received (data or ACK).
   const sinceRecv = info ? Math.min(info.lastDataRecvMs, info.lastAckRecvMs) : 0;
-  const firstSend = events.find((e) => e.side === "client" && e.call === "send" && e.tMs >= 0);
+  const firstSend = events.find(
+    (e) => e.side === "client" && (e.call === "send" || e.call === "write") && e.tMs >= 0,
+  );
   return {
     workload,
     lastRecvMs: Math.round((snapshot.t - sinceRecv - faultAt) * 10) / 10,

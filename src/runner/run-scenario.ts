@@ -10,7 +10,7 @@ import type { AgentMessage } from "../lab/agent-process.js";
 import { Lab } from "../lab/lab.js";
 import { predict, undetectedHint } from "../predict/index.js";
 import type { Scenario } from "../scenario/load.js";
-import type { ConnectionReport, KernelParams, RunReport, Settings } from "../types.js";
+import type { ConnectionReport, KernelParams, Prediction, RunReport, Settings } from "../types.js";
 import { firstFailure, processEvents, type RawEvent, timelines } from "./collect.js";
 import { connectionFacts, type Snapshot } from "./facts.js";
 import { kernelHz } from "./kernel.js";
@@ -68,6 +68,7 @@ export async function runScenario(
       port: SERVER_PORT,
       options: { keepalive: settings.keepalive, userTimeoutMs: settings.userTimeoutMs },
       sendIntervalMs: WRITER_INTERVAL_MS,
+      engine: settings.engine,
     }));
     step("connect the client to the server");
     const reply = await lab.client.request("connect", { specs });
@@ -143,7 +144,7 @@ function report(
     const events = byConn.get(id) ?? [];
     const facts = connectionFacts(id, id, events, snapshot, faultAt);
     const failure = firstFailure(events, windowMs);
-    const predicted = predict(wire, settings, facts, kernel);
+    const predicted = inEngineTerms(predict(wire, settings, facts, kernel), settings.engine);
     return {
       id,
       side: "client",
@@ -157,7 +158,7 @@ function report(
   const verdicts = evaluateAll(expectations, connections, settings.windowS);
   return {
     scenario: scenario.name,
-    engine: "syscall",
+    engine: settings.engine,
     summary: scenario.summary,
     settings: {
       keepalive: settings.keepalive,
@@ -179,6 +180,12 @@ function report(
     passed: verdicts.every((v) => v.pass),
     durationMs: Math.round(nowMs() - started),
   };
+}
+
+/** Node.js names the calls after libuv's syscalls: a predicted recv is a "read" there. */
+function inEngineTerms(p: Prediction, engine: Settings["engine"]): Prediction {
+  if (engine !== "node" || p.call === null) return p;
+  return { ...p, call: p.call === "recv" ? "read" : p.call === "send" ? "write" : p.call };
 }
 
 export function kernelParams(sysctls: Record<string, string>): KernelParams {

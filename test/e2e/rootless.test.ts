@@ -1,0 +1,129 @@
+// Rootless runs, end to end: the built CLI as uid 65534 (setpriv), which re-executes itself as
+// root inside a user namespace and builds the lab there. The same calls, results and time
+// windows as under root, and nothing left behind. Skipped unless root (to become 65534) and
+// setpriv exist. If uid 65534 cannot read the checkout (a root-only home directory, say), the
+// runtime files are copied into a world-readable temporary directory first.
+import { spawn, spawnSync } from "node:child_process";
+import { chmodSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Report } from "../../src/types.js";
+import { connection, hostState, isRoot, ROOT } from "./helpers.js";
+
+const AS_NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups"];
+const hasSetpriv = spawnSync("setpriv", ["--version"]).status === 0;
+
+const readableByNobody = (dir: string) =>
+  ["bin/tcpdrop.js", "dist/cli.js", "scenarios/peer-close.yaml", "node_modules/koffi/package.json"]
+    .map((f) => spawnSync("setpriv", [...AS_NOBODY, "test", "-r", join(dir, f)]).status)
+    .every((status) => status === 0);
+
+/** bin, dist, scenarios, package.json and the production dependencies, world-readable. */
+function copyRuntime(): string {
+  const dir = mkdtempSync(join(tmpdir(), "tcpdrop-rootless-"));
+  for (const f of ["bin", "dist", "scenarios", "package.json"])
+    cpSync(join(ROOT, f), join(dir, f), { recursive: true });
+  const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as {
+    packages: Record<string, { dev?: boolean }>;
+  };
+  for (const [path, pkg] of Object.entries(lock.packages)) {
+    const top = path.startsWith("node_modules/") && !path.slice(13).includes("node_modules/");
+    if (top && !pkg.dev && existsSync(join(ROOT, path)))
+      cpSync(join(ROOT, path), join(dir, path), { recursive: true, dereference: true });
+  }
+  spawnSync("chmod", ["-R", "a+rX", dir]);
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+function runAsNobody(
+  cwd: string,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn("setpriv", [...AS_NOBODY, process.execPath, "bin/tcpdrop.js", ...args], {
+      cwd,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    child.on("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function runJson(
+  cwd: string,
+  args: string[],
+): Promise<{ code: number | null; report: Report }> {
+  const res = await runAsNobody(cwd, ["run", ...args, "--json"]);
+  if (res.code === 2) throw new Error(`tcpdrop as uid 65534 failed: ${res.stderr}`);
+  return { code: res.code, report: JSON.parse(res.stdout) as Report };
+}
+
+function within(ms: number | undefined, from: number, to: number): void {
+  expect(ms).toBeGreaterThanOrEqual(from);
+  expect(ms).toBeLessThanOrEqual(to);
+}
+
+describe.skipIf(!isRoot || !hasSetpriv)("rootless runs (uid 65534 in a user namespace)", () => {
+  let cwd = ROOT;
+  let copied: string | undefined;
+  let before: Record<string, string>;
+  beforeAll(() => {
+    if (!readableByNobody(ROOT)) cwd = copied = copyRuntime();
+    before = hostState();
+  });
+  afterAll(() => {
+    if (copied) rmSync(copied, { recursive: true, force: true });
+  });
+
+  it("peer-close: both connections read EOF within 100 ms, as under root", async () => {
+    const { code, report } = await runJson(cwd, ["peer-close"]);
+    expect(code).toBe(0);
+    for (const id of ["idle", "writer"]) {
+      expect(connection(report, id).firstFailure).toMatchObject({ call: "recv", result: "EOF" });
+      within(connection(report, id).firstFailure?.afterMs, 0, 100);
+    }
+  });
+
+  it("host-crash, keepalive 1,1,2: idle recv ETIMEDOUT after ~3 s, and the lab sysctls were set", async () => {
+    const { code, report } = await runJson(cwd, [
+      "host-crash",
+      "--keepalive",
+      "1,1,2",
+      "--window",
+      "4",
+      "--retries2",
+      "8",
+    ]);
+    expect(code).toBe(0);
+    const idle = connection(report, "idle");
+    expect(idle.firstFailure).toMatchObject({ call: "recv", result: "ETIMEDOUT" });
+    within(idle.firstFailure?.afterMs, 2500, 3300);
+    expect(connection(report, "writer").firstFailure).toBeNull();
+    expect(report.runs[0].settings.sysctls["net.ipv4.tcp_retries2"]).toBe("8");
+  });
+
+  it("doctor as uid 65534 says a rootless run can go ahead", async () => {
+    const res = await runAsNobody(cwd, ["doctor", "--json"]);
+    const doctor = JSON.parse(res.stdout) as {
+      ok: boolean;
+      checks: { id: string; status: string }[];
+    };
+    expect(res.code).toBe(0);
+    expect(doctor.ok).toBe(true);
+    expect(doctor.checks.find((c) => c.id === "privileges")?.status).toBe("ok");
+  });
+
+  it("left nothing behind: no namespace, link, route, sysctl change or process", () => {
+    expect(hostState()).toEqual(before);
+    const mine = spawnSync("ps", ["-u", "65534", "-o", "args="], { encoding: "utf8" }).stdout;
+    expect(mine).not.toMatch(/tcpdrop|agent\/main\.js/);
+  });
+});
