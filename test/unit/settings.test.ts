@@ -18,8 +18,9 @@ function usageError(fn: () => unknown): UsageError {
 }
 
 describe("parseSettings defaults", () => {
-  it("has keepalive off, no user timeout, no retries2, a 10 s window and a 2 s grace", () => {
+  it("has the syscall engine, keepalive off, no user timeout, no retries2, a 10 s window and a 2 s grace", () => {
     expect(parseSettings({})).toEqual({
+      engine: "syscall",
       keepalive: null,
       userTimeoutMs: null,
       retries2: null,
@@ -103,8 +104,10 @@ describe("parseSettings valid values", () => {
         window: "30s",
         grace: "1",
         ignoreSigterm: true,
+        engine: "node",
       }),
     ).toEqual({
+      engine: "node",
       keepalive: { idle: 5, interval: 2, count: 3 },
       userTimeoutMs: 4000,
       retries2: 8,
@@ -117,6 +120,7 @@ describe("parseSettings valid values", () => {
 
 describe("parseSettings bad values", () => {
   const cases: [string, SettingFlags][] = [
+    ["--engine", { engine: "python" }],
     // --keepalive
     ["--keepalive", { keepalive: "1,2" }],
     ["--keepalive", { keepalive: "1,1,2,3" }],
