@@ -116,11 +116,7 @@ function buildProgram(setExit: (code: number) => void): Command {
       const repeated = r.runs.some((run) => run.repetition !== undefined);
       if (!repeated) return renderPretty(r, { color });
       const byScenario = [...new Set(r.runs.map((run) => run.scenario))];
-      return byScenario
-        .map((name) =>
-          renderRepeat(summarizeRepeats(r.runs.filter((run) => run.scenario === name)), { color }),
-        )
-        .join("\n");
+      return byScenario.map((name) => repeatReport(name, r, color)).join("\n");
     });
     setExit(result.exitCode);
   });
@@ -170,6 +166,17 @@ function buildProgram(setExit: (code: number) => void): Command {
     });
 
   return program;
+}
+
+/** --repeat: one header, the min/median/max table and a verdict per scenario. */
+function repeatReport(name: string, report: Report, color: boolean): string {
+  const runs = report.runs.filter((run) => run.scenario === name);
+  const failed = runs.filter((run) => !run.passed).length;
+  const verdict = failed
+    ? `FAIL ${name} (${failed} of ${runs.length} repetitions failed)`
+    : `PASS ${name}`;
+  const table = renderRepeat(summarizeRepeats(runs), { color });
+  return `tcpdrop run ${name} × ${runs.length}\n${table}${verdict}\n`;
 }
 
 /** Commander's messages, made one line: "unknown option '--x'; did you mean --y?". */
