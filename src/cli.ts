@@ -4,12 +4,14 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { Command, CommanderError, Option } from "commander";
 import { compareCommand } from "./commands/compare.js";
+import { doctorCommand } from "./commands/doctor.js";
 import { explain, renderExplanation } from "./commands/explain.js";
 import { listCommand } from "./commands/list.js";
 import { runCommand } from "./commands/run.js";
 import { parseCount } from "./commands/settings.js";
 import { SetupError, UsageError } from "./errors.js";
 import { killAllAgents } from "./lab/registry.js";
+import { maybeReexecInUserns } from "./lab/userns.js";
 import {
   createProgress,
   type Progress,
@@ -93,6 +95,16 @@ function buildProgram(setExit: (code: number) => void): Command {
     .option("--json", "print them as JSON")
     .action((opts: { json?: boolean }) => {
       process.stdout.write(listCommand(opts));
+    });
+
+  program
+    .command("doctor")
+    .description("check whether tcpdrop can run here, and how to fix what blocks it")
+    .option("--json", "print the checks as JSON")
+    .action(async (opts: { json?: boolean }) => {
+      const { output, exitCode } = await doctorCommand(opts);
+      process.stdout.write(output);
+      setExit(exitCode);
     });
 
   labOptions(
@@ -246,12 +258,22 @@ function onSignal(signal: NodeJS.Signals, code: number): void {
 
 export async function main(argv: string[]): Promise<number> {
   process.env.PATH = `${process.env.PATH ?? ""}:/usr/sbin:/sbin:/usr/bin:/bin`;
+  // Not root: run again inside a user namespace where we are (before our own signal handlers,
+  // so that the inner tcpdrop tears its labs down while this one waits for it).
+  try {
+    const reexec = await maybeReexecInUserns(argv.slice(2));
+    if (reexec !== null) return reexec;
+  } catch (err) {
+    if (!(err instanceof SetupError)) throw err;
+    process.stderr.write(`tcpdrop: ${err.message}\n`);
+    return 2;
+  }
   onSignal("SIGINT", 130);
   onSignal("SIGTERM", 143);
   onSignal("SIGHUP", 129);
   if (argv.length <= 2) {
     process.stderr.write(
-      "tcpdrop: name a command: run, compare, explain or list (tcpdrop --help shows them)\n",
+      "tcpdrop: name a command: run, compare, explain, list or doctor (tcpdrop --help shows them)\n",
     );
     return 2;
   }

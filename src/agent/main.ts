@@ -1,7 +1,6 @@
 // The agent: one process per lab host, started inside that host's network namespace. It reads
 // commands as JSON lines on stdin, makes real socket syscalls, and writes every call that
 // returned as a JSON line on stdout. It dies with the runner (PR_SET_PDEATHSIG and stdin EOF).
-import { readFileSync, writeFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { tcpInfo } from "./calls.js";
 import { ClientConnection, type ClientSpec } from "./client.js";
@@ -29,19 +28,7 @@ const poller = new Poller();
 const server = new Server(poller);
 const clients = new Map<string, ClientConnection | NodeClientConnection>();
 
-const sysctlPath = (key: string) => `/proc/sys/${key.replaceAll(".", "/")}`;
-
 const handlers: Record<string, (cmd: Command) => unknown | Promise<unknown>> = {
-  sysctl(cmd) {
-    for (const [key, value] of Object.entries((cmd.set ?? {}) as Record<string, string>)) {
-      writeFileSync(sysctlPath(key), `${value}\n`);
-    }
-    const values: Record<string, string> = {};
-    for (const key of (cmd.get ?? []) as string[]) {
-      values[key] = readFileSync(sysctlPath(key), "utf8").trim();
-    }
-    return { values };
-  },
   listen(cmd) {
     server.listen(cmd.ip as string, cmd.port as number);
     return {};

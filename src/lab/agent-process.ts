@@ -1,5 +1,5 @@
-// A running agent as the runner sees it: a child process in a fresh network namespace
-// (`unshare --net`), spoken to in JSON lines. Its namespace lives exactly as long as it does.
+// A running agent as the runner sees it: a child process that joined a lab host's network
+// namespace (`nsenter --net=...`), spoken to in JSON lines.
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -25,19 +25,17 @@ export class AgentProcess {
 
   private constructor(
     readonly host: string,
+    netns: string,
     flags: string[],
     private readonly onMessage: (host: string, msg: AgentMessage) => void,
   ) {
-    this.child = spawn(
-      "unshare",
-      ["--net", "--", process.execPath, AGENT_MAIN, "--host", host, ...flags],
-      {
-        stdio: ["pipe", "pipe", "pipe"],
-        env: { ...process.env, TCPDROP_RUNNER_PID: String(process.pid) },
-      },
-    );
+    const argv = [`--net=${netns}`, "--", process.execPath, AGENT_MAIN, "--host", host, ...flags];
+    this.child = spawn("nsenter", argv, {
+      stdio: ["pipe", "pipe", "pipe"],
+      env: { ...process.env, TCPDROP_RUNNER_PID: String(process.pid) },
+    });
     if (this.child.pid === undefined)
-      throw new SetupError("cannot start a lab agent: unshare not found");
+      throw new SetupError("cannot start a lab agent: nsenter not found");
     this.pid = this.child.pid;
     remember(this.pid);
     this.child.stderr.on("data", (chunk) => {
@@ -62,13 +60,14 @@ export class AgentProcess {
     this.ready.catch(() => {});
   }
 
-  /** Start an agent in a new network namespace and wait until it says it is ready. */
+  /** Start an agent in a host's network namespace and wait until it says it is ready. */
   static async start(
     host: string,
+    netns: string,
     flags: string[],
     onMessage: (host: string, msg: AgentMessage) => void,
   ): Promise<AgentProcess> {
-    const agent = new AgentProcess(host, flags, onMessage);
+    const agent = new AgentProcess(host, netns, flags, onMessage);
     await withTimeout(agent.ready, `the ${host} agent did not start`);
     return agent;
   }

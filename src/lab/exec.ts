@@ -1,18 +1,14 @@
 // Running `ip` inside a lab host's network namespace. This is the only place tcpdrop runs a
-// system tool; every command targets a namespace held by one of the run's own agents.
+// system tool; every command targets a namespace held by one of the run's own hosts.
 import { spawn } from "node:child_process";
 import { SetupError } from "../errors.js";
 
 const STEP_TIMEOUT_MS = 5000;
 
-/** Run `ip -batch -` with the given lines inside the network namespace of process `pid`. */
-export function ipBatch(pid: number, lines: string[], what: string): Promise<void> {
-  return run(
-    "nsenter",
-    [`--net=/proc/${pid}/ns/net`, "--", "ip", "-batch", "-"],
-    lines.join("\n"),
-    what,
-  );
+/** Run `ip -batch -` with the given lines inside a lab host's network namespace. */
+export function ipBatch(host: { netns: string }, lines: string[], what: string): Promise<void> {
+  const args = [`--net=${host.netns}`, "--", "ip", "-batch", "-"];
+  return run("nsenter", args, lines.join("\n"), what);
 }
 
 function run(cmd: string, args: string[], input: string, what: string): Promise<void> {

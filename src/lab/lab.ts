@@ -1,8 +1,8 @@
-// The throwaway lab: three hosts (client, router, server), each its own network namespace held
-// by an agent process, joined by veth pairs created inside the router's namespace, so no link
+// The throwaway lab: three hosts (client, router, server), each a network namespace held by a
+// tiny holder process, joined by veth pairs created inside the router's namespace, so no link
 // ever touches the machine's own namespace. The router forwards between 198.51.100.0/24 and
-// 203.0.113.0/24 and has no default route: no lab packet can leave the lab.
-
+// 203.0.113.0/24 and has no default route: no lab packet can leave the lab. The client and
+// the server each run one agent (the "process" on that host) that makes the socket calls.
 import { SetupError } from "../errors.js";
 import {
   CLIENT_IP,
@@ -16,6 +16,8 @@ import {
 } from "./addresses.js";
 import { type AgentMessage, AgentProcess } from "./agent-process.js";
 import { ipBatch } from "./exec.js";
+import { Host } from "./host.js";
+import { hostSysctls } from "./sysctl.js";
 
 /** Sysctls read from the client namespace for the report and the predictions. */
 export const REPORTED_SYSCTLS = [
@@ -36,10 +38,11 @@ export interface LabOptions {
 export class Lab {
   /** The client namespace's TCP sysctls as they were after setup. */
   sysctls: Record<string, string> = {};
-  private booting: Promise<AgentProcess> | undefined;
-  private tearingDown = false;
   /** Set once a fault may end the server (kill, crash, shutdown): its exit is then expected. */
   serverMayDie = false;
+  private booting: Promise<{ host: Host; agent: AgentProcess }> | undefined;
+  private tearingDown = false;
+  private readonly extra: (Host | AgentProcess)[] = [];
   private reportCrash: (err: SetupError) => void = () => {};
   /** Rejects when an agent dies that should not have: the run is then a setup error. */
   readonly crashed: Promise<never> = new Promise((_, reject) => {
@@ -47,13 +50,42 @@ export class Lab {
   });
 
   private constructor(
+    readonly hosts: { client: Host; router: Host; server: Host },
     readonly client: AgentProcess,
-    readonly router: AgentProcess,
     public server: AgentProcess,
     private readonly options: LabOptions,
   ) {
     this.crashed.catch(() => {});
-    for (const agent of [client, router, server]) this.watch(agent);
+    this.watch(client);
+    this.watch(server);
+  }
+
+  /** The router host (it runs no agent; its namespace is all it is). */
+  get router(): Host {
+    return this.hosts.router;
+  }
+
+  static async build(options: LabOptions): Promise<Lab> {
+    const hosts = await startAll([
+      Host.start("client"),
+      Host.start("router"),
+      Host.start("server"),
+    ]);
+    const [client, router, server] = hosts;
+    try {
+      await wire(client, router, server, options.clientSysctls);
+      const agents = await startAll([
+        AgentProcess.start("client", client.netns, [], options.onMessage),
+        AgentProcess.start("server", server.netns, options.serverFlags, options.onMessage),
+      ]);
+      const lab = new Lab({ client, router, server }, agents[0], agents[1], options);
+      lab.sysctls = await hostSysctls(client, {}, REPORTED_SYSCTLS);
+      await lab.server.request("listen", { ip: SERVER_IP, port: SERVER_PORT });
+      return lab;
+    } catch (err) {
+      for (const host of hosts) host.kill();
+      throw err;
+    }
   }
 
   private watch(agent: AgentProcess): void {
@@ -63,75 +95,26 @@ export class Lab {
     });
   }
 
-  static async build(options: LabOptions): Promise<Lab> {
-    const start = (host: string, flags: string[] = []) =>
-      AgentProcess.start(host, flags, options.onMessage);
-    const started = await Promise.allSettled([
-      start("client"),
-      start("router"),
-      start("server", options.serverFlags),
-    ]);
-    const agents = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
-    const failed = started.find((s) => s.status === "rejected");
-    if (failed) {
-      for (const agent of agents) agent.kill("SIGKILL");
-      throw failed.reason;
-    }
-    const [client, router, server] = agents;
-    const lab = new Lab(client, router, server, options);
-    try {
-      await lab.wire();
-    } catch (err) {
-      await lab.destroy();
-      throw err;
-    }
-    return lab;
-  }
-
-  private async wire(): Promise<void> {
-    const { client, router, server } = this;
-    await ipBatch(
-      router.pid,
-      [
-        `link add c0 type veth peer name eth0 netns ${client.pid}`,
-        "link set lo up",
-        `addr add ${ROUTER_CLIENT_IP}/${PREFIX} dev c0`,
-        "link set c0 up",
-        ...routerServerSide(server.pid),
-      ],
-      "wire the router",
-    );
-    const [, , , reply] = await Promise.all([
-      ipBatch(
-        client.pid,
-        hostConfig(CLIENT_IP, ROUTER_CLIENT_IP, SERVER_SUBNET),
-        "configure the client",
-      ),
-      ipBatch(
-        server.pid,
-        hostConfig(SERVER_IP, ROUTER_SERVER_IP, CLIENT_SUBNET),
-        "configure the server",
-      ),
-      router.request("sysctl", { set: { "net.ipv4.ip_forward": "1" } }),
-      client.request("sysctl", { set: this.options.clientSysctls, get: REPORTED_SYSCTLS }),
-    ]);
-    this.sysctls = reply.values as Record<string, string>;
-    await server.request("listen", { ip: SERVER_IP, port: SERVER_PORT });
-  }
-
   /**
    * The server host disappears without a word: the router first drops everything addressed to
    * it (a blackhole host route, more specific than the connected /24, so no ICMP is sent), the
-   * server's link is deleted so nothing it sends can escape, then its agent is SIGKILLed and its
-   * namespace, with all TCP state, is gone.
+   * server's link is deleted so nothing it sends can escape, then its process and its
+   * namespace, with all TCP state, are gone.
    */
   async crashServer(): Promise<void> {
     await ipBatch(
-      this.router.pid,
+      this.router,
       [`route add blackhole ${SERVER_IP}/32`, "link del s0"],
       "crash the server",
     );
     this.server.kill("SIGKILL");
+    this.hosts.server.kill();
+    await Promise.all([this.server.exited, this.hosts.server.exited]);
+  }
+
+  /** End the server process with a signal; the host and its kernel stay up. */
+  async signalServer(signal: NodeJS.Signals): Promise<void> {
+    this.server.kill(signal);
     await this.server.exited;
   }
 
@@ -139,34 +122,85 @@ export class Lab {
    * Power on a new server host: a fresh namespace and agent, not yet linked to the router.
    * Started ahead of time so that the reboot itself (rebootServer) takes only a few ms.
    */
-  bootServer(): Promise<AgentProcess> {
-    const booting = AgentProcess.start("server", this.options.serverFlags, this.options.onMessage);
-    booting.then((agent) => this.watch(agent)).catch(() => {});
+  bootServer(): Promise<{ host: Host; agent: AgentProcess }> {
+    const booting = (async () => {
+      const host = await Host.start("server");
+      this.extra.push(host);
+      const agent = await AgentProcess.start(
+        "server",
+        host.netns,
+        this.options.serverFlags,
+        this.options.onMessage,
+      );
+      this.extra.push(agent);
+      return { host, agent };
+    })();
     this.booting = booting;
     return booting;
   }
 
   /** The crashed server comes back at the same address, in a new namespace with no TCP state. */
-  async rebootServer(booted: AgentProcess): Promise<void> {
-    this.server = booted;
-    await ipBatch(this.router.pid, routerServerSide(booted.pid), "reconnect the server");
+  async rebootServer(booted: { host: Host; agent: AgentProcess }): Promise<void> {
+    this.hosts.server = booted.host;
+    this.server = booted.agent;
+    this.watch(booted.agent);
+    await ipBatch(this.router, routerServerSide(booted.host.pid), "reconnect the server");
     await ipBatch(
-      booted.pid,
+      booted.host,
       hostConfig(SERVER_IP, ROUTER_SERVER_IP, CLIENT_SUBNET),
       "configure the rebooted server",
     );
-    await booted.request("listen", { ip: SERVER_IP, port: SERVER_PORT });
-    await ipBatch(this.router.pid, [`route del blackhole ${SERVER_IP}/32`], "lift the blackhole");
+    await booted.agent.request("listen", { ip: SERVER_IP, port: SERVER_PORT });
+    await ipBatch(this.router, [`route del blackhole ${SERVER_IP}/32`], "lift the blackhole");
   }
 
-  /** End every agent; their namespaces, links and routes go with them. */
+  /** End every process of the lab; the namespaces, links and routes go with them. */
   async destroy(): Promise<void> {
     this.tearingDown = true;
-    const booted = await this.booting?.catch(() => undefined);
-    const agents = [this.client, this.router, this.server, ...(booted ? [booted] : [])];
-    for (const agent of agents) agent.kill("SIGKILL");
-    await Promise.all(agents.map((a) => a.exited));
+    await this.booting?.catch(() => undefined);
+    const all = [this.client, this.server, ...Object.values(this.hosts), ...this.extra];
+    for (const p of all) p.kill("SIGKILL");
+    await Promise.all(all.map((p) => p.exited));
   }
+}
+
+/** Start several things at once; if any fails, end the ones that started and rethrow. */
+async function startAll<T extends { kill(signal?: NodeJS.Signals): void }>(
+  starting: Promise<T>[],
+): Promise<T[]> {
+  const settled = await Promise.allSettled(starting);
+  const started = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  const failed = settled.find((s) => s.status === "rejected");
+  if (failed) {
+    for (const thing of started) thing.kill("SIGKILL");
+    throw failed.reason;
+  }
+  return started;
+}
+
+async function wire(
+  client: Host,
+  router: Host,
+  server: Host,
+  clientSysctls: Record<string, string>,
+) {
+  await ipBatch(
+    router,
+    [
+      `link add c0 type veth peer name eth0 netns ${client.pid}`,
+      "link set lo up",
+      `addr add ${ROUTER_CLIENT_IP}/${PREFIX} dev c0`,
+      "link set c0 up",
+      ...routerServerSide(server.pid),
+    ],
+    "wire the router",
+  );
+  await Promise.all([
+    ipBatch(client, hostConfig(CLIENT_IP, ROUTER_CLIENT_IP, SERVER_SUBNET), "configure the client"),
+    ipBatch(server, hostConfig(SERVER_IP, ROUTER_SERVER_IP, CLIENT_SUBNET), "configure the server"),
+    hostSysctls(router, { "net.ipv4.ip_forward": "1" }),
+    hostSysctls(client, clientSysctls),
+  ]);
 }
 
 function routerServerSide(serverPid: number): string[] {

@@ -122,7 +122,8 @@ export async function maybeReexecInUserns(
   if (process.getuid?.() === 0 || !needsLab(args)) return null;
   const blocker = usernsBlocker();
   if (blocker) throw new SetupError(blocker);
-  const command = [process.execPath, ...process.execArgv, process.argv[1], ...args];
+  const nodeFlags = process.execArgv.filter((flag) => !flag.startsWith("--inspect"));
+  const command = [process.execPath, ...nodeFlags, process.argv[1], ...args];
   const child = spawn("unshare", [...UNSHARE_USERNS, "--", ...command], {
     stdio: "inherit",
     env: { ...process.env, [USERNS_ENV]: "1", [PARENT_ENV]: String(process.pid) },

@@ -187,6 +187,8 @@ export class Watched {
   readonly seen = new Map<string, Proc>();
   /** Every network namespace a descendant was seen in, other than the machine's. */
   readonly labNetns = new Set<string>();
+  /** Exited processes of this run that init had not yet reaped at the last settle(). */
+  zombies: string[] = [];
   private timer: NodeJS.Timeout;
   private exited = false;
 
@@ -253,30 +255,40 @@ export class Watched {
     return !this.exited && cond();
   }
 
-  /** What this run left behind, right now. */
-  leftovers(): { processes: string[]; netns: string[] } {
+  /**
+   * What this run left behind, right now: processes it started that still run (or are still
+   * a zombie of a process it started), and network namespaces they held that something still
+   * holds. A zombie whose parent is outside the run (init, once the tool is gone) has exited
+   * and released everything; it is listed in `zombies` (init reaps it when it pleases).
+   */
+  leftovers(): { processes: string[]; netns: string[]; zombies: string[] } {
     const survivors = new Map<string, Proc>();
-    for (const p of this.seen.values()) if (stillThere(p)) survivors.set(`${p.pid}/${p.start}`, p);
+    for (const p of this.seen.values()) {
+      const now = readProc(p.pid);
+      if (now?.start === p.start) survivors.set(`${p.pid}/${p.start}`, { ...now, argv: p.argv });
+    }
     for (const p of markedProcesses(this.marker)) survivors.set(`${p.pid}/${p.start}`, p);
-    const inUse = netnsInUse();
-    const markedPids = new Set([...survivors.values()].map((p) => p.pid));
-    const netns = [...inUse]
-      .filter(([ns, holders]) => this.labNetns.has(ns) || holders.some((h) => markedPids.has(h)))
+    const ours = new Set([this.pid, ...[...survivors.values()].map((p) => p.pid)]);
+    const describe = (p: Proc) => `${p.pid} (${p.state}, ppid ${p.ppid}): ${p.argv.join(" ")}`;
+    const live = [...survivors.values()].filter((p) => p.state !== "Z" || ours.has(p.ppid));
+    const zombies = [...survivors.values()].filter((p) => !live.includes(p));
+    const livePids = new Set(live.map((p) => p.pid));
+    const netns = [...netnsInUse()]
+      .filter(([ns, holders]) => this.labNetns.has(ns) || holders.some((h) => livePids.has(h)))
       .filter(([ns]) => ns !== MACHINE_NETNS)
-      .map(([ns, holders]) => `${ns} held by ${holders.join(",")}`);
-    return {
-      processes: [...survivors.values()].map(
-        (p) => `${p.pid} (${p.state}, ppid ${p.ppid}): ${p.argv.join(" ")}`,
-      ),
-      netns,
-    };
+      .map(
+        ([ns, holders]) =>
+          `${ns} held by ${holders.map((h) => describe(readProc(h) ?? { pid: h, ppid: 0, start: "", state: "?", argv: [] })).join("; ")}`,
+      );
+    return { processes: live.map(describe), netns, zombies: zombies.map(describe) };
   }
 
   /** Poll for up to `ms` until nothing is left; returns what is still left then. */
   async settle(ms = 1000): Promise<{ processes: string[]; netns: string[] }> {
     const end = performance.now() + ms;
     for (;;) {
-      const left = this.leftovers();
+      const { zombies, ...left } = this.leftovers();
+      this.zombies = zombies;
       if (left.processes.length + left.netns.length === 0 || performance.now() > end) return left;
       await sleep(20);
     }
@@ -292,5 +304,17 @@ export async function settleTo<T>(read: () => T, expected: T, ms = 1000): Promis
     const value = read();
     if (JSON.stringify(value) === JSON.stringify(expected) || performance.now() > end) return value;
     await sleep(50);
+  }
+}
+
+/** TCP connections in ESTABLISHED state in the network namespace of process `pid`. */
+export function established(pid: number): number {
+  try {
+    return readFileSync(`/proc/${pid}/net/tcp`, "utf8")
+      .split("\n")
+      .slice(1)
+      .filter((l) => l.trim().split(/\s+/)[3] === "01").length;
+  } catch {
+    return 0;
   }
 }

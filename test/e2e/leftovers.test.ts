@@ -1,0 +1,177 @@
+// End to end, as root: however a run ends (a pass, a failed expectation, Ctrl-C or SIGTERM at
+// any step, SIGKILL at any moment, a crashed agent), within ~1 s nothing it started is left:
+// no process, no network namespace, and the machine's links, addresses, routes, rules, mounts
+// and sysctls are as they were. Processes are followed by PID (and by a marker in their
+// environment), never by name, so labs of other tcpdrops on the machine do not matter.
+import { describe, expect, it } from "vitest";
+import { isRoot } from "./helpers.js";
+import { established, machineState, settleTo, sleep, Watched } from "./process-tree.js";
+
+/** How long the kernel gets to reap the lab after the tool has exited. */
+const SETTLE_MS = 1000;
+
+/** Start a run, let `act` poke it while it runs, and wait for it to end. */
+async function watchRun(args: string[], act: (w: Watched) => Promise<void> = async () => {}) {
+  const before = machineState();
+  const w = new Watched(["run", ...args]);
+  await act(w);
+  const exit = await w.exit;
+  return { w, exit, before };
+}
+
+/** Nothing the run started is still there (after up to SETTLE_MS), and the machine is as before. */
+async function expectNothingLeft(w: Watched, before: Record<string, string>, sawLab = true) {
+  expect(await w.settle(SETTLE_MS)).toEqual({ processes: [], netns: [] });
+  expect(await settleTo(machineState, before, SETTLE_MS)).toEqual(before);
+  // the watch worked: it saw the lab's namespaces (three hosts) while they existed
+  if (sawLab) expect(w.labNetns.size).toBeGreaterThanOrEqual(3);
+}
+
+const interrupted = (sig: string) =>
+  new RegExp(`^tcpdrop: interrupted by ${sig}; the lab was torn down$`);
+
+/** Exit 130/143 with one line on stderr, or 0 with a passing report if the run won the race. */
+function expectInterrupted(exit: Awaited<Watched["exit"]>, sig: "SIGINT" | "SIGTERM") {
+  const code = sig === "SIGINT" ? 130 : 143;
+  expect(exit.signal).toBeNull();
+  expect([code, 0]).toContain(exit.code);
+  if (exit.code === code) {
+    const lines = exit.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(interrupted(sig));
+  } else {
+    expect(exit.stdout).toMatch(/^PASS /m);
+  }
+}
+
+describe.skipIf(!isRoot)("leftovers: every way a run can end leaves nothing behind", () => {
+  it("a passing run (peer-close) exits 0 and leaves nothing", async () => {
+    const { w, exit, before } = await watchRun(["peer-close"]);
+    expect(exit.code).toBe(0);
+    expect(exit.stdout).toMatch(/^PASS peer-close$/m);
+    await expectNothingLeft(w, before);
+  });
+
+  it("a failing run (host-crash, an expectation that cannot hold) exits 1 and leaves nothing", async () => {
+    const { w, exit, before } = await watchRun([
+      "host-crash",
+      "--window",
+      "1",
+      "--expect",
+      "idle: recv EOF within 0.1s",
+    ]);
+    expect(exit.code).toBe(1);
+    expect(exit.stdout).toMatch(/^FAIL host-crash$/m);
+    await expectNothingLeft(w, before);
+  });
+
+  describe("SIGINT (Ctrl-C) during crash-reboot --window 3", () => {
+    it("~50 ms after start, before the tool has done anything: nothing to leave", async () => {
+      const { w, exit, before } = await watchRun(["crash-reboot", "--window", "3"], async (w) => {
+        await sleep(50);
+        w.signal("SIGINT");
+      });
+      // Node may not have installed tcpdrop's handler yet: then SIGINT's default action ends
+      // it (no message); with the handler, exit 130 and one line.
+      if (exit.signal === null) expectInterrupted(exit, "SIGINT");
+      else expect(exit).toMatchObject({ signal: "SIGINT", stderr: "" });
+      await expectNothingLeft(w, before, false);
+    });
+
+    it("during setup, as the first agent has started", async () => {
+      const { w, exit, before } = await watchRun(["crash-reboot", "--window", "3"], async (w) => {
+        expect(await w.until(() => w.agents().length > 0)).toBe(true);
+        w.signal("SIGINT");
+      });
+      expectInterrupted(exit, "SIGINT");
+      expect(exit.code).toBe(130);
+      await expectNothingLeft(w, before, false);
+    });
+
+    it("before the fault: the client has connected, the fault is ~250 ms away", async () => {
+      const { w, exit, before } = await watchRun(["crash-reboot", "--window", "3"], async (w) => {
+        expect(
+          await w.until(() => w.agents("client").some((client) => established(client.pid) >= 2)),
+        ).toBe(true);
+        await sleep(100);
+        w.signal("SIGINT");
+      });
+      expectInterrupted(exit, "SIGINT");
+      expect(exit.code).toBe(130);
+      await expectNothingLeft(w, before);
+    });
+
+    it("during the fault: the server has crashed, its reboot is pending", async () => {
+      const { w, exit, before } = await watchRun(["crash-reboot", "--window", "3"], async (w) => {
+        expect(await w.until(() => w.agents("server").length === 1)).toBe(true);
+        const first = w.agents("server")[0].pid;
+        expect(await w.until(() => !w.agents("server").some((s) => s.pid === first))).toBe(true);
+        await sleep(300);
+        w.signal("SIGINT");
+      });
+      expectInterrupted(exit, "SIGINT");
+      expect(exit.code).toBe(130);
+      await expectNothingLeft(w, before);
+    });
+
+    it("during teardown (peer-close): as the first agent is being killed", async () => {
+      const { w, exit, before } = await watchRun(["peer-close"], async (w) => {
+        expect(await w.until(() => w.agents().length === 3)).toBe(true);
+        // in peer-close no agent exits before the teardown
+        await w.until(() => w.agents().length < 3, 20_000);
+        w.signal("SIGINT");
+      });
+      expectInterrupted(exit, "SIGINT");
+      await expectNothingLeft(w, before);
+    });
+  });
+
+  it("SIGTERM during the run exits 143 with one line and leaves nothing", async () => {
+    const { w, exit, before } = await watchRun(["crash-reboot", "--window", "3"], async (w) => {
+      expect(
+        await w.until(() => w.agents("client").some((client) => established(client.pid) >= 2)),
+      ).toBe(true);
+      await sleep(500);
+      w.signal("SIGTERM");
+    });
+    expectInterrupted(exit, "SIGTERM");
+    expect(exit.code).toBe(143);
+    await expectNothingLeft(w, before);
+  });
+
+  describe("SIGKILL of the tool at random moments of crash-reboot --window 2: the agents die with it", () => {
+    // A run takes ~3.5 s here (~0.6 s before the first agent); one random moment in each tenth.
+    const RUN_MS = 3600;
+    const moments = Array.from({ length: 10 }, (_, i) =>
+      Math.round(((i + Math.random()) * RUN_MS) / 10),
+    );
+    it.each(moments)("SIGKILL at %i ms", async (ms) => {
+      const { w, exit, before } = await watchRun(["crash-reboot", "--window", "2"], async (w) => {
+        await sleep(ms);
+        w.signal("SIGKILL");
+      });
+      // killed by the signal, or (the last tenth) finished just before it
+      if (exit.signal === null) expect(exit.code).toBe(0);
+      else expect(exit.signal).toBe("SIGKILL");
+      await expectNothingLeft(w, before, false);
+    });
+  });
+
+  it("a crashed agent (the client, SIGKILLed mid-run) is exit 2 with one line naming it", async () => {
+    const { w, exit, before } = await watchRun(["host-crash", "--window", "3"], async (w) => {
+      expect(await w.until(() => w.agents("server").length === 1)).toBe(true);
+      // ~1 s into the run: the fault is in (the server host is gone), the window is open
+      await w.until(() => w.agents("server").length === 0);
+      await sleep(200);
+      const [client] = w.agents("client");
+      expect(client).toBeDefined();
+      process.kill(client.pid, "SIGKILL");
+    });
+    expect(exit.code).toBe(2);
+    const lines = exit.stderr.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^tcpdrop: .*\bclient agent\b/);
+    expect(exit.stdout).toBe("");
+    await expectNothingLeft(w, before);
+  });
+});
