@@ -41,14 +41,49 @@ export interface Settings {
   windowS: number;
   ignoreSigterm: boolean;
   graceMs: number;
+  /** Detection methods to watch side by side (--detect); empty: the scenario's workloads. */
+  detect?: DetectMethod[];
+  /** heartbeat: ping every intervalMs, dead after `misses` unanswered (--heartbeat P,N). */
+  heartbeat?: { intervalMs: number; misses: number };
+  /** IP_RECVERR on the client sockets: ICMP errors are reported at once (--recverr). */
+  recverr?: boolean;
+  /** Leave SIGPIPE at its default action and MSG_NOSIGNAL off (--sigpipe default). */
+  sigpipe?: boolean;
+  /** Run the lab over IPv6, 2001:db8::/32 (--ipv6). */
+  ipv6?: boolean;
+  /** net.ipv4.tcp_syn_retries in the client namespace (--syn-retries). */
+  synRetries?: number | null;
+  /** How long a partition lasts before it heals (--duration), in ms. */
+  durationMs?: number;
 }
+
+export const DETECT_METHODS = [
+  "recv",
+  "poll",
+  "tcp-info",
+  "keepalive",
+  "user-timeout",
+  "heartbeat",
+  "urgent",
+] as const;
+export type DetectMethod = (typeof DETECT_METHODS)[number];
 
 /** How a fault presents itself to the client, which is what predictions are made from. */
 export type WireEffect =
   | { kind: "fin"; atMs: number }
   | { kind: "rst"; atMs: number }
   | { kind: "silent" }
-  | { kind: "silent-then-rst"; rebootAtMs: number };
+  | { kind: "silent-then-rst"; rebootAtMs: number }
+  /** The peer host is gone and a router answers with ICMP (host or network unreachable). */
+  | { kind: "icmp"; errno: "EHOSTUNREACH" | "ENETUNREACH" }
+  /** Nothing gets through until the partition heals at healAtMs. */
+  | { kind: "partition"; healAtMs: number }
+  /** The peer process is stopped but its kernel is alive: everything is ACKed. */
+  | { kind: "frozen" }
+  /** connect() to a host that is gone: SYN retransmissions until tcp_syn_retries. */
+  | { kind: "connect-timeout" }
+  /** connect() to a live host with no listener: RST to the SYN. */
+  | { kind: "connect-refused" };
 
 /** Facts about one client connection, measured around the fault, that predictions need. */
 export interface ConnectionFacts {
@@ -68,6 +103,7 @@ export interface KernelParams {
   keepaliveTime: number;
   keepaliveIntvl: number;
   keepaliveProbes: number;
+  synRetries?: number;
 }
 
 export interface Prediction {
@@ -112,14 +148,9 @@ export interface RunReport {
   repetition?: number;
   engine: Engine;
   summary: string;
-  settings: {
-    keepalive: KeepaliveSetting | null;
-    userTimeoutMs: number | null;
-    sysctls: Record<string, string>;
-    windowS: number;
-    ignoreSigterm: boolean;
-    graceMs: number;
-  };
+  /** Every setting of the run, and the client namespace's TCP sysctls as read. */
+  settings: Settings & { sysctls: Record<string, string> };
+
   /** Each watched connection; its events hold both sides' calls (event.side tells which). */
   connections: ConnectionReport[];
   /** Things the lab or the server process did after the fault (a reboot, a signal), in order. */

@@ -3,23 +3,29 @@
 
 import { nowMs } from "./emit.js";
 import {
-  AF_INET,
   EINPROGRESS,
   errnoName,
+  familyOf,
+  IP_RECVERR,
+  IPPROTO_IP,
+  IPPROTO_IPV6,
   IPPROTO_TCP,
+  IPV6_RECVERR,
   int32,
   lastErrno,
   MSG_DONTWAIT,
   MSG_NOSIGNAL,
-  parseSockaddrIn,
+  parseSockaddr,
   SO_ERROR,
   SO_KEEPALIVE,
+  SO_LINGER,
   SO_REUSEADDR,
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOCK_STREAM,
+  SOCKADDR_SIZE,
   SOL_SOCKET,
-  sockaddrIn,
+  sockaddr,
   sys,
   TCP_INFO,
   TCP_KEEPCNT,
@@ -50,8 +56,9 @@ function must(ret: number, what: string): number {
   return ret;
 }
 
-export function tcpSocket(): number {
-  return must(sys.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), "socket()");
+/** A non-blocking TCP socket of the address's family (IPv4 or IPv6). */
+export function tcpSocket(ip: string): number {
+  return must(sys.socket(familyOf(ip), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), "socket()");
 }
 
 export function setIntOpt(fd: number, level: number, name: number, value: number, what: string) {
@@ -59,26 +66,28 @@ export function setIntOpt(fd: number, level: number, name: number, value: number
 }
 
 export function listenOn(ip: string, port: number, backlog: number): number {
-  const fd = tcpSocket();
+  const fd = tcpSocket(ip);
   setIntOpt(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
-  must(sys.bind(fd, sockaddrIn(ip, port), 16), `bind(${ip}:${port})`);
+  const addr = sockaddr(ip, port);
+  must(sys.bind(fd, addr, addr.length), `bind(${ip}:${port})`);
   must(sys.listen(fd, backlog), "listen()");
   return fd;
 }
 
 /** accept4 on a non-blocking listener; null when no connection is waiting. */
 export function acceptOne(fd: number): { fd: number; peer: string } | { result: string } | null {
-  const addr = Buffer.alloc(16);
-  const len = int32(16);
+  const addr = Buffer.alloc(SOCKADDR_SIZE);
+  const len = int32(SOCKADDR_SIZE);
   const ret = sys.accept4(fd, addr, len, SOCK_NONBLOCK | SOCK_CLOEXEC);
-  if (ret >= 0) return { fd: ret, peer: parseSockaddrIn(addr) };
+  if (ret >= 0) return { fd: ret, peer: parseSockaddr(addr) };
   const result = errnoName(lastErrno());
   return result === "EAGAIN" ? null : { result };
 }
 
 /** Non-blocking connect: "OK" at once, or "EINPROGRESS" to be finished by connectResult. */
 export function startConnect(fd: number, ip: string, port: number): Outcome {
-  const ret = sys.connect(fd, sockaddrIn(ip, port), 16);
+  const addr = sockaddr(ip, port);
+  const ret = sys.connect(fd, addr, addr.length);
   if (ret < 0 && lastErrno() === EINPROGRESS) return { result: "EINPROGRESS", ret, t: nowMs() };
   return outcome(ret);
 }
@@ -97,23 +106,29 @@ export function getIntOpt(fd: number, level: number, name: number): number {
 }
 
 export function localAddress(fd: number): string {
-  const addr = Buffer.alloc(16);
-  return sys.getsockname(fd, addr, int32(16)) < 0 ? "?" : parseSockaddrIn(addr);
+  const addr = Buffer.alloc(SOCKADDR_SIZE);
+  return sys.getsockname(fd, addr, int32(SOCKADDR_SIZE)) < 0 ? "?" : parseSockaddr(addr);
 }
 
 const recvBuffer = Buffer.alloc(65536);
 
-export function recvOnce(fd: number): Outcome {
+/** One recv; with `keep`, the bytes read are returned too (a copy). */
+export function recvOnce(fd: number, keep = false): Outcome & { data?: Buffer } {
   const ret = Number(sys.recv(fd, recvBuffer, recvBuffer.length, MSG_DONTWAIT));
   if (ret === 0) return { result: "EOF", ret, bytes: 0, t: nowMs() };
-  const out = outcome(ret);
+  const out: Outcome & { data?: Buffer } = outcome(ret);
   if (ret > 0) out.bytes = ret;
+  if (ret > 0 && keep) out.data = Buffer.from(recvBuffer.subarray(0, ret));
   return out;
 }
 
-/** send with MSG_NOSIGNAL, so a broken pipe is an EPIPE result rather than a dead agent. */
-export function sendOnce(fd: number, data: Buffer): Outcome {
-  const ret = Number(sys.send(fd, data, data.length, MSG_NOSIGNAL | MSG_DONTWAIT));
+/**
+ * send with MSG_NOSIGNAL, so a broken pipe is an EPIPE result rather than a dead agent;
+ * `flags` adds e.g. MSG_OOB, and `signal: true` leaves MSG_NOSIGNAL out (SIGPIPE then kills).
+ */
+export function sendOnce(fd: number, data: Buffer, flags = 0, signal = false): Outcome {
+  const noSignal = signal ? 0 : MSG_NOSIGNAL;
+  const ret = Number(sys.send(fd, data, data.length, noSignal | MSG_DONTWAIT | flags));
   const out = outcome(ret);
   if (ret >= 0) out.bytes = ret;
   return out;
@@ -137,6 +152,8 @@ export function tcpInfo(fd: number): TcpInfo | null {
 export interface SocketOptions {
   keepalive?: { idle: number; interval: number; count: number } | null;
   userTimeoutMs?: number | null;
+  /** IP_RECVERR: ICMP errors fail the next call at once instead of waiting for the timers. */
+  recverr?: boolean;
 }
 
 /** Apply the watched-socket options the user asked for; each is one setsockopt. */
@@ -151,4 +168,18 @@ export function applyOptions(fd: number, opts: SocketOptions): void {
   if (opts.userTimeoutMs != null) {
     setIntOpt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, opts.userTimeoutMs, "TCP_USER_TIMEOUT");
   }
+  if (opts.recverr) {
+    // IPv6 sockets take ICMPv6 errors through IPV6_RECVERR, IPv4 ones through IP_RECVERR.
+    const v6 = localAddress(fd).startsWith("[");
+    if (v6) setIntOpt(fd, IPPROTO_IPV6, IPV6_RECVERR, 1, "IPV6_RECVERR");
+    else setIntOpt(fd, IPPROTO_IP, IP_RECVERR, 1, "IP_RECVERR");
+  }
+}
+
+/** SO_LINGER {on, 0 s}: close() then discards unsent data and sends RST instead of FIN. */
+export function lingerZero(fd: number): void {
+  const linger = Buffer.alloc(8);
+  linger.writeInt32LE(1, 0);
+  linger.writeInt32LE(0, 4);
+  must(sys.setsockopt(fd, SOL_SOCKET, SO_LINGER, linger, 8), "setsockopt(SO_LINGER)");
 }

@@ -1,7 +1,14 @@
-// A watched client connection. "idle" waits in recv and never writes; "writer" sends a small
-// message every few hundred ms and reads whatever comes back. After the first failing call the
-// connection goes on briefly (send, send, recv, 100 ms apart) so the report shows the whole
-// sequence the kernel gives, then closes and reports itself done.
+// A watched client connection, and how it watches (its workload):
+// - idle: waits in recv and never writes, like the client in the seeds that sees nothing;
+// - writer: sends a small message every few hundred ms and reads whatever comes back;
+// - urgent: like writer, but each probe is one MSG_OOB byte;
+// - heartbeat: an application ping every P ms, answered by the server; dead after N misses;
+// - poll: never reads; reports each readiness bit (POLLIN, POLLRDHUP, POLLHUP, POLLERR) the
+//   first time it appears;
+// - tcp-info: never reads; polls TCP_INFO every few ms and reports state, retransmission,
+//   probe and backoff changes.
+// After the first failing call the connection goes on briefly (send, send, recv, 100 ms
+// apart) so the report shows the whole sequence the kernel gives, then closes and is done.
 import {
   applyOptions,
   closeFd,
@@ -14,38 +21,64 @@ import {
   startConnect,
   tcpSocket,
 } from "./calls.js";
-import { emit, emitCall } from "./emit.js";
-import { EPOLLIN, EPOLLOUT, EPOLLRDHUP } from "./libc.js";
+import { emit, emitCall, nowMs } from "./emit.js";
+import { EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP, MSG_OOB } from "./libc.js";
 import type { Poller } from "./poller.js";
+import { TcpInfoWatch } from "./tcpinfo-watch.js";
+
+export type Workload = "idle" | "writer" | "urgent" | "heartbeat" | "poll" | "tcp-info";
 
 export interface ClientSpec {
   conn: string;
-  workload: "idle" | "writer";
+  workload: Workload;
   ip: string;
   port: number;
   options: SocketOptions;
   sendIntervalMs: number;
+  /** heartbeat: misses before the peer is declared dead. */
+  heartbeatMisses?: number;
+  /** Leave MSG_NOSIGNAL out of sends, so a broken pipe raises SIGPIPE (default action: death). */
+  sigpipe?: boolean;
+  /** Also report TCP_INFO changes for this connection (the tcp-info workload always does). */
+  trace?: boolean;
   /** "syscall": raw libc calls through koffi; "node": a node:net socket. */
   engine?: "syscall" | "node";
 }
 
 const PAYLOAD = Buffer.from("ping\n");
+const HEARTBEAT = Buffer.from("hb\n");
+const URGENT = Buffer.from("!");
 const FOLLOW_UP_GAP_MS = 100;
+const POLL_BITS: [number, string][] = [
+  [EPOLLIN, "POLLIN"],
+  [EPOLLRDHUP, "POLLRDHUP"],
+  [EPOLLHUP, "POLLHUP"],
+  [EPOLLERR, "POLLERR"],
+];
 
 /** Results that do not end a connection: a successful call, or a non-blocking "not now". */
-const isFailure = (result: string) => result !== "OK" && result !== "EAGAIN";
+function isFailure(call: string, result: string): boolean {
+  if (call === "tcp_info") return result !== "ESTABLISHED";
+  if (call === "heartbeat") return result === "DEAD";
+  return result !== "OK" && result !== "EAGAIN";
+}
 
 export class ClientConnection {
   readonly fd: number;
-  private sendTimer: NodeJS.Timeout | undefined;
+  private timer: NodeJS.Timeout | undefined;
   private failed = false;
+  private pollSeen = 0;
+  private pongs = 0;
+  private misses = 0;
+  private infoWatch: TcpInfoWatch | undefined;
+  private sentBeat = false;
 
   constructor(
     private readonly spec: ClientSpec,
     private readonly poller: Poller,
     private readonly onConnected: (ok: boolean) => void,
   ) {
-    this.fd = tcpSocket();
+    this.fd = tcpSocket(spec.ip);
     applyOptions(this.fd, spec.options);
   }
 
@@ -59,64 +92,106 @@ export class ClientConnection {
   }
 
   private connected(out: Outcome): void {
-    const { result } = out;
     const detail = `${localAddress(this.fd)} -> ${this.spec.ip}:${this.spec.port}`;
     this.record("connect", out, detail);
-    this.onConnected(result === "OK");
-    if (result !== "OK") return;
-    this.poller.watch(this.fd, EPOLLIN | EPOLLRDHUP, () => this.readable());
-    if (this.spec.workload === "writer") {
-      this.send();
-      this.sendTimer = setInterval(() => this.send(), this.spec.sendIntervalMs);
+    this.onConnected(out.result === "OK");
+    if (out.result !== "OK") return;
+    const { workload, sendIntervalMs } = this.spec;
+    if (workload === "poll") {
+      this.poller.watch(this.fd, EPOLLIN | EPOLLRDHUP | EPOLLET, (_, events) =>
+        this.polled(events),
+      );
+    } else if (workload !== "tcp-info") {
+      this.poller.watch(this.fd, EPOLLIN | EPOLLRDHUP, () => this.readable());
+    }
+    if (workload === "tcp-info" || this.spec.trace) {
+      this.infoWatch = new TcpInfoWatch(this.fd, (result, detail, t) =>
+        this.record("tcp_info", { result, ret: 0, t }, detail),
+      );
+    }
+    const tick = {
+      writer: () => this.send(),
+      urgent: () => this.sendUrgent(),
+      heartbeat: () => this.beat(),
+    }[workload as "writer" | "urgent" | "heartbeat"];
+    if (tick) {
+      tick();
+      this.timer = setInterval(tick, sendIntervalMs);
     }
   }
 
   private readable(): void {
     const out = recvOnce(this.fd);
     if (out.result === "EAGAIN") return;
+    if (this.spec.workload === "heartbeat" && out.result === "OK") this.pongs++;
     this.record("recv", out);
   }
 
+  /** poll: report readiness bits as they first appear, without reading. */
+  private polled(events: number): void {
+    const fresh = POLL_BITS.filter(([bit]) => events & bit && !(this.pollSeen & bit));
+    if (fresh.length === 0) return;
+    for (const [bit] of fresh) this.pollSeen |= bit;
+    const names = fresh.map(([, name]) => name).join("|");
+    const alarming = events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR);
+    // POLLIN alone is data (a heartbeat echo, say), not a sign of failure.
+    this.record("poll", { result: alarming ? names : "OK", ret: 0, t: nowMs() }, names);
+  }
+
   private send(): void {
-    this.record("send", sendOnce(this.fd, PAYLOAD));
+    this.record("send", sendOnce(this.fd, PAYLOAD, 0, this.spec.sigpipe));
+  }
+
+  private sendUrgent(): void {
+    this.record("send", sendOnce(this.fd, URGENT, MSG_OOB, this.spec.sigpipe), "MSG_OOB");
+  }
+
+  /** heartbeat: a tick without a pong since the last one is a miss; N in a row is death. */
+  private beat(): void {
+    if (this.sentBeat && this.pongs === 0) {
+      this.misses++;
+      const limit = this.spec.heartbeatMisses ?? 3;
+      const dead = this.misses >= limit;
+      const detail = `${this.misses} of ${limit} pings unanswered`;
+      this.record("heartbeat", { result: dead ? "DEAD" : "MISS", ret: 0, t: nowMs() }, detail);
+      if (dead) return;
+    } else {
+      this.misses = 0;
+    }
+    this.pongs = 0;
+    this.sentBeat = true;
+    this.record("send", sendOnce(this.fd, HEARTBEAT, 0, this.spec.sigpipe));
   }
 
   private record(call: string, out: Outcome, detail?: string): void {
     const { result, bytes, t } = out;
     emitCall({ side: "client", conn: this.spec.conn, call, result, bytes, detail }, t);
-    if (!this.failed && isFailure(result)) this.fail(call === "connect");
+    if (!this.failed && isFailure(call, result)) this.fail(call === "connect");
   }
 
   /** First failure: stop the workload, then a short, fixed follow-up sequence. */
   private fail(connectFailed: boolean): void {
     this.failed = true;
-    clearInterval(this.sendTimer);
+    clearInterval(this.timer);
     this.poller.unwatch(this.fd);
     if (connectFailed) {
       this.finish();
       return;
     }
-    const steps = [() => this.send(), () => this.send(), () => this.followUpRecv()];
+    const steps = [
+      () => this.send(),
+      () => this.send(),
+      () => this.record("recv", recvOnce(this.fd)),
+    ];
     steps.forEach((step, i) => {
       setTimeout(step, FOLLOW_UP_GAP_MS * (i + 1));
     });
     setTimeout(() => this.finish(), FOLLOW_UP_GAP_MS * steps.length);
   }
 
-  private followUpRecv(): void {
-    const out = recvOnce(this.fd);
-    emitCall({
-      side: "client",
-      conn: this.spec.conn,
-      call: "recv",
-      result: out.result,
-      bytes: out.bytes,
-    });
-  }
-
   private finish(): void {
-    const { result } = closeFd(this.fd);
-    emitCall({ side: "client", conn: this.spec.conn, call: "close", result });
+    this.infoWatch?.stop();
+    this.record("close", closeFd(this.fd));
     emit({ type: "done", conn: this.spec.conn });
   }
 }

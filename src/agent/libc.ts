@@ -5,6 +5,7 @@ import koffi from "koffi";
 const libc = koffi.load("libc.so.6");
 
 export const AF_INET = 2;
+export const AF_INET6 = 10;
 export const SOCK_STREAM = 1;
 export const SOCK_NONBLOCK = 0o4000;
 export const SOCK_CLOEXEC = 0o2000000;
@@ -13,6 +14,10 @@ export const SO_REUSEADDR = 2;
 export const SO_ERROR = 4;
 export const SO_KEEPALIVE = 9;
 export const SO_LINGER = 13;
+export const IPPROTO_IP = 0;
+export const IPPROTO_IPV6 = 41;
+export const IP_RECVERR = 11;
+export const IPV6_RECVERR = 25;
 export const IPPROTO_TCP = 6;
 export const TCP_NODELAY = 1;
 export const TCP_KEEPIDLE = 4;
@@ -20,6 +25,7 @@ export const TCP_KEEPINTVL = 5;
 export const TCP_KEEPCNT = 6;
 export const TCP_INFO = 11;
 export const TCP_USER_TIMEOUT = 18;
+export const MSG_OOB = 0x1;
 export const MSG_DONTWAIT = 0x40;
 export const MSG_NOSIGNAL = 0x4000;
 export const SHUT_WR = 1;
@@ -28,6 +34,7 @@ export const EPOLLOUT = 0x4;
 export const EPOLLERR = 0x8;
 export const EPOLLHUP = 0x10;
 export const EPOLLRDHUP = 0x2000;
+export const EPOLLET = 0x80000000;
 export const EPOLL_CTL_ADD = 1;
 export const EPOLL_CTL_DEL = 2;
 export const EPOLL_CTL_MOD = 3;
@@ -80,19 +87,51 @@ export function errnoName(code: number): string {
   return errnoNames.get(code) ?? `E${code}`;
 }
 
-/** struct sockaddr_in for an IPv4 dotted quad and port. */
-export function sockaddrIn(ip: string, port: number): Buffer {
-  const buf = Buffer.alloc(16);
-  buf.writeUInt16LE(AF_INET, 0);
+export const familyOf = (ip: string) => (ip.includes(":") ? AF_INET6 : AF_INET);
+
+/** Room for either address family (sizeof struct sockaddr_in6). */
+export const SOCKADDR_SIZE = 28;
+
+/** struct sockaddr_in (IPv4) or sockaddr_in6 (IPv6) for an address and port. */
+export function sockaddr(ip: string, port: number): Buffer {
+  if (familyOf(ip) === AF_INET) {
+    const buf = Buffer.alloc(16);
+    buf.writeUInt16LE(AF_INET, 0);
+    buf.writeUInt16BE(port, 2);
+    ip.split(".").forEach((octet, i) => {
+      buf[4 + i] = Number(octet);
+    });
+    return buf;
+  }
+  const buf = Buffer.alloc(SOCKADDR_SIZE);
+  buf.writeUInt16LE(AF_INET6, 0);
   buf.writeUInt16BE(port, 2);
-  ip.split(".").forEach((octet, i) => {
-    buf[4 + i] = Number(octet);
+  expandIpv6(ip).forEach((group, i) => {
+    buf.writeUInt16BE(group, 8 + 2 * i);
   });
   return buf;
 }
 
-export function parseSockaddrIn(buf: Buffer): string {
-  return `${buf[4]}.${buf[5]}.${buf[6]}.${buf[7]}:${buf.readUInt16BE(2)}`;
+/** "2001:db8::2" -> its eight 16-bit groups. */
+function expandIpv6(ip: string): number[] {
+  const [head, tail = ""] = ip.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const zeros = ip.includes("::") ? Array(8 - left.length - right.length).fill("0") : [];
+  return [...left, ...zeros, ...right].map((g) => Number.parseInt(g, 16));
+}
+
+/** "198.51.100.2:40312" or "[2001:db8:1::2]:40312", the way the reports name peers. */
+export function parseSockaddr(buf: Buffer): string {
+  if (buf.readUInt16LE(0) === AF_INET) {
+    return `${buf[4]}.${buf[5]}.${buf[6]}.${buf[7]}:${buf.readUInt16BE(2)}`;
+  }
+  const groups = Array.from({ length: 8 }, (_, i) => buf.readUInt16BE(8 + 2 * i).toString(16));
+  const ip = groups
+    .join(":")
+    .replace(/(^|:)0(:0)+(:|$)/, "::")
+    .replace(/:::+/, "::");
+  return `[${ip}]:${buf.readUInt16BE(2)}`;
 }
 
 export function int32(value: number): Buffer {

@@ -35,7 +35,7 @@ const handlers: Record<string, (cmd: Command) => unknown | Promise<unknown>> = {
   },
   connect(cmd) {
     const specs = cmd.specs as ClientSpec[];
-    return Promise.all(
+    const connecting = Promise.all(
       specs.map(
         (spec) =>
           new Promise<boolean>((resolve) => {
@@ -48,6 +48,8 @@ const handlers: Record<string, (cmd: Command) => unknown | Promise<unknown>> = {
           }),
       ),
     ).then((results) => ({ connected: results.filter(Boolean).length }));
+    // Observed connects (to a dead host, say) may take long: answer at once if asked to.
+    return cmd.wait === false ? { connected: null } : connecting;
   },
   snapshot() {
     const t = nowMs();
@@ -55,15 +57,22 @@ const handlers: Record<string, (cmd: Command) => unknown | Promise<unknown>> = {
     for (const [id, conn] of clients) info[id] = tcpInfo(conn.fd);
     return { t, info };
   },
-  "close-all"() {
-    const t = nowMs();
-    server.closeAll();
-    return { t };
-  },
+  "close-all": () => timed(() => server.closeAll()),
+  "abort-all": () => timed(() => server.abortAll()),
+  "shutdown-all": () => timed(() => server.shutdownAll()),
+  "pause-reads": () => timed(() => server.pauseReads()),
+  unlisten: () => timed(() => server.unlisten()),
   exit() {
     void exit(0);
   },
 };
+
+/** Do a server action; the reply carries the time it started (the fault's t=0). */
+function timed(action: () => void): { t: number } {
+  const t = nowMs();
+  action();
+  return { t };
+}
 
 async function dispatch(cmd: Command): Promise<void> {
   try {

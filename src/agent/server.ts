@@ -1,10 +1,21 @@
 // The server process: a listener that accepts every connection and reads (and discards) what
-// arrives, like a service that is simply alive. Faults act on it: close all its connections
-// (FIN), or let a signal or the kernel end it.
-import { acceptOne, closeFd, listenOn, recvOnce } from "./calls.js";
+// arrives, like a service that is simply alive; heartbeat pings ("hb\n") are answered. Faults
+// act on it: close its connections (FIN), abort them (SO_LINGER 0: RST), shut down their
+// sending side (FIN, still reading), stop reading (so data piles up unread), or stop listening.
+import {
+  acceptOne,
+  closeFd,
+  lingerZero,
+  listenOn,
+  recvOnce,
+  sendOnce,
+  shutdownFd,
+} from "./calls.js";
 import { emitCall } from "./emit.js";
-import { EPOLLIN, EPOLLRDHUP } from "./libc.js";
+import { EPOLLIN, EPOLLRDHUP, SHUT_WR } from "./libc.js";
 import type { Poller } from "./poller.js";
+
+const HEARTBEAT = "hb\n";
 
 export class Server {
   private listener = -1;
@@ -25,6 +36,14 @@ export class Server {
     this.poller.watch(this.listener, EPOLLIN, () => this.acceptAll());
   }
 
+  /** Close the listening socket: new connections are then refused (RST to the SYN). */
+  unlisten(): void {
+    if (this.listener < 0) return;
+    this.poller.unwatch(this.listener);
+    closeFd(this.listener);
+    this.listener = -1;
+  }
+
   private acceptAll(): void {
     for (;;) {
       const got = acceptOne(this.listener);
@@ -35,20 +54,35 @@ export class Server {
       }
       this.accepted.set(got.fd, got.peer);
       emitCall({ side: "server", conn: got.peer, call: "accept", result: "OK", detail: got.peer });
-      this.poller.watch(got.fd, EPOLLIN | EPOLLRDHUP, (fd) => this.readable(fd));
+      this.read(got.fd);
     }
+  }
+
+  private read(fd: number): void {
+    this.poller.watch(fd, EPOLLIN | EPOLLRDHUP, () => this.readable(fd));
   }
 
   private readable(fd: number): void {
     const peer = this.accepted.get(fd);
     if (peer === undefined) return;
-    const out = recvOnce(fd);
+    const out = recvOnce(fd, true);
     if (out.result === "EAGAIN") return;
     emitCall(
       { side: "server", conn: peer, call: "recv", result: out.result, bytes: out.bytes },
       out.t,
     );
-    if (out.result !== "OK") this.close(fd);
+    if (out.result !== "OK") {
+      this.close(fd);
+      return;
+    }
+    const pings = out.data?.toString().split(HEARTBEAT).length ?? 1;
+    for (let i = 1; i < pings; i++) {
+      const sent = sendOnce(fd, Buffer.from(HEARTBEAT));
+      emitCall(
+        { side: "server", conn: peer, call: "send", result: sent.result, bytes: sent.bytes },
+        sent.t,
+      );
+    }
   }
 
   private close(fd: number): void {
@@ -60,8 +94,30 @@ export class Server {
     emitCall({ side: "server", conn: peer, call: "close", result: out.result }, out.t);
   }
 
-  /** close() every accepted connection: the kernel sends FIN on each. */
+  /** close() every accepted connection: the kernel sends FIN (RST where data is unread). */
   closeAll(): void {
     for (const fd of [...this.accepted.keys()]) this.close(fd);
+  }
+
+  /** SO_LINGER {1, 0} then close(): the kernel sends RST at once. */
+  abortAll(): void {
+    for (const fd of this.accepted.keys()) lingerZero(fd);
+    this.closeAll();
+  }
+
+  /** shutdown(SHUT_WR) on every connection: FIN goes out, the server keeps reading. */
+  shutdownAll(): void {
+    for (const [fd, peer] of this.accepted) {
+      const out = shutdownFd(fd, SHUT_WR);
+      emitCall(
+        { side: "server", conn: peer, call: "shutdown", result: out.result, detail: "SHUT_WR" },
+        out.t,
+      );
+    }
+  }
+
+  /** Stop reading: what the client sends from now on stays unread in the receive buffer. */
+  pauseReads(): void {
+    for (const fd of this.accepted.keys()) this.poller.unwatch(fd);
   }
 }

@@ -4,9 +4,10 @@
 // measures (see typicalFacts), and `run` prints the measured times next to the same model.
 import { makeFault } from "../faults/index.js";
 import { predict, retries2TimeoutMs, timerDelayMs, undetectedHint } from "../predict/index.js";
+import { watchedConnections } from "../runner/connections.js";
 import { typicalFacts } from "../runner/facts.js";
 import { kernelHz } from "../runner/kernel.js";
-import { kernelParams } from "../runner/run-scenario.js";
+import { inWorkloadTerms, kernelParams } from "../runner/report.js";
 import { PRE_FAULT_MS, WRITER_INTERVAL_MS } from "../runner/timing.js";
 import { loadScenario } from "../scenario/load.js";
 import type { Prediction, Settings } from "../types.js";
@@ -40,13 +41,16 @@ export function explain(name: string, opts: ExplainOptions): Explanation {
   const sysctls = { ...NETNS_DEFAULTS };
   if (settings.retries2 !== null) sysctls["net.ipv4.tcp_retries2"] = String(settings.retries2);
   const kernel = kernelParams(sysctls);
-  const wire = makeFault(scenario.fault, { rebootAfterMs: scenario.rebootAfterMs }).wire(settings);
-  const predictions = scenario.workloads.map((workload) => {
-    const predicted = predict(wire, settings, typicalFacts(workload, kernel.hz), kernel);
+  const fault = makeFault(scenario.fault, scenario);
+  const predictions = watchedConnections(scenario, settings).map((w) => {
+    const facts = typicalFacts(w.workload, kernel.hz);
+    const wire = fault.wire(w.settings, w.workload);
+    const base = predict(wire, w.settings, facts, kernel);
+    const predicted = inWorkloadTerms(base, w, facts.firstUnackedSendMs, wire);
     return {
-      connection: workload,
+      connection: w.id,
       predicted,
-      hint: undetectedHint(predicted, settings, settings.windowS),
+      hint: undetectedHint(predicted, w.settings, settings.windowS),
     };
   });
   return {

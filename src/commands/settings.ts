@@ -1,7 +1,13 @@
 // Flag values -> Settings. Every bad value is a UsageError that names the flag, what it got,
 // and what it takes.
 import { UsageError } from "../errors.js";
-import type { Engine, KeepaliveSetting, Settings } from "../types.js";
+import {
+  DETECT_METHODS,
+  type DetectMethod,
+  type Engine,
+  type KeepaliveSetting,
+  type Settings,
+} from "../types.js";
 
 export interface SettingFlags {
   engine?: string;
@@ -11,6 +17,13 @@ export interface SettingFlags {
   window?: string;
   grace?: string;
   ignoreSigterm?: boolean;
+  detect?: string[];
+  heartbeat?: string;
+  recverr?: boolean;
+  sigpipe?: string;
+  ipv6?: boolean;
+  synRetries?: string;
+  duration?: string;
 }
 
 export const MAX_WINDOW_S = 1200;
@@ -30,7 +43,52 @@ export function parseSettings(flags: SettingFlags): Settings {
     windowS: seconds("--window", flags.window ?? "10", 0.1, MAX_WINDOW_S),
     ignoreSigterm: flags.ignoreSigterm ?? false,
     graceMs: Math.round(seconds("--grace", flags.grace ?? "2", 0, 60) * 1000),
+    detect: parseDetect(flags.detect ?? []),
+    heartbeat: parseHeartbeat(flags.heartbeat ?? "500,3"),
+    recverr: flags.recverr ?? false,
+    sigpipe: parseSigpipe(flags.sigpipe ?? "ignore"),
+    ipv6: flags.ipv6 ?? false,
+    synRetries:
+      flags.synRetries === undefined
+        ? null
+        : integer("--syn-retries", flags.synRetries, 1, 10, "SYN retransmissions"),
+    durationMs: Math.round(seconds("--duration", flags.duration ?? "3", 0, 600) * 1000),
   };
+}
+
+/** --detect recv,poll or repeated --detect, or "all". */
+export function parseDetect(values: string[]): DetectMethod[] {
+  const names = values
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter(Boolean);
+  if (names.includes("all")) return [...DETECT_METHODS];
+  for (const name of names) {
+    if (!(DETECT_METHODS as readonly string[]).includes(name)) {
+      throw new UsageError(`--detect takes ${DETECT_METHODS.join(", ")} or all; got "${name}"`);
+    }
+  }
+  return [...new Set(names)] as DetectMethod[];
+}
+
+/** --heartbeat P,N: a ping every P ms, the peer declared dead after N unanswered. */
+export function parseHeartbeat(value: string): { intervalMs: number; misses: number } {
+  const match = /^(\d+),(\d+)$/.exec(value.trim());
+  const [p, n] = match ? [Number(match[1]), Number(match[2])] : [0, 0];
+  if (!match || p < 10 || p > 60_000 || n < 1 || n > 100) {
+    throw new UsageError(
+      `--heartbeat takes P,N: a ping every P ms (10-60000), dead after N misses (1-100); got "${value}"`,
+    );
+  }
+  return { intervalMs: p, misses: n };
+}
+
+function parseSigpipe(value: string): boolean {
+  if (value === "ignore") return false;
+  if (value === "default") return true;
+  throw new UsageError(
+    `--sigpipe takes "ignore" (MSG_NOSIGNAL, the default) or "default" (SIGPIPE kills the writer); got "${value}"`,
+  );
 }
 
 export function parseEngine(value: string): Engine {

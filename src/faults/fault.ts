@@ -1,6 +1,5 @@
 // One interface for every fault: inject it into a running lab and say when it happened, and
 // say how it will look on the client's wire (which the predictions are made from).
-import type { AgentProcess } from "../lab/agent-process.js";
 import type { Lab } from "../lab/lab.js";
 import type { Settings, WireEffect } from "../types.js";
 
@@ -20,7 +19,8 @@ export interface Injected {
 
 export interface Fault {
   inject(ctx: FaultContext): Promise<Injected>;
-  wire(settings: Settings): WireEffect;
+  /** How the fault looks from a client connection of this workload (most ignore it). */
+  wire(settings: Settings, workload?: string): WireEffect;
 }
 
 /** CLOCK_MONOTONIC in ms, the clock the agents stamp their events with. */
@@ -30,10 +30,4 @@ export function nowMs(): number {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Send a signal to an agent and wait for it to exit. */
-export async function signalAndWait(agent: AgentProcess, signal: NodeJS.Signals): Promise<void> {
-  agent.kill(signal);
-  await agent.exited;
 }

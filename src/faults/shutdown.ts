@@ -2,7 +2,7 @@
 // connections (FIN) and exits; then the host goes away. A process that ignores SIGTERM is
 // SIGKILLed after the grace period, its kernel closes the sockets (FIN then), and the host
 // goes away after it, so later client segments meet silence.
-import { type Fault, nowMs, signalAndWait, sleep } from "./fault.js";
+import { type Fault, nowMs, sleep } from "./fault.js";
 
 export const shutdown: Fault = {
   async inject({ lab, settings, note }) {
@@ -12,7 +12,7 @@ export const shutdown: Fault = {
       if (settings.ignoreSigterm) {
         await sleep(Math.max(0, at + settings.graceMs - nowMs()));
         note(nowMs(), "grace period over: SIGKILL");
-        await signalAndWait(lab.server, "SIGKILL");
+        await lab.signalServer("SIGKILL");
       } else {
         await lab.server.exited;
       }

@@ -1,23 +1,15 @@
 // The throwaway lab: three hosts (client, router, server), each a network namespace held by a
-// tiny holder process, joined by veth pairs created inside the router's namespace, so no link
-// ever touches the machine's own namespace. The router forwards between 198.51.100.0/24 and
-// 203.0.113.0/24 and has no default route: no lab packet can leave the lab. The client and
-// the server each run one agent (the "process" on that host) that makes the socket calls.
+// tiny holder process, wired by topology.ts so that no link ever touches the machine's own
+// namespace and no route leads out of the lab. The client and the server each run one agent
+// (the "process" on that host) that makes the socket calls. Faults act through the methods
+// below; each says what happens on the wire.
 import { SetupError } from "../errors.js";
-import {
-  CLIENT_IP,
-  CLIENT_SUBNET,
-  PREFIX,
-  ROUTER_CLIENT_IP,
-  ROUTER_SERVER_IP,
-  SERVER_IP,
-  SERVER_PORT,
-  SERVER_SUBNET,
-} from "./addresses.js";
+import { type AddressPlan, IPV4, IPV6, SERVER_PORT } from "./addresses.js";
 import { type AgentMessage, AgentProcess } from "./agent-process.js";
 import { ipBatch } from "./exec.js";
 import { Host } from "./host.js";
 import { hostSysctls } from "./sysctl.js";
+import { hostConfig, routerServerSide, wire } from "./topology.js";
 
 /** Sysctls read from the client namespace for the report and the predictions. */
 export const REPORTED_SYSCTLS = [
@@ -32,15 +24,20 @@ export interface LabOptions {
   /** Sysctls for the client namespace only, e.g. {"net.ipv4.tcp_retries2": "5"}. */
   clientSysctls: Record<string, string>;
   serverFlags: string[];
+  /** Build the lab over IPv6 (2001:db8::/32) instead of IPv4. */
+  ipv6?: boolean;
   onMessage: (host: string, msg: AgentMessage) => void;
 }
+
+type Booted = { host: Host; agent: AgentProcess };
 
 export class Lab {
   /** The client namespace's TCP sysctls as they were after setup. */
   sysctls: Record<string, string> = {};
   /** Set once a fault may end the server (kill, crash, shutdown): its exit is then expected. */
   serverMayDie = false;
-  private booting: Promise<{ host: Host; agent: AgentProcess }> | undefined;
+  readonly plan: AddressPlan;
+  private booting: Promise<Booted> | undefined;
   private tearingDown = false;
   private readonly extra: (Host | AgentProcess)[] = [];
   private reportCrash: (err: SetupError) => void = () => {};
@@ -55,9 +52,34 @@ export class Lab {
     public server: AgentProcess,
     private readonly options: LabOptions,
   ) {
+    this.plan = options.ipv6 ? IPV6 : IPV4;
     this.crashed.catch(() => {});
     this.watch(client);
     this.watch(server);
+  }
+
+  static async build(options: LabOptions): Promise<Lab> {
+    const plan = options.ipv6 ? IPV6 : IPV4;
+    const started = await startAll([
+      Host.start("client"),
+      Host.start("router"),
+      Host.start("server"),
+    ]);
+    const hosts = { client: started[0], router: started[1], server: started[2] };
+    try {
+      await wire(plan, hosts, options.clientSysctls);
+      const [client, server] = await startAll([
+        AgentProcess.start("client", hosts.client.netns, [], options.onMessage),
+        AgentProcess.start("server", hosts.server.netns, options.serverFlags, options.onMessage),
+      ]);
+      const lab = new Lab(hosts, client, server, options);
+      lab.sysctls = await hostSysctls(hosts.client, {}, REPORTED_SYSCTLS);
+      await lab.server.request("listen", { ip: plan.server, port: SERVER_PORT });
+      return lab;
+    } catch (err) {
+      for (const host of started) host.kill();
+      throw err;
+    }
   }
 
   /** The router host (it runs no agent; its namespace is all it is). */
@@ -65,27 +87,12 @@ export class Lab {
     return this.hosts.router;
   }
 
-  static async build(options: LabOptions): Promise<Lab> {
-    const hosts = await startAll([
-      Host.start("client"),
-      Host.start("router"),
-      Host.start("server"),
-    ]);
-    const [client, router, server] = hosts;
-    try {
-      await wire(client, router, server, options.clientSysctls);
-      const agents = await startAll([
-        AgentProcess.start("client", client.netns, [], options.onMessage),
-        AgentProcess.start("server", server.netns, options.serverFlags, options.onMessage),
-      ]);
-      const lab = new Lab({ client, router, server }, agents[0], agents[1], options);
-      lab.sysctls = await hostSysctls(client, {}, REPORTED_SYSCTLS);
-      await lab.server.request("listen", { ip: SERVER_IP, port: SERVER_PORT });
-      return lab;
-    } catch (err) {
-      for (const host of hosts) host.kill();
-      throw err;
-    }
+  get serverIp(): string {
+    return this.plan.server;
+  }
+
+  get serverPort(): number {
+    return SERVER_PORT;
   }
 
   private watch(agent: AgentProcess): void {
@@ -97,19 +104,38 @@ export class Lab {
 
   /**
    * The server host disappears without a word: the router first drops everything addressed to
-   * it (a blackhole host route, more specific than the connected /24, so no ICMP is sent), the
-   * server's link is deleted so nothing it sends can escape, then its process and its
+   * it (a blackhole host route, more specific than the connected subnet, so no ICMP is sent),
+   * the server's link is deleted so nothing it sends can escape, then its process and its
    * namespace, with all TCP state, are gone.
    */
-  async crashServer(): Promise<void> {
-    await ipBatch(
-      this.router,
-      [`route add blackhole ${SERVER_IP}/32`, "link del s0"],
-      "crash the server",
-    );
+  crashServer(): Promise<void> {
+    return this.serverGone("blackhole");
+  }
+
+  /**
+   * The server host is gone and the router says so: an `unreachable` host route makes it
+   * answer ICMP host unreachable; with no route at all ("net") it answers net unreachable.
+   */
+  unreachableServer(kind: "host" | "net"): Promise<void> {
+    return this.serverGone(kind === "host" ? "unreachable" : null);
+  }
+
+  /** Cut the server's link (after a route of `routeType` for its address) and end its host. */
+  private async serverGone(routeType: "blackhole" | "unreachable" | null): Promise<void> {
+    const { server, hostPrefix } = this.plan;
+    const route = routeType ? [`route add ${routeType} ${server}/${hostPrefix}`] : [];
+    await ipBatch(this.router, [...route, "link del s0"], "take the server away");
     this.server.kill("SIGKILL");
     this.hosts.server.kill();
     await Promise.all([this.server.exited, this.hosts.server.exited]);
+  }
+
+  /** A silent partition (heal: false) or its end (heal: true): the router drops both ways. */
+  async partition(heal: boolean): Promise<void> {
+    const { server, client, hostPrefix } = this.plan;
+    const op = heal ? "del" : "add";
+    const lines = [server, client].map((ip) => `route ${op} blackhole ${ip}/${hostPrefix}`);
+    await ipBatch(this.router, lines, heal ? "heal the partition" : "partition the network");
   }
 
   /** End the server process with a signal; the host and its kernel stay up. */
@@ -118,20 +144,31 @@ export class Lab {
     await this.server.exited;
   }
 
+  /** A new server process on the same host, listening on the same port (a restart). */
+  async restartServerProcess(): Promise<void> {
+    const { netns } = this.hosts.server;
+    const agent = await AgentProcess.start(
+      "server",
+      netns,
+      this.options.serverFlags,
+      this.options.onMessage,
+    );
+    this.extra.push(this.server);
+    this.server = agent;
+    this.watch(agent);
+    await agent.request("listen", { ip: this.plan.server, port: SERVER_PORT });
+  }
+
   /**
    * Power on a new server host: a fresh namespace and agent, not yet linked to the router.
    * Started ahead of time so that the reboot itself (rebootServer) takes only a few ms.
    */
-  bootServer(): Promise<{ host: Host; agent: AgentProcess }> {
+  bootServer(): Promise<Booted> {
     const booting = (async () => {
       const host = await Host.start("server");
       this.extra.push(host);
-      const agent = await AgentProcess.start(
-        "server",
-        host.netns,
-        this.options.serverFlags,
-        this.options.onMessage,
-      );
+      const { serverFlags, onMessage } = this.options;
+      const agent = await AgentProcess.start("server", host.netns, serverFlags, onMessage);
       this.extra.push(agent);
       return { host, agent };
     })();
@@ -140,18 +177,19 @@ export class Lab {
   }
 
   /** The crashed server comes back at the same address, in a new namespace with no TCP state. */
-  async rebootServer(booted: { host: Host; agent: AgentProcess }): Promise<void> {
+  async rebootServer(booted: Booted): Promise<void> {
+    const { plan } = this;
     this.hosts.server = booted.host;
     this.server = booted.agent;
     this.watch(booted.agent);
-    await ipBatch(this.router, routerServerSide(booted.host.pid), "reconnect the server");
+    await ipBatch(this.router, routerServerSide(plan, booted.host.pid), "reconnect the server");
+    await ipBatch(booted.host, hostConfig(plan, "server"), "configure the rebooted server");
+    await booted.agent.request("listen", { ip: plan.server, port: SERVER_PORT });
     await ipBatch(
-      booted.host,
-      hostConfig(SERVER_IP, ROUTER_SERVER_IP, CLIENT_SUBNET),
-      "configure the rebooted server",
+      this.router,
+      [`route del blackhole ${plan.server}/${plan.hostPrefix}`],
+      "lift the blackhole",
     );
-    await booted.agent.request("listen", { ip: SERVER_IP, port: SERVER_PORT });
-    await ipBatch(this.router, [`route del blackhole ${SERVER_IP}/32`], "lift the blackhole");
   }
 
   /** End every process of the lab; the namespaces, links and routes go with them. */
@@ -176,47 +214,4 @@ async function startAll<T extends { kill(signal?: NodeJS.Signals): void }>(
     throw failed.reason;
   }
   return started;
-}
-
-async function wire(
-  client: Host,
-  router: Host,
-  server: Host,
-  clientSysctls: Record<string, string>,
-) {
-  await ipBatch(
-    router,
-    [
-      `link add c0 type veth peer name eth0 netns ${client.pid}`,
-      "link set lo up",
-      `addr add ${ROUTER_CLIENT_IP}/${PREFIX} dev c0`,
-      "link set c0 up",
-      ...routerServerSide(server.pid),
-    ],
-    "wire the router",
-  );
-  await Promise.all([
-    ipBatch(client, hostConfig(CLIENT_IP, ROUTER_CLIENT_IP, SERVER_SUBNET), "configure the client"),
-    ipBatch(server, hostConfig(SERVER_IP, ROUTER_SERVER_IP, CLIENT_SUBNET), "configure the server"),
-    hostSysctls(router, { "net.ipv4.ip_forward": "1" }),
-    hostSysctls(client, clientSysctls),
-  ]);
-}
-
-function routerServerSide(serverPid: number): string[] {
-  return [
-    `link add s0 type veth peer name eth0 netns ${serverPid}`,
-    `addr add ${ROUTER_SERVER_IP}/${PREFIX} dev s0`,
-    "link set s0 up",
-  ];
-}
-
-/** An end host: its address, and a route to the other lab subnet only (no default route). */
-function hostConfig(ip: string, gateway: string, otherSubnet: string): string[] {
-  return [
-    "link set lo up",
-    `addr add ${ip}/${PREFIX} dev eth0`,
-    "link set eth0 up",
-    `route add ${otherSubnet} via ${gateway}`,
-  ];
 }

@@ -23,12 +23,19 @@ import {
 } from "./basis.js";
 import { simulateKeepalive } from "./keepalive.js";
 import { retransmitGiveUpMs, retries2TimeoutMs } from "./retransmit.js";
+import {
+  connectTimeout,
+  FROZEN_BASIS,
+  healed,
+  icmpUnreachable,
+  REFUSED_BASIS,
+} from "./unreachable.js";
 
 /** The call an idle connection has pending: it is blocked reading. */
 const IDLE_CALL = "recv";
 
 /** What a silent peer leads to, plus the segments that could meet a rebooted host. */
-interface SilentOutcome {
+export interface SilentOutcome {
   /** The prediction if the peer stays silent for good. */
   giveUp: Prediction;
   /** When segments go out before the give-up, and what they are called in a basis. */
@@ -155,5 +162,19 @@ export function predict(
       return silent(settings, facts, kernel).giveUp;
     case "silent-then-rst":
       return silentThenRst(silent(settings, facts, kernel), wire.rebootAtMs);
+    case "icmp":
+      return icmpUnreachable(
+        silent(settings, facts, kernel),
+        wire.errno,
+        settings.recverr ?? false,
+      );
+    case "partition":
+      return healed(silent(settings, facts, kernel).giveUp, wire.healAtMs);
+    case "frozen":
+      return { call: null, result: null, afterMs: null, basis: FROZEN_BASIS };
+    case "connect-timeout":
+      return connectTimeout(settings, kernel);
+    case "connect-refused":
+      return { call: "connect", result: "ECONNREFUSED", afterMs: 0, basis: REFUSED_BASIS };
   }
 }

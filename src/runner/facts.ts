@@ -2,6 +2,7 @@
 // connection's own calls: when it last heard from the peer, its RTO, its first unacked send.
 import type { TcpInfo } from "../agent/tcpinfo.js";
 import type { ConnectionFacts, SocketEvent } from "../types.js";
+import { sends } from "./connections.js";
 import { PRE_FAULT_MS, WRITER_INTERVAL_MS } from "./timing.js";
 
 export interface Snapshot {
@@ -26,7 +27,7 @@ export function connectionFacts(
   return {
     workload,
     lastRecvMs: Math.round((snapshot.t - sinceRecv - faultAt) * 10) / 10,
-    firstUnackedSendMs: workload === "writer" && firstSend ? firstSend.tMs : null,
+    firstUnackedSendMs: sends(workload) && firstSend ? firstSend.tMs : null,
     rtoMs: info ? info.rtoUs / 1000 : 200,
   };
 }
@@ -44,8 +45,8 @@ export function typicalFacts(workload: string, hz: number): ConnectionFacts {
     -PRE_FAULT_MS + Math.floor(PRE_FAULT_MS / WRITER_INTERVAL_MS) * WRITER_INTERVAL_MS;
   return {
     workload,
-    lastRecvMs: workload === "writer" ? lastSendMs : -PRE_FAULT_MS,
-    firstUnackedSendMs: workload === "writer" ? lastSendMs + WRITER_INTERVAL_MS : null,
+    lastRecvMs: sends(workload) ? lastSendMs : -PRE_FAULT_MS,
+    firstUnackedSendMs: sends(workload) ? lastSendMs + WRITER_INTERVAL_MS : null,
     rtoMs: Math.ceil(200 / jiffyMs) * jiffyMs + jiffyMs,
   };
 }

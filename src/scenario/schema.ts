@@ -24,9 +24,13 @@ export const scenarioSchema = z
     aliases: z.array(z.string().regex(/^[a-z0-9-]+$/)).default([]),
     rebootAfterMs: z.number().int().min(0).max(60000).default(1000),
     workloads: z
-      .array(z.enum(["idle", "writer"]))
+      .array(z.enum(["idle", "writer", "urgent", "heartbeat", "poll", "tcp-info"]))
       .min(1)
       .default(["idle", "writer"]),
+    /** Inject the fault first, then connect: the scenario is about connect() itself. */
+    connectAfterFault: z.boolean().default(false),
+    /** Workloads that also report TCP_INFO changes (to show retransmissions). */
+    trace: z.array(z.string()).default([]),
     expect: z.array(expectation).default([]),
   })
   .strict();

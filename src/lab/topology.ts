@@ -1,0 +1,59 @@
+// The `ip` commands that wire the lab: veth pairs created inside the router's namespace (their
+// far ends are moved straight into the client's and the server's), addresses from the plan,
+// and on each end host one route, to the other lab subnet, via the router. Nothing else.
+import type { AddressPlan } from "./addresses.js";
+import { ipBatch } from "./exec.js";
+import type { Host } from "./host.js";
+import { hostSysctls } from "./sysctl.js";
+
+export async function wire(
+  plan: AddressPlan,
+  hosts: { client: Host; router: Host; server: Host },
+  clientSysctls: Record<string, string>,
+): Promise<void> {
+  const { client, router, server } = hosts;
+  await ipBatch(
+    router,
+    [
+      `link add c0 type veth peer name eth0 netns ${client.pid}`,
+      "link set lo up",
+      `addr add ${plan.routerClient}/${plan.prefix} dev c0${plan.addrFlags}`,
+      "link set c0 up",
+      ...routerServerSide(plan, server.pid),
+    ],
+    "wire the router",
+  );
+  const forwarding: Record<string, string> =
+    plan.family === "ipv6"
+      ? { "net.ipv6.conf.all.forwarding": "1" }
+      : { "net.ipv4.ip_forward": "1" };
+  await Promise.all([
+    ipBatch(client, hostConfig(plan, "client"), "configure the client"),
+    ipBatch(server, hostConfig(plan, "server"), "configure the server"),
+    hostSysctls(router, forwarding),
+    hostSysctls(client, clientSysctls),
+  ]);
+}
+
+/** The router's side of the server link (again after a reboot). */
+export function routerServerSide(plan: AddressPlan, serverPid: number): string[] {
+  return [
+    `link add s0 type veth peer name eth0 netns ${serverPid}`,
+    `addr add ${plan.routerServer}/${plan.prefix} dev s0${plan.addrFlags}`,
+    "link set s0 up",
+  ];
+}
+
+/** An end host: its address, and a route to the other lab subnet only (no default route). */
+export function hostConfig(plan: AddressPlan, role: "client" | "server"): string[] {
+  const [ip, gateway, other] =
+    role === "client"
+      ? [plan.client, plan.routerClient, plan.serverSubnet]
+      : [plan.server, plan.routerServer, plan.clientSubnet];
+  return [
+    "link set lo up",
+    `addr add ${ip}/${plan.prefix} dev eth0${plan.addrFlags}`,
+    "link set eth0 up",
+    `route add ${other} via ${gateway}`,
+  ];
+}
