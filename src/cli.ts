@@ -56,6 +56,26 @@ function settingOptions(cmd: Command, repeated: boolean): Command {
     "syscall",
   );
   return cmd
+    .addOption(
+      repeatable(
+        "--detect <methods>",
+        `watch with these methods side by side: recv, poll, tcp-info, keepalive, user-timeout, heartbeat, urgent, or all`,
+      ),
+    )
+    .option(
+      "--heartbeat <P,N>",
+      "heartbeat method: a ping every P ms, dead after N unanswered",
+      "500,3",
+    )
+    .option("--recverr", "IP_RECVERR on the client sockets: ICMP errors fail the next call at once")
+    .option(
+      "--sigpipe <ignore|default>",
+      "default: send without MSG_NOSIGNAL, so EPIPE kills the client with SIGPIPE",
+      "ignore",
+    )
+    .option("--ipv6", "run the lab over IPv6 (2001:db8::/32)")
+    .option("--syn-retries <n>", "net.ipv4.tcp_syn_retries in the client's namespace only")
+    .option("--duration <seconds>", "partition-heal: how long the partition lasts", "3")
     .option("--window <seconds>", "how long to watch after the fault (max 1200)", "10")
     .option(
       "--ignore-sigterm",

@@ -9,6 +9,8 @@
 //   probe and backoff changes.
 // After the first failing call the connection goes on briefly (send, send, recv, 100 ms
 // apart) so the report shows the whole sequence the kernel gives, then closes and is done.
+
+import { isFailure } from "../failure.js";
 import {
   applyOptions,
   closeFd,
@@ -56,13 +58,6 @@ const POLL_BITS: [number, string][] = [
   [EPOLLERR, "POLLERR"],
 ];
 
-/** Results that do not end a connection: a successful call, or a non-blocking "not now". */
-function isFailure(call: string, result: string): boolean {
-  if (call === "tcp_info") return result !== "ESTABLISHED";
-  if (call === "heartbeat") return result === "DEAD";
-  return result !== "OK" && result !== "EAGAIN";
-}
-
 export class ClientConnection {
   readonly fd: number;
   private timer: NodeJS.Timeout | undefined;
@@ -95,6 +90,7 @@ export class ClientConnection {
     const detail = `${localAddress(this.fd)} -> ${this.spec.ip}:${this.spec.port}`;
     this.record("connect", out, detail);
     this.onConnected(out.result === "OK");
+    this.poller.unwatch(this.fd); // the connect watch (EPOLLOUT) has done its job
     if (out.result !== "OK") return;
     const { workload, sendIntervalMs } = this.spec;
     if (workload === "poll") {

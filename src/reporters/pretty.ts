@@ -88,7 +88,10 @@ function predictedCell(conn: ConnectionReport): string {
 
 function table(run: RunReport, c: ChalkInstance): string {
   const t = new Table({
-    head: ["connection", "first failure", "after", "predicted", "basis"],
+    // With --detect every connection is one detection method.
+    head: run.settings.detect?.length
+      ? ["method", "first sign", "after", "predicted", "basis"]
+      : ["connection", "first failure", "after", "predicted", "basis"],
     style: { head: [], border: [], compact: true },
     // Only the basis (a sentence) wraps; the other columns size themselves.
     colWidths: [null, null, null, null, 48] as unknown as number[],

@@ -1,6 +1,7 @@
 // Turning what the agents wrote into per-connection timelines: times made relative to the
 // fault, server-side sockets matched to the client connection they belong to (by address),
 // and the first failing client call of each connection.
+import { isFailure } from "../failure.js";
 import type { FirstFailure, SocketEvent } from "../types.js";
 
 export interface RawEvent {
@@ -12,9 +13,6 @@ export interface RawEvent {
   bytes?: number;
   detail?: string;
 }
-
-/** Results that do not count as the kernel reporting a failure. */
-const NOT_A_FAILURE = new Set(["OK", "EAGAIN", "EINPROGRESS"]);
 
 export function toEvent(raw: RawEvent, faultAt: number, conn = raw.conn): SocketEvent {
   const event: SocketEvent = {
@@ -58,7 +56,7 @@ export function timelines(
 /** The first client call after the fault, within the window, that the kernel failed. */
 export function firstFailure(events: SocketEvent[], windowMs: number): FirstFailure | null {
   const hit = events.find(
-    (e) => e.side === "client" && e.tMs >= 0 && e.tMs <= windowMs && !NOT_A_FAILURE.has(e.result),
+    (e) => e.side === "client" && e.tMs >= 0 && e.tMs <= windowMs && isFailure(e.call, e.result),
   );
   return hit ? { call: hit.call, result: hit.result, afterMs: hit.tMs } : null;
 }

