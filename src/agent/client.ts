@@ -101,8 +101,10 @@ export class ClientConnection {
       this.poller.watch(this.fd, EPOLLIN | EPOLLRDHUP, () => this.readable());
     }
     if (workload === "tcp-info" || this.spec.trace) {
+      // For the tcp-info method a state change is the sign; for a traced workload, a note.
+      const call = workload === "tcp-info" ? "tcp_info" : "trace";
       this.infoWatch = new TcpInfoWatch(this.fd, (result, detail, t) =>
-        this.record("tcp_info", { result, ret: 0, t }, detail),
+        this.record(call, { result, ret: 0, t }, detail),
       );
     }
     const tick = {

@@ -19,10 +19,21 @@ export const ERRNO_NAMES: ReadonlySet<string> = new Set(
   ).split(" "),
 );
 
-/** The canonical (upper-case) result for a word, or null when it is not OK, EOF or an errno. */
+/** Verdicts of the detection methods: heartbeat DEAD/MISS, tcp_info states. */
+const METHOD_RESULTS: ReadonlySet<string> = new Set(
+  "DEAD MISS ESTABLISHED SYN_SENT SYN_RECV FIN_WAIT1 FIN_WAIT2 TIME_WAIT CLOSE CLOSE_WAIT LAST_ACK CLOSING".split(
+    " ",
+  ),
+);
+const POLL_BITS: ReadonlySet<string> = new Set(["POLLIN", "POLLRDHUP", "POLLHUP", "POLLERR"]);
+
+/** The canonical (upper-case) result for a word, or null when it is not one the tool reports. */
 export function knownResult(word: string): string | null {
   const upper = word.toUpperCase();
-  if (upper === "OK" || upper === "EOF" || ERRNO_NAMES.has(upper)) return upper;
+  if (upper === "OK" || upper === "EOF" || ERRNO_NAMES.has(upper) || METHOD_RESULTS.has(upper)) {
+    return upper;
+  }
+  if (upper.split("|").every((bit) => POLL_BITS.has(bit))) return upper;
   return null;
 }
 

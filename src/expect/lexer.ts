@@ -13,7 +13,8 @@ export interface Token {
 
 const RULES: [Exclude<TokenKind, "end">, RegExp][] = [
   ["number", /^(?:\d+(?:\.\d+)?|\.\d+)/],
-  ["word", /^[A-Za-z_][A-Za-z0-9_-]*/],
+  // Words may join poll bits with "|": POLLIN|POLLRDHUP.
+  ["word", /^[A-Za-z_][A-Za-z0-9_-]*(?:\|[A-Za-z_][A-Za-z0-9_-]*)*/],
   // ".." (window), "+-" (ASCII ±), else any single non-space character.
   ["punct", /^(?:\.\.|\+-|[^\sA-Za-z0-9_])/],
 ];

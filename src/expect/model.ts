@@ -12,6 +12,8 @@ export const CALLS = [
   "poll",
   "shutdown",
   "close",
+  "heartbeat",
+  "tcp_info",
 ] as const;
 export type Call = (typeof CALLS)[number];
 

@@ -23,10 +23,12 @@ export async function wire(
     ],
     "wire the router",
   );
+  // The router forwards, and answers every packet it cannot deliver with ICMP: no rate limit,
+  // so that what a host-unreachable fault reports does not depend on the limiter's timing.
   const forwarding: Record<string, string> =
     plan.family === "ipv6"
-      ? { "net.ipv6.conf.all.forwarding": "1" }
-      : { "net.ipv4.ip_forward": "1" };
+      ? { "net.ipv6.conf.all.forwarding": "1", "net.ipv6.icmp.ratelimit": "0" }
+      : { "net.ipv4.ip_forward": "1", "net.ipv4.icmp_ratelimit": "0" };
   await Promise.all([
     ipBatch(client, hostConfig(plan, "client"), "configure the client"),
     ipBatch(server, hostConfig(plan, "server"), "configure the server"),

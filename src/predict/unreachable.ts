@@ -16,8 +16,12 @@ const SYN_RTO_MS = 1000;
 
 /**
  * ICMP host/net unreachable is a soft error (RFC 1122): the connection goes on until its
- * timer gives up, and then reports the ICMP error instead of ETIMEDOUT. With IP_RECVERR the
- * first ICMP fails the next call at once: it answers the first segment sent after the fault.
+ * timer gives up, and then reports the ICMP error instead of ETIMEDOUT. With IP_RECVERR an
+ * ICMP that arrives while no call holds the socket fails the next call at once: in the lab
+ * that is the answer to the tail loss probe, the first segment sent from a timer (the answer
+ * to the original send arrives inside that send() and stays soft). Keepalive probes are
+ * sent below the window, so their ICMP answers are dropped as out of window: an idle
+ * socket still gets ETIMEDOUT.
  */
 export function icmpUnreachable(
   outcome: SilentOutcome,
@@ -25,16 +29,22 @@ export function icmpUnreachable(
   recverr: boolean,
 ): Prediction {
   const { giveUp } = outcome;
-  const first = outcome.segments[0];
-  if (recverr && first !== undefined && (giveUp.afterMs === null || first < giveUp.afterMs)) {
+  if (giveUp.result === null) return giveUp;
+  if (outcome.segmentName === "keepalive probe") {
+    return {
+      ...giveUp,
+      basis: `${giveUp.basis}; the ICMP answers to keepalive probes are ignored`,
+    };
+  }
+  const probe = outcome.segments[1];
+  if (recverr && probe !== undefined && (giveUp.afterMs === null || probe < giveUp.afterMs)) {
     return {
       call: giveUp.call,
       result: errno,
-      afterMs: round1(first),
-      basis: `IP_RECVERR: the router's ICMP answer to the ${outcome.segmentName} at ${round1(first)} ms is reported at once`,
+      afterMs: round1(probe),
+      basis: `IP_RECVERR: the router's ICMP answer to the tail loss probe at ${round1(probe)} ms is reported at once`,
     };
   }
-  if (giveUp.result === null) return giveUp;
   return {
     ...giveUp,
     result: errno,

@@ -13,6 +13,7 @@ export function applicableExpectations(
     keepalive: settings.keepalive !== null,
     userTimeout: settings.userTimeoutMs !== null,
     ignoreSigterm: settings.ignoreSigterm,
+    recverr: settings.recverr ?? false,
   };
   const fromFile = scenario.expectations
     .filter(

@@ -8,6 +8,7 @@ const condition = z
     keepalive: z.boolean().optional(),
     userTimeout: z.boolean().optional(),
     ignoreSigterm: z.boolean().optional(),
+    recverr: z.boolean().optional(),
   })
   .strict();
 

@@ -283,13 +283,20 @@ export class Watched {
     const live = [...survivors.values()].filter((p) => p.state !== "Z" || ours.has(p.ppid));
     const zombies = [...survivors.values()].filter((p) => !live.includes(p));
     const livePids = new Set(live.map((p) => p.pid));
+    // A namespace outlives its processes only while something holds it: a process (or one of
+    // its threads, or an open fd), or a mount (machineState() compares the mounts). So a
+    // namespace of this run is left over when one of its processes holds it. (Not "any
+    // namespace the run had": the kernel reuses a freed namespace's inode number, and another
+    // tcpdrop on the machine may get it.)
     const netns = [...netnsInUse()]
-      .filter(([ns, holders]) => this.labNetns.has(ns) || holders.some((h) => livePids.has(h)))
-      .filter(([ns]) => ns !== MACHINE_NETNS)
-      .map(
-        ([ns, holders]) =>
-          `${ns} held by ${holders.map((h) => describe(readProc(h) ?? { pid: h, ppid: 0, start: "", state: "?", argv: [] })).join("; ")}`,
-      );
+      .filter(([ns, holders]) => ns !== MACHINE_NETNS && holders.some((h) => livePids.has(h)))
+      .map(([ns, holders]) => {
+        const who = [...new Set(holders)].map((h) => {
+          const p = readProc(h);
+          return p ? describe(p) : String(h);
+        });
+        return `${ns} held by ${who.join("; ")}`;
+      });
     return { processes: live.map(describe), netns, zombies: zombies.map(describe) };
   }
 
