@@ -50,7 +50,7 @@ function expectInterrupted(exit: Awaited<Watched["exit"]>, sig: "SIGINT" | "SIGT
 describe.skipIf(!isRoot)("leftovers: every way a run can end leaves nothing behind", () => {
   it("a passing run (peer-close) exits 0 and leaves nothing", async () => {
     const { w, exit, before } = await watchRun(["peer-close"]);
-    expect(exit.code).toBe(0);
+    expect(exit.code, exit.stderr).toBe(0);
     expect(exit.stdout).toMatch(/^PASS peer-close$/m);
     await expectNothingLeft(w, before);
   });
@@ -63,7 +63,7 @@ describe.skipIf(!isRoot)("leftovers: every way a run can end leaves nothing behi
       "--expect",
       "idle: recv EOF within 0.1s",
     ]);
-    expect(exit.code).toBe(1);
+    expect(exit.code, exit.stderr).toBe(1);
     expect(exit.stdout).toMatch(/^FAIL host-crash\b/m);
     await expectNothingLeft(w, before);
   });
@@ -87,7 +87,7 @@ describe.skipIf(!isRoot)("leftovers: every way a run can end leaves nothing behi
         w.signal("SIGINT");
       });
       expectInterrupted(exit, "SIGINT");
-      expect(exit.code).toBe(130);
+      expect(exit.code, exit.stderr).toBe(130);
       await expectNothingLeft(w, before, false);
     });
 
@@ -98,7 +98,7 @@ describe.skipIf(!isRoot)("leftovers: every way a run can end leaves nothing behi
         w.signal("SIGINT");
       });
       expectInterrupted(exit, "SIGINT");
-      expect(exit.code).toBe(130);
+      expect(exit.code, exit.stderr).toBe(130);
       await expectNothingLeft(w, before);
     });
 
@@ -111,7 +111,7 @@ describe.skipIf(!isRoot)("leftovers: every way a run can end leaves nothing behi
         w.signal("SIGINT");
       });
       expectInterrupted(exit, "SIGINT");
-      expect(exit.code).toBe(130);
+      expect(exit.code, exit.stderr).toBe(130);
       await expectNothingLeft(w, before);
     });
 
@@ -135,7 +135,7 @@ describe.skipIf(!isRoot)("leftovers: every way a run can end leaves nothing behi
       w.signal("SIGTERM");
     });
     expectInterrupted(exit, "SIGTERM");
-    expect(exit.code).toBe(143);
+    expect(exit.code, exit.stderr).toBe(143);
     await expectNothingLeft(w, before);
   });
 
@@ -167,7 +167,7 @@ describe.skipIf(!isRoot)("leftovers: every way a run can end leaves nothing behi
       expect(client).toBeDefined();
       process.kill(client.pid, "SIGKILL");
     });
-    expect(exit.code).toBe(2);
+    expect(exit.code, exit.stderr).toBe(2);
     const lines = exit.stderr.trim().split("\n");
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^tcpdrop: .*\bclient agent\b/);

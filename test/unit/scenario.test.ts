@@ -17,7 +17,23 @@ import {
 } from "../../src/scenario/load.js";
 import type { Settings } from "../../src/types.js";
 
-const EXPECTED_BUILT_INS = ["crash-reboot", "host-crash", "peer-close", "peer-kill", "shutdown"];
+const EXPECTED_BUILT_INS = [
+  "connect-dead-host",
+  "connect-refused",
+  "crash-reboot",
+  "half-close",
+  "host-crash",
+  "host-unreachable",
+  "net-unreachable",
+  "partition-heal",
+  "peer-abort",
+  "peer-close",
+  "peer-freeze",
+  "peer-kill",
+  "server-restart",
+  "shutdown",
+  "unread-close",
+];
 
 /** The UsageError `fn` throws; fails the test if it throws nothing or something else. */
 function usageError(fn: () => unknown): UsageError {
@@ -63,18 +79,29 @@ describe("built-in scenarios", () => {
         expect(e.expectation.conn).toMatch(/^[a-z]/);
       }
       expect(scenario.file.endsWith(`${name}.yaml`)).toBe(true);
-      expect(scenario.workloads).toEqual(["idle", "writer"]);
+      // Every expectation names a connection the scenario watches.
+      for (const e of scenario.expectations) expect(scenario.workloads).toContain(e.expectation.conn);
     },
   );
 
   it("maps each scenario to the fault it is named after", () => {
     const faults = Object.fromEntries(all.map((s) => [s.name, s.fault]));
     expect(faults).toEqual({
+      "connect-dead-host": "connect-dead-host",
+      "connect-refused": "connect-refused",
       "crash-reboot": "crash-reboot",
+      "half-close": "half-close",
       "host-crash": "crash",
+      "host-unreachable": "host-unreachable",
+      "net-unreachable": "net-unreachable",
+      "partition-heal": "partition",
+      "peer-abort": "abort",
       "peer-close": "close",
+      "peer-freeze": "freeze",
       "peer-kill": "kill",
+      "server-restart": "restart",
       shutdown: "shutdown",
+      "unread-close": "unread-close",
     });
   });
 
@@ -176,7 +203,11 @@ describe("resolveScenarios", () => {
     const names = resolveScenarios(["shutdown", "crash-and-reboot", "crash-reboot", "all"]).map(
       (s) => s.name,
     );
-    expect(names).toEqual(["shutdown", "crash-reboot", "host-crash", "peer-close", "peer-kill"]);
+    expect(names).toEqual([
+      "shutdown",
+      "crash-reboot",
+      ...EXPECTED_BUILT_INS.filter((n) => n !== "shutdown" && n !== "crash-reboot"),
+    ]);
   });
 
   it("requires at least one name", () => {
