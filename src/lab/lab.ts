@@ -9,7 +9,7 @@ import { type AgentMessage, AgentProcess } from "./agent-process.js";
 import { ipBatch } from "./exec.js";
 import { Host } from "./host.js";
 import { hostSysctls } from "./sysctl.js";
-import { hostConfig, routerServerSide, wire } from "./topology.js";
+import { hostConfig, noDad, routerServerSide, wire } from "./topology.js";
 
 /** Sysctls read from the client namespace for the report and the predictions. */
 export const REPORTED_SYSCTLS = [
@@ -167,6 +167,7 @@ export class Lab {
     const booting = (async () => {
       const host = await Host.start("server");
       this.extra.push(host);
+      if (this.plan.family === "ipv6") await noDad(host);
       const { serverFlags, onMessage } = this.options;
       const agent = await AgentProcess.start("server", host.netns, serverFlags, onMessage);
       this.extra.push(agent);

@@ -12,6 +12,7 @@ export async function wire(
   clientSysctls: Record<string, string>,
 ): Promise<void> {
   const { client, router, server } = hosts;
+  if (plan.family === "ipv6") await Promise.all([client, router, server].map(noDad));
   await ipBatch(
     router,
     [
@@ -35,6 +36,18 @@ export async function wire(
     hostSysctls(router, forwarding),
     hostSysctls(client, clientSysctls),
   ]);
+}
+
+/**
+ * IPv6 only: interfaces created from now on skip duplicate address detection, so that their
+ * link-local addresses (which neighbour discovery uses) work at once instead of after ~2 s of
+ * lost packets and retransmissions at connection setup.
+ */
+export function noDad(host: Host): Promise<unknown> {
+  return hostSysctls(host, {
+    "net.ipv6.conf.default.accept_dad": "0",
+    "net.ipv6.conf.all.accept_dad": "0",
+  });
 }
 
 /** The router's side of the server link (again after a reboot). */

@@ -14,6 +14,7 @@ export function applicableExpectations(
     userTimeout: settings.userTimeoutMs !== null,
     ignoreSigterm: settings.ignoreSigterm,
     recverr: settings.recverr ?? false,
+    ipv6: settings.ipv6 ?? false,
   };
   const fromFile = scenario.expectations
     .filter(

@@ -9,6 +9,7 @@ const condition = z
     userTimeout: z.boolean().optional(),
     ignoreSigterm: z.boolean().optional(),
     recverr: z.boolean().optional(),
+    ipv6: z.boolean().optional(),
   })
   .strict();
 
