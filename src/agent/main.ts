@@ -5,7 +5,7 @@ import { createInterface } from "node:readline";
 import { tcpInfo } from "./calls.js";
 import { ClientConnection, type ClientSpec } from "./client.js";
 import { emit, emitCall, nowMs } from "./emit.js";
-import { PR_SET_PDEATHSIG, SIGKILL, sys } from "./libc.js";
+import { PR_SET_PDEATHSIG, SIGKILL, SIGPIPE, sys } from "./libc.js";
 import { NodeClientConnection } from "./node-client.js";
 import { Poller } from "./poller.js";
 import { Server } from "./server.js";
@@ -19,6 +19,8 @@ interface Command {
 const args = process.argv.slice(2);
 const host = args[args.indexOf("--host") + 1] ?? "?";
 const ignoreSigterm = args.includes("--ignore-sigterm");
+// A careless C program: SIGPIPE keeps its default action (death). Node ignores it otherwise.
+if (args.includes("--sigpipe-default")) sys.signal(SIGPIPE, null);
 const expectedParent = Number(process.env.TCPDROP_RUNNER_PID ?? 0);
 
 sys.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);

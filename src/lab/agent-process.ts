@@ -99,6 +99,11 @@ export class AgentProcess {
     return msg;
   }
 
+  /** The signal that ended the agent, once it has exited (null if it exited by itself). */
+  get signal(): NodeJS.Signals | null {
+    return this.exitSignal;
+  }
+
   get isAlive(): boolean {
     return this.alive;
   }

@@ -82,6 +82,27 @@ export class Lab {
     }
   }
 
+  /**
+   * Another client process on the client host, e.g. a writer that SIGPIPE may kill
+   * (--sigpipe default). Its death by `expectSignal` is reported to `onDeath`, not a crash.
+   */
+  async addClientProcess(
+    name: string,
+    flags: string[],
+    expectSignal: NodeJS.Signals,
+    onDeath: (signal: NodeJS.Signals | null) => void,
+  ): Promise<AgentProcess> {
+    const { netns } = this.hosts.client;
+    const agent = await AgentProcess.start(name, netns, flags, this.options.onMessage);
+    this.extra.push(agent);
+    agent.exited.then(() => {
+      if (this.tearingDown) return;
+      if (agent.signal === expectSignal) onDeath(agent.signal);
+      else this.reportCrash(new SetupError(agent.deathReason()));
+    });
+    return agent;
+  }
+
   /** The router host (it runs no agent; its namespace is all it is). */
   get router(): Host {
     return this.hosts.router;

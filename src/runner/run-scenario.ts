@@ -2,16 +2,18 @@
 // inject the fault, watch until every connection has failed and finished its follow-up calls
 // or the window closes, then tear the lab down and turn what the agents wrote into a report.
 // Scenarios about connect() itself inject the fault first and watch the connects.
+
+import type { ClientSpec } from "../agent/client.js";
 import { SetupError } from "../errors.js";
 import type { Expectation } from "../expect/index.js";
 import { nowMs, sleep } from "../faults/fault.js";
 import { makeFault } from "../faults/index.js";
-import type { AgentMessage } from "../lab/agent-process.js";
+import type { AgentMessage, AgentProcess } from "../lab/agent-process.js";
 import { Lab } from "../lab/lab.js";
 import type { Scenario } from "../scenario/load.js";
 import type { RunReport, Settings } from "../types.js";
 import type { RawEvent } from "./collect.js";
-import { clientSpec, watchedConnections } from "./connections.js";
+import { clientSpec, sends, watchedConnections } from "./connections.js";
 import type { Snapshot } from "./facts.js";
 import { buildRunReport } from "./report.js";
 import { PRE_FAULT_MS } from "./timing.js";
@@ -60,9 +62,38 @@ export async function runScenario(
     await lab.destroy();
   }
 
+  /**
+   * Which client process makes which connections: one, unless --sigpipe default puts the
+   * sending connections in a process of their own that a broken pipe may kill.
+   */
+  async function clientProcesses(specs: ClientSpec[]): Promise<[AgentProcess, ClientSpec[]][]> {
+    const doomed = settings.sigpipe ? specs.filter((s) => sends(s.workload)) : [];
+    const rest = specs.filter((s) => !doomed.includes(s));
+    if (doomed.length === 0) return [[lab.client, rest]];
+    const writer = await lab.addClientProcess(
+      "client-writer",
+      ["--sigpipe-default"],
+      "SIGPIPE",
+      () => {
+        const t = nowMs();
+        for (const s of doomed) {
+          const detail =
+            "the process was killed by SIGPIPE (send without MSG_NOSIGNAL on a broken connection)";
+          raw.push({ t, side: "client", conn: s.conn, call: "process", result: "SIGPIPE", detail });
+          done.add(s.conn);
+        }
+      },
+    );
+    return [
+      [lab.client, rest],
+      [writer, doomed],
+    ];
+  }
+
   async function observe(): Promise<RunReport> {
     const watched = watchedConnections(scenario, settings);
     const specs = watched.map((w) => clientSpec(w, lab.serverIp, lab.serverPort));
+    const processes = await clientProcesses(specs);
     const fault = makeFault(scenario.fault, scenario, settings);
     const inject = async () => {
       step(`inject the fault (${scenario.fault})`);
@@ -74,15 +105,23 @@ export async function runScenario(
     if (scenario.connectAfterFault) {
       injected = await inject();
       step("connect the client to the server");
-      await lab.client.request("connect", { specs, wait: false });
+      await Promise.all(
+        processes.map(([agent, own]) => agent.request("connect", { specs: own, wait: false })),
+      );
     } else {
       step("connect the client to the server");
-      const reply = await lab.client.request("connect", { specs });
-      if (reply.connected !== specs.length) {
+      const replies = await Promise.all(
+        processes.map(([agent, own]) => agent.request("connect", { specs: own })),
+      );
+      const connected = replies.reduce((n, r) => n + (r.connected as number), 0);
+      if (connected !== specs.length) {
         throw new SetupError("the client could not connect to the server before the fault");
       }
       await sleep(PRE_FAULT_MS);
-      snapshot = (await lab.client.request("snapshot")) as unknown as Snapshot;
+      const snapshots = (await Promise.all(
+        processes.map(([agent]) => agent.request("snapshot")),
+      )) as unknown as Snapshot[];
+      snapshot = { t: snapshots[0].t, info: Object.assign({}, ...snapshots.map((s) => s.info)) };
       injected = await inject();
     }
     const rest = injected.rest ?? Promise.resolve();
