@@ -18,6 +18,12 @@ export function fromDist(path) {
   return import(pathToFileURL(`${ROOT}dist/${path}`).href);
 }
 
+/** Append `value` to the array at obj[key], creating it. */
+export function pushTo(obj, key, value) {
+  if (!obj[key]) obj[key] = [];
+  obj[key].push(value);
+}
+
 export function median(xs) {
   if (xs.length === 0) return Number.NaN;
   const s = [...xs].sort((a, b) => a - b);
@@ -118,6 +124,14 @@ export function cpuMs(pid) {
     return ((Number(rest[11]) + Number(rest[12])) * 1000) / CLK_TCK;
   } catch {
     return Number.NaN;
+  }
+}
+
+export function comm(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "";
   }
 }
 

@@ -76,6 +76,10 @@ function settingOptions(cmd: Command, repeated: boolean): Command {
     .option("--ipv6", "run the lab over IPv6 (2001:db8::/32)")
     .option("--syn-retries <n>", "net.ipv4.tcp_syn_retries in the client's namespace only")
     .option("--duration <seconds>", "partition-heal: how long the partition lasts", "3")
+    .option(
+      "--observer <client|server>",
+      "whose sockets are watched (server: the client host is what fails)",
+    )
     .option("--window <seconds>", "how long to watch after the fault (max 1200)", "10")
     .option(
       "--ignore-sigterm",
@@ -271,7 +275,8 @@ function withTimeout<T>(seconds: string | undefined, work: () => Promise<T>): Pr
 function onSignal(signal: NodeJS.Signals, code: number): void {
   process.on(signal, () => {
     killAllAgents();
-    process.stderr.write(`\ntcpdrop: interrupted by ${signal}; the lab was torn down\n`);
+    const newline = process.stderr.isTTY ? "\n" : ""; // end the live status line, if any
+    process.stderr.write(`${newline}tcpdrop: interrupted by ${signal}; the lab was torn down\n`);
     process.exit(code);
   });
 }

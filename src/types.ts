@@ -55,6 +55,8 @@ export interface Settings {
   synRetries?: number | null;
   /** How long a partition lasts before it heals (--duration), in ms. */
   durationMs?: number;
+  /** Which side's sockets are watched: the client's (default) or the server's. */
+  observer?: Side;
 }
 
 export const DETECT_METHODS = [

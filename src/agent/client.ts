@@ -45,6 +45,8 @@ export interface ClientSpec {
   trace?: boolean;
   /** "syscall": raw libc calls through koffi; "node": a node:net socket. */
   engine?: "syscall" | "node";
+  /** The side this connection is watched from: "server" for an accepted socket (--observer). */
+  side?: "client" | "server";
 }
 
 const PAYLOAD = Buffer.from("ping\n");
@@ -68,16 +70,23 @@ export class ClientConnection {
   private infoWatch: TcpInfoWatch | undefined;
   private sentBeat = false;
 
+  /** With `adopted`, watch an accepted socket (the server side) instead of connecting. */
   constructor(
     private readonly spec: ClientSpec,
     private readonly poller: Poller,
     private readonly onConnected: (ok: boolean) => void,
+    private readonly adopted?: number,
   ) {
-    this.fd = tcpSocket(spec.ip);
+    this.fd = adopted ?? tcpSocket(spec.ip);
     applyOptions(this.fd, spec.options);
   }
 
   start(): void {
+    if (this.adopted !== undefined) {
+      this.watchWorkload();
+      this.onConnected(true);
+      return;
+    }
     const out = startConnect(this.fd, this.spec.ip, this.spec.port);
     if (out.result === "EINPROGRESS") {
       this.poller.watch(this.fd, EPOLLOUT, () => this.connected(connectResult(this.fd)));
@@ -91,7 +100,10 @@ export class ClientConnection {
     this.record("connect", out, detail);
     this.onConnected(out.result === "OK");
     this.poller.unwatch(this.fd); // the connect watch (EPOLLOUT) has done its job
-    if (out.result !== "OK") return;
+    if (out.result === "OK") this.watchWorkload();
+  }
+
+  private watchWorkload(): void {
     const { workload, sendIntervalMs } = this.spec;
     if (workload === "poll") {
       this.poller.watch(this.fd, EPOLLIN | EPOLLRDHUP | EPOLLET, (_, events) =>
@@ -163,7 +175,8 @@ export class ClientConnection {
 
   private record(call: string, out: Outcome, detail?: string): void {
     const { result, bytes, t } = out;
-    emitCall({ side: "client", conn: this.spec.conn, call, result, bytes, detail }, t);
+    const side = this.spec.side ?? "client";
+    emitCall({ side, conn: this.spec.conn, call, result, bytes, detail }, t);
     if (!this.failed && isFailure(call, result)) this.fail(call === "connect");
   }
 

@@ -53,6 +53,18 @@ const handlers: Record<string, (cmd: Command) => unknown | Promise<unknown>> = {
     // Observed connects (to a dead host, say) may take long: answer at once if asked to.
     return cmd.wait === false ? { connected: null } : connecting;
   },
+  /** --observer server: watch accepted sockets (found by their peer's address) as connections. */
+  adopt(cmd) {
+    const specs = cmd.specs as (ClientSpec & { peer: string })[];
+    for (const spec of specs) {
+      const fd = server.release(spec.peer);
+      if (fd === null) throw new Error(`no accepted connection from ${spec.peer}`);
+      const conn = new ClientConnection({ ...spec, side: "server" }, poller, () => {}, fd);
+      clients.set(spec.conn, conn);
+      conn.start();
+    }
+    return {};
+  },
   snapshot() {
     const t = nowMs();
     const info: Record<string, unknown> = {};

@@ -116,6 +116,17 @@ export class Server {
     }
   }
 
+  /** Hand an accepted socket (by its peer's address) to another owner; its fd, or null. */
+  release(peer: string): number | null {
+    for (const [fd, name] of this.accepted) {
+      if (name !== peer) continue;
+      this.poller.unwatch(fd);
+      this.accepted.delete(fd);
+      return fd;
+    }
+    return null;
+  }
+
   /** Stop reading: what the client sends from now on stays unread in the receive buffer. */
   pauseReads(): void {
     for (const fd of this.accepted.keys()) this.poller.unwatch(fd);

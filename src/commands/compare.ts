@@ -4,6 +4,7 @@
 import { UsageError } from "../errors.js";
 import { checkPrivileges } from "../lab/privileges.js";
 import { buildReport } from "../reporters/index.js";
+import { scenarioSettings } from "../runner/connections.js";
 import { type Job, type JobHooks, runJobs } from "../runner/jobs.js";
 import { kernelRelease } from "../runner/kernel.js";
 import { loadScenario } from "../scenario/load.js";
@@ -44,7 +45,11 @@ export async function compareCommand(
   const parallel = parseCount("--parallel", opts.parallel, DEFAULT_PARALLEL, 64);
   const scenario = loadScenario(name);
   checkPrivileges();
-  const jobs: Job[] = variants.map(({ label, settings }) => ({ scenario, settings, label }));
+  const jobs: Job[] = variants.map(({ label, settings }) => ({
+    scenario,
+    settings: scenarioSettings(scenario, settings),
+    label,
+  }));
   const runs = await runJobs(jobs, extra, parallel, opts.hooks);
   return {
     report: buildReport(runs, kernelRelease(), version),

@@ -4,7 +4,7 @@
 // measures (see typicalFacts), and `run` prints the measured times next to the same model.
 import { makeFault } from "../faults/index.js";
 import { predict, retries2TimeoutMs, timerDelayMs, undetectedHint } from "../predict/index.js";
-import { watchedConnections } from "../runner/connections.js";
+import { scenarioSettings, watchedConnections } from "../runner/connections.js";
 import { typicalFacts } from "../runner/facts.js";
 import { kernelHz } from "../runner/kernel.js";
 import { inWorkloadTerms, kernelParams } from "../runner/report.js";
@@ -36,8 +36,8 @@ export interface Explanation {
 }
 
 export function explain(name: string, opts: ExplainOptions): Explanation {
-  const settings = parseSettings(opts);
   const scenario = loadScenario(name);
+  const settings = scenarioSettings(scenario, parseSettings(opts));
   const sysctls = { ...NETNS_DEFAULTS };
   if (settings.retries2 !== null) sysctls["net.ipv4.tcp_retries2"] = String(settings.retries2);
   const kernel = kernelParams(sysctls);

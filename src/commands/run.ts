@@ -5,6 +5,7 @@ import { UsageError } from "../errors.js";
 import { type Expectation, parseExpectation } from "../expect/index.js";
 import { checkPrivileges } from "../lab/privileges.js";
 import { buildReport } from "../reporters/index.js";
+import { scenarioSettings } from "../runner/connections.js";
 import { type Job, type JobHooks, runJobs } from "../runner/jobs.js";
 import { kernelRelease } from "../runner/kernel.js";
 import { builtInNames, loadScenario, type Scenario } from "../scenario/load.js";
@@ -35,7 +36,7 @@ export async function runCommand(
   const jobs: Job[] = scenarios.flatMap((scenario) =>
     Array.from({ length: repeat }, (_, i) => ({
       scenario,
-      settings,
+      settings: scenarioSettings(scenario, settings),
       ...(repeat > 1 ? { repetition: i + 1 } : {}),
     })),
   );

@@ -24,6 +24,7 @@ export interface SettingFlags {
   ipv6?: boolean;
   synRetries?: string;
   duration?: string;
+  observer?: string;
 }
 
 export const MAX_WINDOW_S = 1200;
@@ -53,6 +54,7 @@ export function parseSettings(flags: SettingFlags): Settings {
         ? null
         : integer("--syn-retries", flags.synRetries, 1, 10, "SYN retransmissions"),
     durationMs: Math.round(seconds("--duration", flags.duration ?? "3", 0, 600) * 1000),
+    ...(flags.observer === undefined ? {} : { observer: parseObserver(flags.observer) }),
   };
 }
 
@@ -81,6 +83,11 @@ export function parseHeartbeat(value: string): { intervalMs: number; misses: num
     );
   }
   return { intervalMs: p, misses: n };
+}
+
+function parseObserver(value: string): "client" | "server" {
+  if (value === "client" || value === "server") return value;
+  throw new UsageError(`--observer takes "client" or "server"; got "${value}"`);
 }
 
 function parseSigpipe(value: string): boolean {

@@ -4,6 +4,8 @@
 import { type Fault, nowMs, sleep } from "./fault.js";
 
 export function crashReboot(rebootAfterMs: number): Fault {
+  // When the host was really back (ms after the fault): predictions use it, not the plan.
+  let backAfterMs: number | null = null;
   return {
     async inject({ lab, note }) {
       const at = nowMs();
@@ -13,10 +15,12 @@ export function crashReboot(rebootAfterMs: number): Fault {
         const booted = await booting;
         await sleep(Math.max(0, at + rebootAfterMs - nowMs()));
         await lab.rebootServer(booted);
-        note(nowMs(), "server host is back, with no TCP state");
+        const back = nowMs();
+        backAfterMs = back - at;
+        note(back, "server host is back, with no TCP state");
       })();
       return { at, rest };
     },
-    wire: () => ({ kind: "silent-then-rst", rebootAtMs: rebootAfterMs }),
+    wire: () => ({ kind: "silent-then-rst", rebootAtMs: backAfterMs ?? rebootAfterMs }),
   };
 }

@@ -9,7 +9,7 @@ import { type AgentMessage, AgentProcess } from "./agent-process.js";
 import { ipBatch } from "./exec.js";
 import { Host } from "./host.js";
 import { hostSysctls } from "./sysctl.js";
-import { hostConfig, noDad, routerServerSide, wire } from "./topology.js";
+import { hostConfig, prepareHost, routerServerSide, wire } from "./topology.js";
 
 /** Sysctls read from the client namespace for the report and the predictions. */
 export const REPORTED_SYSCTLS = [
@@ -36,6 +36,7 @@ export class Lab {
   sysctls: Record<string, string> = {};
   /** Set once a fault may end the server (kill, crash, shutdown): its exit is then expected. */
   serverMayDie = false;
+  private clientMayDie = false;
   readonly plan: AddressPlan;
   private booting: Promise<Booted> | undefined;
   private tearingDown = false;
@@ -56,6 +57,21 @@ export class Lab {
     this.crashed.catch(() => {});
     this.watch(client);
     this.watch(server);
+    for (const host of Object.values(hosts)) this.watchHost(host);
+  }
+
+  /** A namespace holder that dies unasked leaves a broken lab: that is a setup error too. */
+  private watchHost(host: Host): void {
+    host.exited.then(() => {
+      const expected =
+        this.tearingDown ||
+        (host.name === "server" && this.serverMayDie) ||
+        (host.name === "client" && this.clientMayDie);
+      if (!expected)
+        this.reportCrash(
+          new SetupError(`the ${host.name} host's namespace holder died unexpectedly`),
+        );
+    });
   }
 
   static async build(options: LabOptions): Promise<Lab> {
@@ -118,7 +134,10 @@ export class Lab {
 
   private watch(agent: AgentProcess): void {
     agent.exited.then(() => {
-      const expected = this.tearingDown || (agent.host === "server" && this.serverMayDie);
+      const expected =
+        this.tearingDown ||
+        (agent.host === "server" && this.serverMayDie) ||
+        (agent.host === "client" && this.clientMayDie);
       if (!expected) this.reportCrash(new SetupError(agent.deathReason()));
     });
   }
@@ -149,6 +168,27 @@ export class Lab {
     this.server.kill("SIGKILL");
     this.hosts.server.kill();
     await Promise.all([this.server.exited, this.hosts.server.exited]);
+  }
+
+  /**
+   * The client host disappears without a word (the server is the observer): the router drops
+   * everything for it, its link is cut, and its processes and namespace are gone.
+   */
+  async crashClient(): Promise<void> {
+    const { client, hostPrefix } = this.plan;
+    await ipBatch(
+      this.router,
+      [`route add blackhole ${client}/${hostPrefix}`, "link del c0"],
+      "crash the client",
+    );
+    const clientSide = [
+      this.client,
+      this.hosts.client,
+      ...this.extra.filter((p) => p instanceof AgentProcess && p.host.startsWith("client")),
+    ];
+    this.clientMayDie = true;
+    for (const p of clientSide) p.kill("SIGKILL");
+    await Promise.all(clientSide.map((p) => p.exited));
   }
 
   /** A silent partition (heal: false) or its end (heal: true): the router drops both ways. */
@@ -188,7 +228,7 @@ export class Lab {
     const booting = (async () => {
       const host = await Host.start("server");
       this.extra.push(host);
-      if (this.plan.family === "ipv6") await noDad(host);
+      await prepareHost(this.plan, host);
       const { serverFlags, onMessage } = this.options;
       const agent = await AgentProcess.start("server", host.netns, serverFlags, onMessage);
       this.extra.push(agent);
@@ -204,6 +244,7 @@ export class Lab {
     this.hosts.server = booted.host;
     this.server = booted.agent;
     this.watch(booted.agent);
+    this.watchHost(booted.host);
     await ipBatch(this.router, routerServerSide(plan, booted.host.pid), "reconnect the server");
     await ipBatch(booted.host, hostConfig(plan, "server"), "configure the rebooted server");
     await booted.agent.request("listen", { ip: plan.server, port: SERVER_PORT });

@@ -12,7 +12,7 @@ export async function wire(
   clientSysctls: Record<string, string>,
 ): Promise<void> {
   const { client, router, server } = hosts;
-  if (plan.family === "ipv6") await Promise.all([client, router, server].map(noDad));
+  await Promise.all([client, router, server].map((host) => prepareHost(plan, host)));
   await ipBatch(
     router,
     [
@@ -39,15 +39,20 @@ export async function wire(
 }
 
 /**
- * IPv6 only: interfaces created from now on skip duplicate address detection, so that their
- * link-local addresses (which neighbour discovery uses) work at once instead of after ~2 s of
- * lost packets and retransmissions at connection setup.
+ * Before any link exists. IPv4 lab: no IPv6 at all on its interfaces (not even link-local
+ * addresses: documentation addresses only). IPv6 lab: no duplicate address detection, so that
+ * addresses, link-local ones included (neighbour discovery uses them), work at once instead of
+ * after ~2 s of lost packets and SYN retransmissions.
  */
-export function noDad(host: Host): Promise<unknown> {
-  return hostSysctls(host, {
-    "net.ipv6.conf.default.accept_dad": "0",
-    "net.ipv6.conf.all.accept_dad": "0",
+export function prepareHost(plan: AddressPlan, host: Host): Promise<unknown> {
+  const conf = (key: string, value: string) => ({
+    [`net.ipv6.conf.default.${key}`]: value,
+    [`net.ipv6.conf.all.${key}`]: value,
   });
+  return hostSysctls(
+    host,
+    plan.family === "ipv6" ? conf("accept_dad", "0") : conf("disable_ipv6", "1"),
+  );
 }
 
 /** The router's side of the server link (again after a reboot). */

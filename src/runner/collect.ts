@@ -46,7 +46,9 @@ export function timelines(
   const peers = peerMap(raw);
   const out = new Map<string, SocketEvent[]>(ids.map((id) => [id, []]));
   for (const e of raw) {
-    const id = e.side === "client" ? e.conn : peers.get(e.conn);
+    // Server events name the peer's address, or (an adopted socket, --observer server) the id.
+    const id =
+      e.side === "client" ? e.conn : (peers.get(e.conn) ?? (out.has(e.conn) ? e.conn : undefined));
     if (id !== undefined) out.get(id)?.push(toEvent(e, faultAt, id));
   }
   for (const events of out.values()) events.sort((a, b) => a.tMs - b.tMs);
@@ -54,9 +56,13 @@ export function timelines(
 }
 
 /** The first client call after the fault, within the window, that the kernel failed. */
-export function firstFailure(events: SocketEvent[], windowMs: number): FirstFailure | null {
+export function firstFailure(
+  events: SocketEvent[],
+  windowMs: number,
+  side: SocketEvent["side"] = "client",
+): FirstFailure | null {
   const hit = events.find(
-    (e) => e.side === "client" && e.tMs >= 0 && e.tMs <= windowMs && isFailure(e.call, e.result),
+    (e) => e.side === side && e.tMs >= 0 && e.tMs <= windowMs && isFailure(e.call, e.result),
   );
   return hit ? { call: hit.call, result: hit.result, afterMs: hit.tMs } : null;
 }

@@ -1,6 +1,7 @@
 // Which client connections a run watches, and with what socket options: the scenario's
 // workloads (idle and writer by default), or one connection per detection method (--detect).
 import type { ClientSpec, Workload } from "../agent/client.js";
+import { UsageError } from "../errors.js";
 import type { Scenario } from "../scenario/load.js";
 import type { DetectMethod, Settings } from "../types.js";
 import { WRITER_INTERVAL_MS } from "./timing.js";
@@ -77,4 +78,21 @@ export function clientSpec(w: Watched, ip: string, port: number): ClientSpec {
 /** Workloads that keep sending, so a silent peer leaves their data unacknowledged. */
 export function sends(workload: string): boolean {
   return workload === "writer" || workload === "urgent" || workload === "heartbeat";
+}
+
+/** Faults that can strike the client instead, leaving the server's sockets to watch. */
+const SERVER_OBSERVABLE = new Set(["crash"]);
+
+/**
+ * The settings a scenario runs with: its own observer unless --observer says otherwise, where
+ * the fault allows it.
+ */
+export function scenarioSettings(scenario: Scenario, settings: Settings): Settings {
+  const observer = settings.observer ?? scenario.observer;
+  if (observer === "server" && !SERVER_OBSERVABLE.has(scenario.fault)) {
+    throw new UsageError(
+      `--observer server: in ${scenario.name} the fault strikes the server, so only the client can observe it; try host-crash or client-crash`,
+    );
+  }
+  return { ...settings, observer };
 }

@@ -17,12 +17,13 @@ export function connectionFacts(
   events: SocketEvent[],
   snapshot: Snapshot,
   faultAt: number,
+  side: SocketEvent["side"] = "client",
 ): ConnectionFacts {
   const info = snapshot.info[id];
   // The keepalive timer counts from the last segment received (data or ACK).
   const sinceRecv = info ? Math.min(info.lastDataRecvMs, info.lastAckRecvMs) : 0;
   const firstSend = events.find(
-    (e) => e.side === "client" && (e.call === "send" || e.call === "write") && e.tMs >= 0,
+    (e) => e.side === side && (e.call === "send" || e.call === "write") && e.tMs >= 0,
   );
   return {
     workload,

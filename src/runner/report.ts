@@ -41,13 +41,14 @@ export function buildRunReport(r: RunRecord): RunReport {
   );
   const connections: ConnectionReport[] = r.watched.map((w) => {
     const events = byConn.get(w.id) ?? [];
-    const facts = connectionFacts(w.id, w.workload, events, r.snapshot, r.faultAt);
-    const failure = firstFailure(events, windowMs);
+    const side = settings.observer ?? "client";
+    const facts = connectionFacts(w.id, w.workload, events, r.snapshot, r.faultAt, side);
+    const failure = firstFailure(events, windowMs, side);
     const base = predict(r.wire(w.workload), w.settings, facts, kernel);
     const predicted = inWorkloadTerms(base, w, facts.firstUnackedSendMs, r.wire(w.workload));
     return {
       id: w.id,
-      side: "client",
+      side,
       workload: w.workload,
       firstFailure: failure,
       predicted,

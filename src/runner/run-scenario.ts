@@ -62,6 +62,18 @@ export async function runScenario(
     await lab.destroy();
   }
 
+  /** The server takes over its side of each connection, found by the client's address. */
+  async function adopt(observed: ClientSpec[]): Promise<void> {
+    const local = new Map(
+      raw
+        .filter((e) => e.side === "client" && e.call === "connect")
+        .map((e) => [e.conn, e.detail?.split(" ")[0]]),
+    );
+    await lab.server.request("adopt", {
+      specs: observed.map((s) => ({ ...s, peer: local.get(s.conn) })),
+    });
+  }
+
   /**
    * Which client process makes which connections: one, unless --sigpipe default puts the
    * sending connections in a process of their own that a broken pipe may kill.
@@ -92,7 +104,10 @@ export async function runScenario(
 
   async function observe(): Promise<RunReport> {
     const watched = watchedConnections(scenario, settings);
-    const specs = watched.map((w) => clientSpec(w, lab.serverIp, lab.serverPort));
+    const observedSpecs = watched.map((w) => clientSpec(w, lab.serverIp, lab.serverPort));
+    // --observer server: the client only opens plain connections; the server watches them.
+    const byServer = settings.observer === "server";
+    const specs = byServer ? observedSpecs.map(peerSpec) : observedSpecs;
     const processes = await clientProcesses(specs);
     const fault = makeFault(scenario.fault, scenario, settings);
     const inject = async () => {
@@ -117,10 +132,11 @@ export async function runScenario(
       if (connected !== specs.length) {
         throw new SetupError("the client could not connect to the server before the fault");
       }
+      if (byServer) await adopt(observedSpecs);
       await sleep(PRE_FAULT_MS);
-      const snapshots = (await Promise.all(
-        processes.map(([agent]) => agent.request("snapshot")),
-      )) as unknown as Snapshot[];
+      const observers = byServer ? [lab.server] : processes.map(([agent]) => agent);
+      const taken = await Promise.all(observers.map((agent) => agent.request("snapshot")));
+      const snapshots = taken as unknown as Snapshot[];
       snapshot = { t: snapshots[0].t, info: Object.assign({}, ...snapshots.map((s) => s.info)) };
       injected = await inject();
     }
@@ -148,6 +164,11 @@ export async function runScenario(
       durationMs: Math.round(nowMs() - started),
     });
   }
+}
+
+/** A plain client connection: the peer of a connection the server watches. */
+function peerSpec(spec: ClientSpec): ClientSpec {
+  return { ...spec, workload: "idle", options: {}, trace: false, sigpipe: false };
 }
 
 /** Kernel settings asked for on the command line, for the client's namespace only. */

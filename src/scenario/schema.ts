@@ -29,6 +29,8 @@ export const scenarioSchema = z
       .array(z.enum(["idle", "writer", "urgent", "heartbeat", "poll", "tcp-info"]))
       .min(1)
       .default(["idle", "writer"]),
+    /** Whose sockets are watched; --observer overrides it where the fault allows. */
+    observer: z.enum(["client", "server"]).default("client"),
     /** Inject the fault first, then connect: the scenario is about connect() itself. */
     connectAfterFault: z.boolean().default(false),
     /** Workloads that also report TCP_INFO changes (to show retransmissions). */

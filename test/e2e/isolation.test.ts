@@ -76,8 +76,12 @@ const machineLinks = async () =>
 async function sample(w: Watched): Promise<Sample> {
   const at = w.elapsed();
   const procs = w.scan();
-  // unshare and nsenter are in the machine's namespace until they switch and exec
-  const launched = procs.filter((p) => p.argv.length > 0 && !/^(unshare|nsenter)$/.test(p.argv[0]));
+  // unshare and nsenter are in the machine's namespace until they switch and exec, and so
+  // is a child forked by tcpdrop that has not exec'd yet (it still shows tcpdrop's argv)
+  const tool = w.child.spawnargs.join(" ");
+  const launched = procs.filter(
+    (p) => p.argv.length > 0 && !/^(unshare|nsenter)$/.test(p.argv[0]) && p.argv.join(" ") !== tool,
+  );
   const holders = new Map<string, number>();
   const inMachineNetns: string[] = [];
   for (const p of launched) {

@@ -81,11 +81,6 @@ export function netnsOf(pid: number): string | null {
   }
 }
 
-/** Is this exact process (PID and start time) still there, even as a zombie? */
-export function stillThere(p: Proc): boolean {
-  return readProc(p.pid)?.start === p.start;
-}
-
 /** Processes whose environment carries the marker (zombies have none and are not listed). */
 export function markedProcesses(marker: string): Proc[] {
   const needle = `TCPDROP_E2E_MARK=${marker}`;

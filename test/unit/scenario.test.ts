@@ -80,7 +80,8 @@ describe("built-in scenarios", () => {
       }
       expect(scenario.file.endsWith(`${name}.yaml`)).toBe(true);
       // Every expectation names a connection the scenario watches.
-      for (const e of scenario.expectations) expect(scenario.workloads).toContain(e.expectation.conn);
+      for (const e of scenario.expectations)
+        expect(scenario.workloads).toContain(e.expectation.conn);
     },
   );
 

@@ -1,0 +1,134 @@
+// `npm run bench`: measure tcpdrop against its floors and targets, side by side in one run, and
+// write BENCHMARKS.md. Plain Node, no dependencies; every time is process.hrtime (monotonic).
+// Needs root (it builds labs) and a built dist/ (npm run build). About 4-5 minutes.
+//
+//   node bench/run.mjs [--quick] [--out FILE] [--build]
+//     --quick  a few samples of everything (a smoke test), written to --out or stdout
+//     --out    where to write the Markdown (default: BENCHMARKS.md at the repository root)
+//     --build  run `npx tsc -p tsconfig.json` first
+//     --save FILE  also write every figure as JSON;  --from FILE  only render such a file
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { cliStartup, importCosts, suite } from "./cli.mjs";
+import { fidelity } from "./fidelity.mjs";
+import { agentStart, labSetup } from "./lab-setup.mjs";
+import { agentsRunning, fromDist, loadavg, machine, nowMs, ROOT } from "./lib.mjs";
+import { memory } from "./memory.mjs";
+import { render } from "./report.mjs";
+
+const argv = process.argv.slice(2);
+const option = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
+const quick = argv.includes("--quick");
+const outArg = option("--out");
+const out = outArg ?? (quick ? null : join(ROOT, "BENCHMARKS.md"));
+
+const plan = quick
+  ? { rounds: 3, warmup: 1, agentRounds: 3, importRounds: 2, suiteReps: 1, fidelityRuns: 1 }
+  : { rounds: 20, warmup: 2, agentRounds: 10, importRounds: 6, suiteReps: 3, fidelityRuns: 5 };
+plan.windowS = 3;
+
+process.env.PATH = `${process.env.PATH ?? ""}:/usr/sbin:/sbin:/usr/bin:/bin`;
+
+function fail(message) {
+  process.stderr.write(`bench: ${message}\n`);
+  process.exit(2);
+}
+
+const from = option("--from");
+if (from) {
+  writeOut(render(JSON.parse(readFileSync(from, "utf8"))));
+  process.exit(0);
+}
+
+function writeOut(markdown) {
+  if (out) writeFileSync(out, markdown);
+  else process.stdout.write(markdown);
+}
+
+if (process.getuid?.() !== 0) fail("run it as root: it builds network-namespace labs");
+if (argv.includes("--build")) {
+  const r = spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: ROOT, stdio: "inherit" });
+  if (r.status !== 0) fail("the build failed");
+}
+if (!existsSync(join(ROOT, "dist/cli.js"))) fail("no dist/: run `npm run build` first");
+
+/** src files newer than their dist output: the figures would then be for older code. */
+function staleDist() {
+  const stale = [];
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (path.endsWith(".ts")) {
+        const js = join(ROOT, "dist", relative(join(ROOT, "src"), path)).replace(/\.ts$/, ".js");
+        if (!existsSync(js) || statSync(js).mtimeMs < statSync(path).mtimeMs) {
+          stale.push(relative(ROOT, path));
+        }
+      }
+    }
+  };
+  walk(join(ROOT, "src"));
+  return stale;
+}
+
+// Agents started by this process die with it (PR_SET_PDEATHSIG); on Ctrl-C end them now.
+const { killAllAgents } = await fromDist("lab/registry.js");
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+]) {
+  process.on(signal, () => {
+    killAllAgents();
+    process.exit(code);
+  });
+}
+
+const log = (s) => process.stderr.write(`bench: ${s}\n`);
+const sections = [];
+async function section(name, fn) {
+  const before = { load: loadavg(), agents: agentsRunning() };
+  const t0 = nowMs();
+  log(`${name}...`);
+  const result = await fn();
+  const seconds = (nowMs() - t0) / 1000;
+  const after = { load: loadavg(), agents: agentsRunning() };
+  sections.push({ name, seconds, before, after });
+  log(`${name}: ${seconds.toFixed(1)} s`);
+  return result;
+}
+
+const started = nowMs();
+const info = { ...machine(), load: loadavg(), staleDist: staleDist() };
+const lab = await section("lab setup + teardown", () => labSetup(plan));
+const agent = await section("agent start-up", () =>
+  agentStart({ rounds: plan.agentRounds, warmup: plan.warmup }),
+);
+const cli = await section("CLI start-up", () => cliStartup(plan));
+const imports = await section("CLI import costs", () =>
+  importCosts({ rounds: plan.importRounds, warmup: plan.warmup }),
+);
+const suiteResult = await section("suite wall time", () =>
+  suite({ reps: plan.suiteReps, windowS: plan.windowS }),
+);
+const fid = await section("timing fidelity", () => fidelity({ runs: plan.fidelityRuns }));
+const mem = await section("peak memory", () => memory({ windowS: plan.windowS }));
+const totalS = (nowMs() - started) / 1000;
+
+const results = {
+  command: quick ? "node bench/run.mjs --quick" : "npm run bench",
+  plan,
+  info,
+  sections,
+  totalS,
+  lab,
+  agent,
+  cli,
+  imports,
+  suite: suiteResult,
+  fidelity: fid,
+  memory: mem,
+};
+if (option("--save")) writeFileSync(option("--save"), JSON.stringify(results, null, 2));
+writeOut(render(results));
+if (out) log(`wrote ${relative(process.cwd(), out) || out} in ${totalS.toFixed(0)} s`);
