@@ -18,6 +18,7 @@ import {
 import type { Settings } from "../../src/types.js";
 
 const EXPECTED_BUILT_INS = [
+  "client-crash",
   "connect-dead-host",
   "connect-refused",
   "crash-reboot",
@@ -88,6 +89,7 @@ describe("built-in scenarios", () => {
   it("maps each scenario to the fault it is named after", () => {
     const faults = Object.fromEntries(all.map((s) => [s.name, s.fault]));
     expect(faults).toEqual({
+      "client-crash": "crash",
       "connect-dead-host": "connect-dead-host",
       "connect-refused": "connect-refused",
       "crash-reboot": "crash-reboot",
