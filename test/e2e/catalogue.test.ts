@@ -1,0 +1,182 @@
+// End to end, as root: the full catalogue. Every scenario beyond the five named ones passes its
+// own expectations three times in a row with identical outcomes (--repeat 3), the detection
+// methods side by side, SIGPIPE, the server as observer, and IPv6 for the five named scenarios.
+import { describe, expect, it } from "vitest";
+import type { Report } from "../../src/types.js";
+import { connection, isRoot, runJson } from "./helpers.js";
+
+/** The outcome of each connection in each repetition: "recv ECONNRESET" or "none". */
+function outcomes(report: Report): string[][] {
+  return report.runs.map((run) =>
+    run.connections.map((c) =>
+      c.firstFailure ? `${c.id}: ${c.firstFailure.call} ${c.firstFailure.result}` : `${c.id}: none`,
+    ),
+  );
+}
+
+async function threeIdentical(args: string[], expected: string[]): Promise<Report> {
+  const { code, report } = await runJson([...args, "--repeat", "3"]);
+  const failed = report.runs.flatMap((r) =>
+    r.verdicts.filter((v) => !v.pass).map((v) => v.message),
+  );
+  expect(failed).toEqual([]);
+  expect(code).toBe(0);
+  expect(outcomes(report)).toEqual([expected, expected, expected]);
+  return report;
+}
+
+describe.skipIf(!isRoot)("the full catalogue", () => {
+  it("peer-abort: RST, recv ECONNRESET", async () => {
+    await threeIdentical(["peer-abort"], ["idle: recv ECONNRESET", "writer: recv ECONNRESET"]);
+  });
+
+  it("unread-close: the writer's unread data turns close into RST; idle gets FIN", async () => {
+    await threeIdentical(["unread-close"], ["idle: recv EOF", "writer: recv ECONNRESET"]);
+  });
+
+  it("half-close: EOF, and the writer can still send", async () => {
+    const report = await threeIdentical(["half-close"], ["idle: recv EOF", "writer: recv EOF"]);
+    const writer = connection(report, "writer");
+    const after = writer.events.filter(
+      (e) => e.side === "client" && e.call === "send" && e.tMs > 0,
+    );
+    expect(after.length).toBeGreaterThanOrEqual(2);
+    expect(after.every((e) => e.result === "OK")).toBe(true);
+  });
+
+  it("server-restart: EOF from the killed process, then the new one knows nothing (EPIPE)", async () => {
+    const report = await threeIdentical(["server-restart"], ["idle: recv EOF", "writer: recv EOF"]);
+    const idle = connection(report, "idle");
+    expect(
+      idle.events
+        .filter((e) => e.side === "client" && e.tMs > 0)
+        .map((e) => `${e.call} ${e.result}`),
+    ).toContain("send EPIPE");
+  });
+
+  it("peer-freeze: TCP never notices; the heartbeat declares the peer dead", async () => {
+    const report = await threeIdentical(
+      ["peer-freeze", "--window", "3"],
+      ["idle: none", "writer: none", "heartbeat: heartbeat DEAD"],
+    );
+    for (const run of report.runs) {
+      const hb = run.connections.find((c) => c.id === "heartbeat");
+      expect(hb?.firstFailure?.afterMs).toBeGreaterThan(1000);
+      expect(hb?.firstFailure?.afterMs).toBeLessThan(2200);
+    }
+  });
+
+  it("host-unreachable --recverr: EHOSTUNREACH at the tail loss probe; keepalive ignores ICMP", async () => {
+    const report = await threeIdentical(
+      ["host-unreachable", "--recverr", "--keepalive", "1,1,2", "--window", "4"],
+      ["idle: recv ETIMEDOUT", "writer: recv EHOSTUNREACH"],
+    );
+    expect(connection(report, "writer").firstFailure?.afterMs).toBeLessThan(700);
+  });
+
+  it("host-unreachable with a user timeout: EHOSTUNREACH instead of ETIMEDOUT when the timer gives up", async () => {
+    await threeIdentical(
+      ["host-unreachable", "--user-timeout", "2000", "--window", "5"],
+      ["idle: none", "writer: recv EHOSTUNREACH"],
+    );
+  });
+
+  it("net-unreachable --recverr: ENETUNREACH", async () => {
+    await threeIdentical(
+      ["net-unreachable", "--recverr", "--window", "2"],
+      ["idle: none", "writer: recv ENETUNREACH"],
+    );
+  });
+
+  it("partition-heal: a 1 s partition heals, retransmissions catch up, nothing fails", async () => {
+    const report = await threeIdentical(
+      ["partition-heal", "--duration", "1", "--window", "3"],
+      ["idle: none", "writer: none"],
+    );
+    const trace = connection(report, "writer").events.filter(
+      (e) => e.call === "trace" && e.tMs > 0,
+    );
+    expect(trace.some((e) => /retransmits=[1-9]/.test(e.detail ?? ""))).toBe(true);
+    expect(trace.at(-1)?.detail).toMatch(/retransmits=0 .*backoff=0/);
+  });
+
+  it("partition-heal with a user timeout shorter than the partition: ETIMEDOUT before the heal", async () => {
+    await threeIdentical(
+      ["partition-heal", "--duration", "4", "--user-timeout", "1500", "--window", "5"],
+      ["idle: none", "writer: recv ETIMEDOUT"],
+    );
+  });
+
+  it("connect-dead-host --syn-retries 1: connect ETIMEDOUT after 1 + 2 s", async () => {
+    const report = await threeIdentical(
+      ["connect-dead-host", "--syn-retries", "1", "--window", "5"],
+      ["idle: connect ETIMEDOUT"],
+    );
+    for (const run of report.runs) {
+      const t = run.connections[0].firstFailure?.afterMs ?? 0;
+      expect(t).toBeGreaterThan(2900);
+      expect(t).toBeLessThan(3400);
+    }
+  });
+
+  it("connect-refused: ECONNREFUSED at once", async () => {
+    await threeIdentical(["connect-refused"], ["idle: connect ECONNREFUSED"]);
+  });
+
+  it("client-crash: the server notices only through keepalive or its own retransmissions", async () => {
+    const withKeepalive = await threeIdentical(
+      ["client-crash", "--keepalive", "1,1,2", "--user-timeout", "3000", "--window", "5"],
+      ["idle: recv ETIMEDOUT", "writer: recv ETIMEDOUT"],
+    );
+    expect(withKeepalive.runs[0].connections[0].side).toBe("server");
+    await threeIdentical(["client-crash", "--window", "3"], ["idle: none", "writer: none"]);
+  });
+
+  it("host-crash --detect all: heartbeat first, keepalive-driven recv/poll/tcp-info ~3 s", async () => {
+    const { code, report } = await runJson([
+      "host-crash",
+      "--detect",
+      "all",
+      "--keepalive",
+      "1,1,2",
+      "--heartbeat",
+      "500,3",
+      "--window",
+      "5",
+    ]);
+    expect(code).toBe(0);
+    const at = (id: string) => connection(report, id).firstFailure;
+    expect(at("heartbeat")).toMatchObject({ call: "heartbeat", result: "DEAD" });
+    expect(at("heartbeat")?.afterMs).toBeLessThan(2200);
+    for (const id of ["recv", "poll", "tcp-info", "keepalive"]) {
+      expect(at(id)?.afterMs).toBeGreaterThan(2500);
+      expect(at(id)?.afterMs).toBeLessThan(3300);
+    }
+    expect(at("recv")?.result).toBe("ETIMEDOUT");
+    expect(at("poll")?.result).toMatch(/POLLERR/);
+    expect(at("tcp-info")).toMatchObject({ call: "tcp_info", result: "CLOSE" });
+    expect(at("user-timeout")?.result).toBe("ETIMEDOUT");
+  });
+
+  it("--sigpipe default: the writer's process is killed by SIGPIPE after the RST", async () => {
+    const { report } = await runJson(["peer-close", "--sigpipe", "default"]);
+    const writer = connection(report, "writer");
+    expect(writer.events.find((e) => e.call === "process")?.result).toBe("SIGPIPE");
+    expect(connection(report, "idle").events.some((e) => e.call === "process")).toBe(false);
+  });
+
+  it.each([
+    ["peer-close", [], "idle: recv EOF"],
+    ["peer-kill", [], "idle: recv EOF"],
+    ["host-crash", ["--keepalive", "1,1,2", "--window", "4"], "idle: recv ETIMEDOUT"],
+    ["crash-reboot", ["--window", "3"], "writer: recv ECONNRESET"],
+    ["shutdown", [], "idle: recv EOF"],
+  ] as [string, string[], string][])("--ipv6 %s", async (name, flags, expected) => {
+    const { code, report } = await runJson([name, "--ipv6", ...flags]);
+    expect(code).toBe(0);
+    expect(outcomes(report)[0]).toContain(expected);
+    expect(connection(report, "idle").events.find((e) => e.call === "connect")?.detail).toMatch(
+      /2001:db8:/,
+    );
+  });
+});
