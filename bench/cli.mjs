@@ -132,6 +132,9 @@ export async function suite({ reps, windowS, topSingles = 2 }) {
     // the run's own durationMs (lab build to teardown), summed over scenarios for a suite
     runMs: stats(samples[i].map((s) => s.runs.reduce((sum, run) => sum + run.durationMs, 0))),
     allPassed: samples[i].every((s) => s.runs.every((run) => run.passed)),
+    failed: [...new Set(samples[i].flatMap((s) => s.runs.filter((run) => !run.passed)))].map(
+      (run) => run.scenario,
+    ),
   }));
   const perScenarioInSuite = {};
   for (const s of samples[1]) {

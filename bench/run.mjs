@@ -8,8 +8,19 @@
 //     --build  run `npx tsc -p tsconfig.json` first
 //     --save FILE  also write every figure as JSON;  --from FILE  only render such a file
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
 import { cliStartup, importCosts, suite } from "./cli.mjs";
 import { fidelity } from "./fidelity.mjs";
 import { agentStart, labSetup } from "./lab-setup.mjs";
@@ -53,7 +64,34 @@ if (argv.includes("--build")) {
 }
 if (!existsSync(join(ROOT, "dist/cli.js"))) fail("no dist/: run `npm run build` first");
 
-/** src files newer than their dist output: the figures would then be for older code. */
+// Measure a private snapshot of the build: dist/, bin/, scenarios/, package.json and bench/
+// copied to a temporary directory (node_modules linked), so that a rebuild of dist/ during
+// the run cannot mix two builds. The copy re-runs this script and writes the real --out.
+if (!process.env.BENCH_SOURCE_ROOT) {
+  const snap = mkdtempSync(join(tmpdir(), "tcpdrop-bench-"));
+  try {
+    for (const item of ["dist", "bin", "scenarios", "package.json", "bench"]) {
+      cpSync(join(ROOT, item), join(snap, item), { recursive: true, preserveTimestamps: true });
+    }
+    symlinkSync(join(ROOT, "node_modules"), join(snap, "node_modules"));
+    // The copy handles Ctrl-C (it ends its labs); this process only waits for it.
+    for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => {});
+    const args = argv.filter((a, i) => a !== "--build" && argv[i - 1] !== "--out");
+    const outArgs = out ? ["--out", resolve(out)] : [];
+    const child = spawnSync(
+      process.execPath,
+      [join(snap, "bench/run.mjs"), ...args.filter((a) => a !== "--out"), ...outArgs],
+      { stdio: "inherit", env: { ...process.env, BENCH_SOURCE_ROOT: ROOT } },
+    );
+    process.exitCode = child.status ?? 1;
+  } finally {
+    rmSync(snap, { recursive: true, force: true });
+  }
+  process.exit();
+}
+const SOURCE_ROOT = process.env.BENCH_SOURCE_ROOT;
+
+/** src files newer than the snapshot's dist output: the figures are then for older code. */
 function staleDist() {
   const stale = [];
   const walk = (dir) => {
@@ -61,14 +99,15 @@ function staleDist() {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
       else if (path.endsWith(".ts")) {
-        const js = join(ROOT, "dist", relative(join(ROOT, "src"), path)).replace(/\.ts$/, ".js");
+        const rel = relative(join(SOURCE_ROOT, "src"), path);
+        const js = join(ROOT, "dist", rel).replace(/\.ts$/, ".js");
         if (!existsSync(js) || statSync(js).mtimeMs < statSync(path).mtimeMs) {
-          stale.push(relative(ROOT, path));
+          stale.push(`src/${rel}`);
         }
       }
     }
   };
-  walk(join(ROOT, "src"));
+  walk(join(SOURCE_ROOT, "src"));
   return stale;
 }
 

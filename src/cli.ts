@@ -80,6 +80,15 @@ function settingOptions(cmd: Command, repeated: boolean): Command {
       "--observer <client|server>",
       "whose sockets are watched (server: the client host is what fails)",
     )
+    .option(
+      "--connections <n>",
+      "open n connections of each workload; report the distribution of detection times",
+    )
+    .option(
+      "--events <all|summary>",
+      "with --connections: keep every call of every connection in the JSON",
+      "summary",
+    )
     .option("--window <seconds>", "how long to watch after the fault (max 1200)", "10")
     .option(
       "--ignore-sigterm",

@@ -57,6 +57,10 @@ export interface Settings {
   durationMs?: number;
   /** Which side's sockets are watched: the client's (default) or the server's. */
   observer?: Side;
+  /** How many connections of each workload (--connections); 1 by default. */
+  connections?: number;
+  /** "all": every call of every connection in the JSON even at scale (--events all). */
+  events?: "all" | "summary";
 }
 
 export const DETECT_METHODS = [
@@ -136,6 +140,26 @@ export interface ConnectionReport {
   events: SocketEvent[];
 }
 
+/** Detection times of a group of connections (--connections N), instead of N timelines. */
+export interface Distribution {
+  group: string;
+  count: number;
+  detected: number;
+  /** The most common first failure, "recv ETIMEDOUT" (or "none"). */
+  outcome: string;
+  minMs: number | null;
+  medianMs: number | null;
+  p99Ms: number | null;
+  maxMs: number | null;
+  /** The prediction of the group's first connection (each has its own; see p99ErrorMs). */
+  predicted: Prediction | null;
+  /** 99th percentile of (measured − predicted), each connection against its own prediction. */
+  p99ErrorMs: number | null;
+  /** From the first connect to the last: how long setting up the group took. */
+  connectSpreadMs: number | null;
+  histogram: { fromMs: number; toMs: number; count: number }[];
+}
+
 export interface Verdict {
   expectation: string;
   pass: boolean;
@@ -155,6 +179,8 @@ export interface RunReport {
 
   /** Each watched connection; its events hold both sides' calls (event.side tells which). */
   connections: ConnectionReport[];
+  /** With --connections N > 1: per group, the distribution of detection times. */
+  distributions?: Distribution[];
   /** Things the lab or the server process did after the fault (a reboot, a signal), in order. */
   steps: { tMs: number; what: string }[];
   verdicts: Verdict[];

@@ -47,6 +47,8 @@ export interface ClientSpec {
   engine?: "syscall" | "node";
   /** The side this connection is watched from: "server" for an accepted socket (--observer). */
   side?: "client" | "server";
+  /** Report only connects and failures, not every call that worked (thousands of connections). */
+  quiet?: boolean;
 }
 
 const PAYLOAD = Buffer.from("ping\n");
@@ -69,6 +71,7 @@ export class ClientConnection {
   private misses = 0;
   private infoWatch: TcpInfoWatch | undefined;
   private sentBeat = false;
+  private sentOnce = false;
 
   /** With `adopted`, watch an accepted socket (the server side) instead of connecting. */
   constructor(
@@ -176,7 +179,13 @@ export class ClientConnection {
   private record(call: string, out: Outcome, detail?: string): void {
     const { result, bytes, t } = out;
     const side = this.spec.side ?? "client";
-    emitCall({ side, conn: this.spec.conn, call, result, bytes, detail }, t);
+    // Quiet: connects, failures and the first send (it gives the send rhythm's phase) only.
+    const first = call === "send" && !this.sentOnce;
+    if (call === "send") this.sentOnce = true;
+    const routine =
+      (result === "OK" || result === "EAGAIN") && call !== "connect" && !this.failed && !first;
+    if (!(this.spec.quiet && routine))
+      emitCall({ side, conn: this.spec.conn, call, result, bytes, detail }, t);
     if (!this.failed && isFailure(call, result)) this.fail(call === "connect");
   }
 

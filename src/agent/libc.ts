@@ -43,6 +43,7 @@ export const EFD_NONBLOCK = 0o4000;
 export const EFD_CLOEXEC = 0o2000000;
 export const SIGKILL = 9;
 export const SIGPIPE = 13;
+export const RLIMIT_NOFILE = 7;
 
 export const sys = {
   socket: libc.func("int socket(int domain, int type, int protocol)"),
@@ -67,6 +68,8 @@ export const sys = {
   ),
   getppid: libc.func("int getppid()"),
   eventfd: libc.func("int eventfd(unsigned int initval, int flags)"),
+  getrlimit: libc.func("int getrlimit(int resource, void *rlim)"),
+  setrlimit: libc.func("int setrlimit(int resource, const void *rlim)"),
   /** signal(sig, NULL) restores the default action (SIG_DFL is a null handler). */
   signal: libc.func("void *signal(int signum, void *handler)"),
   write: libc.func("long write(int fd, const void *buf, size_t count)"),

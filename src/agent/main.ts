@@ -5,7 +5,7 @@ import { createInterface } from "node:readline";
 import { tcpInfo } from "./calls.js";
 import { ClientConnection, type ClientSpec } from "./client.js";
 import { emit, emitCall, nowMs } from "./emit.js";
-import { PR_SET_PDEATHSIG, SIGKILL, SIGPIPE, sys } from "./libc.js";
+import { PR_SET_PDEATHSIG, RLIMIT_NOFILE, SIGKILL, SIGPIPE, sys } from "./libc.js";
 import { NodeClientConnection } from "./node-client.js";
 import { Poller } from "./poller.js";
 import { Server } from "./server.js";
@@ -27,7 +27,8 @@ sys.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 if (expectedParent && sys.getppid() !== expectedParent) process.exit(1); // runner already gone
 
 const poller = new Poller();
-const server = new Server(poller);
+const server = new Server(poller, args.includes("--quiet"));
+raiseFileLimit();
 const clients = new Map<string, ClientConnection | NodeClientConnection>();
 
 const handlers: Record<string, (cmd: Command) => unknown | Promise<unknown>> = {
@@ -68,7 +69,11 @@ const handlers: Record<string, (cmd: Command) => unknown | Promise<unknown>> = {
   snapshot() {
     const t = nowMs();
     const info: Record<string, unknown> = {};
-    for (const [id, conn] of clients) info[id] = tcpInfo(conn.fd);
+    // Each reading carries its own time: thousands of them take a while.
+    for (const [id, conn] of clients) {
+      const reading = tcpInfo(conn.fd);
+      info[id] = reading && { ...reading, t: nowMs() };
+    }
     return { t, info };
   },
   "close-all": () => timed(() => server.closeAll()),
@@ -80,6 +85,14 @@ const handlers: Record<string, (cmd: Command) => unknown | Promise<unknown>> = {
     void exit(0);
   },
 };
+
+/** Thousands of connections need thousands of descriptors: lift the soft limit to the hard one. */
+function raiseFileLimit(): void {
+  const limit = Buffer.alloc(16);
+  if (sys.getrlimit(RLIMIT_NOFILE, limit) !== 0) return;
+  limit.writeBigUInt64LE(limit.readBigUInt64LE(8), 0);
+  sys.setrlimit(RLIMIT_NOFILE, limit);
+}
 
 /** Do a server action; the reply carries the time it started (the fault's t=0). */
 function timed(action: () => void): { t: number } {

@@ -25,6 +25,8 @@ export interface SettingFlags {
   synRetries?: string;
   duration?: string;
   observer?: string;
+  connections?: string;
+  events?: string;
 }
 
 export const MAX_WINDOW_S = 1200;
@@ -55,6 +57,11 @@ export function parseSettings(flags: SettingFlags): Settings {
         : integer("--syn-retries", flags.synRetries, 1, 10, "SYN retransmissions"),
     durationMs: Math.round(seconds("--duration", flags.duration ?? "3", 0, 600) * 1000),
     ...(flags.observer === undefined ? {} : { observer: parseObserver(flags.observer) }),
+    connections:
+      flags.connections === undefined
+        ? 1
+        : integer("--connections", flags.connections, 1, 20_000, "connections per workload"),
+    events: parseEvents(flags.events ?? "summary"),
   };
 }
 
@@ -83,6 +90,11 @@ export function parseHeartbeat(value: string): { intervalMs: number; misses: num
     );
   }
   return { intervalMs: p, misses: n };
+}
+
+function parseEvents(value: string): "all" | "summary" {
+  if (value === "all" || value === "summary") return value;
+  throw new UsageError(`--events takes "all" or "summary"; got "${value}"`);
 }
 
 function parseObserver(value: string): "client" | "server" {

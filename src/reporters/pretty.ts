@@ -4,6 +4,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import type { ConnectionReport, Report, RunReport, SocketEvent } from "../types.js";
+import { renderDistributions, scaleAnswer } from "./scale.js";
 import {
   buildTimeline,
   colorResult,
@@ -158,13 +159,14 @@ function steps(run: RunReport, c: ChalkInstance): string[] {
 }
 
 function renderRun(run: RunReport, kernel: string, opts: PrettyOptions, c: ChalkInstance): string {
+  const scaled = run.distributions !== undefined;
   const sections = [
     header(run, kernel, c).join("\n"),
     steps(run, c).join("\n"),
-    timelines(run, c).join("\n").replace(/^\n/, ""),
-    table(run, c),
-    hints(run, c, opts.hint).join("\n"),
-    c.bold(answerLine(run)),
+    scaled ? renderDistributions(run, c) : timelines(run, c).join("\n").replace(/^\n/, ""),
+    scaled ? "" : table(run, c),
+    scaled ? "" : hints(run, c, opts.hint).join("\n"),
+    c.bold(scaled ? scaleAnswer(run) : answerLine(run)),
     verdicts(run, c).join("\n"),
   ];
   return sections.filter((s) => s.length > 0).join("\n\n");

@@ -27,13 +27,26 @@ export interface Watched {
   settings: Settings;
   /** Also report TCP_INFO changes (the scenario's `trace`). */
   trace?: boolean;
+  /** The workload or method this connection is one of ("idle" for "idle-17"). */
+  group: string;
 }
 
+/** Every watched connection: one per workload or method, or --connections N of each. */
 export function watchedConnections(scenario: Scenario, settings: Settings): Watched[] {
+  const n = settings.connections ?? 1;
+  const groups = watchedGroups(scenario, settings);
+  if (n === 1) return groups;
+  return groups.flatMap((g) =>
+    Array.from({ length: n }, (_, i) => ({ ...g, id: `${g.id}-${i + 1}` })),
+  );
+}
+
+function watchedGroups(scenario: Scenario, settings: Settings): Watched[] {
   const detect = settings.detect ?? [];
   if (detect.length === 0) {
     return scenario.workloads.map((w) => ({
       id: w,
+      group: w,
       workload: w,
       settings,
       trace: scenario.trace.includes(w),
@@ -41,6 +54,7 @@ export function watchedConnections(scenario: Scenario, settings: Settings): Watc
   }
   return detect.map((method) => ({
     id: method,
+    group: method,
     workload: METHOD_WORKLOAD[method],
     settings: {
       ...settings,
@@ -72,6 +86,8 @@ export function clientSpec(w: Watched, ip: string, port: number): ClientSpec {
     sigpipe: settings.sigpipe,
     engine: settings.engine,
     trace: w.trace,
+    // At scale only what matters is reported: no event for each call that worked.
+    quiet: (settings.connections ?? 1) > 1 && settings.events !== "all",
   };
 }
 

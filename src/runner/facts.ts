@@ -6,9 +6,12 @@ import { sends } from "./connections.js";
 import { PRE_FAULT_MS, WRITER_INTERVAL_MS } from "./timing.js";
 
 export interface Snapshot {
-  /** CLOCK_MONOTONIC ms when TCP_INFO was read. */
+  /** CLOCK_MONOTONIC ms when the snapshot began. */
   t: number;
-  info: Record<string, TcpInfo | null>;
+  /** TCP_INFO of each connection, with the time it was read. */
+  info: Record<string, (TcpInfo & { t?: number }) | null>;
+  /** The same, read again just after the fault (for the last segment received). */
+  after?: Record<string, (TcpInfo & { t?: number }) | null>;
 }
 
 export function connectionFacts(
@@ -18,17 +21,22 @@ export function connectionFacts(
   snapshot: Snapshot,
   faultAt: number,
   side: SocketEvent["side"] = "client",
+  sendIntervalMs = WRITER_INTERVAL_MS,
 ): ConnectionFacts {
   const info = snapshot.info[id];
-  // The keepalive timer counts from the last segment received (data or ACK).
-  const sinceRecv = info ? Math.min(info.lastDataRecvMs, info.lastAckRecvMs) : 0;
+  // The keepalive timer counts from the last segment received (data or ACK), best read
+  // just after the fault (nothing more arrives from a silent peer).
+  const last = snapshot.after?.[id] ?? info;
+  const sinceRecv = last ? Math.min(last.lastDataRecvMs, last.lastAckRecvMs) : 0;
   const firstSend = events.find(
     (e) => e.side === side && (e.call === "send" || e.call === "write") && e.tMs >= 0,
   );
   return {
     workload,
-    lastRecvMs: Math.round((snapshot.t - sinceRecv - faultAt) * 10) / 10,
-    firstUnackedSendMs: sends(workload) && firstSend ? firstSend.tMs : null,
+    lastRecvMs: Math.round(((last?.t ?? snapshot.t) - sinceRecv - faultAt) * 10) / 10,
+    firstUnackedSendMs: sends(workload)
+      ? (firstSend?.tMs ?? nextSend(events, side, sendIntervalMs))
+      : null,
     rtoMs: info ? info.rtoUs / 1000 : 200,
   };
 }
@@ -50,4 +58,19 @@ export function typicalFacts(workload: string, hz: number): ConnectionFacts {
     firstUnackedSendMs: sends(workload) ? lastSendMs + WRITER_INTERVAL_MS : null,
     rtoMs: Math.ceil(200 / jiffyMs) * jiffyMs + jiffyMs,
   };
+}
+
+/**
+ * At scale only a connection's first send is reported: its later sends follow the rhythm, so
+ * the first one after the fault is the next beat after 0.
+ */
+function nextSend(
+  events: SocketEvent[],
+  side: SocketEvent["side"],
+  intervalMs: number,
+): number | null {
+  const first = events.find((e) => e.side === side && (e.call === "send" || e.call === "write"));
+  if (!first) return null;
+  const beats = Math.ceil(-first.tMs / intervalMs);
+  return Math.round((first.tMs + Math.max(0, beats) * intervalMs) * 10) / 10;
 }

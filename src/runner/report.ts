@@ -1,6 +1,6 @@
 // From what the agents wrote to a run's report: per-connection timelines, first failures,
 // predictions (in the terms of the connection's workload and engine), hints and verdicts.
-import { type Expectation, evaluateAll } from "../expect/index.js";
+import { type Expectation, evaluate, evaluateAll, formatExpectation } from "../expect/index.js";
 import { predict, undetectedHint } from "../predict/index.js";
 import type { Scenario } from "../scenario/load.js";
 import type {
@@ -9,12 +9,15 @@ import type {
   Prediction,
   RunReport,
   Settings,
+  Verdict,
   WireEffect,
 } from "../types.js";
 import { firstFailure, processEvents, type RawEvent, timelines } from "./collect.js";
 import type { Watched } from "./connections.js";
+import { distribution } from "./distribution.js";
 import { connectionFacts, type Snapshot } from "./facts.js";
 import { kernelHz } from "./kernel.js";
+import { WRITER_INTERVAL_MS } from "./timing.js";
 
 export interface RunRecord {
   scenario: Scenario;
@@ -42,7 +45,9 @@ export function buildRunReport(r: RunRecord): RunReport {
   const connections: ConnectionReport[] = r.watched.map((w) => {
     const events = byConn.get(w.id) ?? [];
     const side = settings.observer ?? "client";
-    const facts = connectionFacts(w.id, w.workload, events, r.snapshot, r.faultAt, side);
+    const interval =
+      w.workload === "heartbeat" ? (w.settings.heartbeat?.intervalMs ?? 500) : WRITER_INTERVAL_MS;
+    const facts = connectionFacts(w.id, w.workload, events, r.snapshot, r.faultAt, side, interval);
     const failure = firstFailure(events, windowMs, side);
     const base = predict(r.wire(w.workload), w.settings, facts, kernel);
     const predicted = inWorkloadTerms(base, w, facts.firstUnackedSendMs, r.wire(w.workload));
@@ -56,17 +61,31 @@ export function buildRunReport(r: RunRecord): RunReport {
       events,
     };
   });
-  const present = new Set(connections.map((c) => c.id));
+  const groups = [...new Set(r.watched.map((w) => w.group))];
+  const present = new Set(groups);
   const expectations = r.expectations.filter(
     (e) => present.has(e.conn) || !(settings.detect ?? []).length,
   );
-  const verdicts = evaluateAll(expectations, connections, settings.windowS);
+  const scaled = (settings.connections ?? 1) > 1;
+  const verdicts = scaled
+    ? expectations.map((e) => groupVerdict(e, connections, r.watched, settings.windowS))
+    : evaluateAll(expectations, connections, settings.windowS);
+  const distributions = scaled
+    ? groups.map((g) =>
+        distribution(
+          g,
+          connections.filter((_, i) => r.watched[i].group === g),
+        ),
+      )
+    : undefined;
+  if (scaled && settings.events !== "all") for (const c of connections) c.events = [];
   return {
     scenario: r.scenario.name,
     engine: settings.engine,
     summary: r.scenario.summary,
     settings: { ...settings, sysctls: r.sysctls },
     connections,
+    ...(distributions ? { distributions } : {}),
     steps: [
       ...processEvents(r.raw, r.faultAt).map((e) => ({
         tMs: e.tMs,
@@ -77,6 +96,32 @@ export function buildRunReport(r: RunRecord): RunReport {
     verdicts,
     passed: verdicts.every((v) => v.pass),
     durationMs: r.durationMs,
+  };
+}
+
+/** An expectation on a group ("idle") holds when it holds for every member ("idle-1", ...). */
+function groupVerdict(
+  e: Expectation,
+  connections: ConnectionReport[],
+  watched: Watched[],
+  windowS: number,
+): Verdict {
+  const members = connections.filter((_, i) => watched[i].group === e.conn);
+  const verdicts = members.map((m) => evaluate({ ...e, conn: m.id }, connections, windowS));
+  const failed = verdicts.filter((v) => !v.pass);
+  const text = formatExpectation(e);
+  if (members.length === 0) return evaluate(e, connections, windowS);
+  if (failed.length === 0) {
+    return {
+      expectation: text,
+      pass: true,
+      message: `${text}: held for all ${members.length} connections`,
+    };
+  }
+  return {
+    expectation: text,
+    pass: false,
+    message: `${failed.length} of ${members.length} connections failed "${text}"; first: ${failed[0].message}`,
   };
 }
 

@@ -46,7 +46,10 @@ export async function runScenario(
   step("build the lab");
   const lab = await Lab.build({
     clientSysctls: clientSysctls(settings),
-    serverFlags: settings.ignoreSigterm ? ["--ignore-sigterm"] : [],
+    serverFlags: [
+      ...(settings.ignoreSigterm ? ["--ignore-sigterm"] : []),
+      ...((settings.connections ?? 1) > 1 && settings.events !== "all" ? ["--quiet"] : []),
+    ],
     ipv6: settings.ipv6 ?? false,
     onMessage,
   });
@@ -60,6 +63,13 @@ export async function runScenario(
     aborted = true;
     step("tear the lab down");
     await lab.destroy();
+  }
+
+  async function takeSnapshot(agents: AgentProcess[]): Promise<Snapshot> {
+    const taken = (await Promise.all(
+      agents.map((a) => a.request("snapshot")),
+    )) as unknown as Snapshot[];
+    return { t: taken[0].t, info: Object.assign({}, ...taken.map((s) => s.info)) };
   }
 
   /** The server takes over its side of each connection, found by the client's address. */
@@ -135,10 +145,11 @@ export async function runScenario(
       if (byServer) await adopt(observedSpecs);
       await sleep(PRE_FAULT_MS);
       const observers = byServer ? [lab.server] : processes.map(([agent]) => agent);
-      const taken = await Promise.all(observers.map((agent) => agent.request("snapshot")));
-      const snapshots = taken as unknown as Snapshot[];
-      snapshot = { t: snapshots[0].t, info: Object.assign({}, ...snapshots.map((s) => s.info)) };
+      snapshot = await takeSnapshot(observers);
       injected = await inject();
+      // TCP_INFO again just after the fault: with thousands of connections a keepalive probe
+      // may have been answered between the first reading and the fault.
+      snapshot.after = (await takeSnapshot(observers).catch(() => null))?.info;
     }
     const rest = injected.rest ?? Promise.resolve();
     rest.catch(() => {});

@@ -1,0 +1,76 @@
+// At scale (--connections N), a group of connections is reported as the distribution of its
+// detection times (min, median, p99, max and a small histogram), not as N timelines.
+import type { ConnectionReport, Distribution } from "../types.js";
+
+const BINS = 10;
+
+export function distribution(group: string, members: ConnectionReport[]): Distribution {
+  const counts = new Map<string, number>();
+  for (const c of members) {
+    const outcome = c.firstFailure ? `${c.firstFailure.call} ${c.firstFailure.result}` : "none";
+    counts.set(outcome, (counts.get(outcome) ?? 0) + 1);
+  }
+  const outcome = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? "none";
+  const times = members
+    .flatMap((c) => (c.firstFailure ? [c.firstFailure.afterMs] : []))
+    .sort((a, b) => a - b);
+  // Each connection has its own prediction (its own last activity): compare one by one.
+  const errors = members
+    .flatMap((c) =>
+      c.firstFailure && c.predicted?.afterMs != null
+        ? [c.firstFailure.afterMs - c.predicted.afterMs]
+        : [],
+    )
+    .sort((a, b) => a - b);
+  const connects = members.flatMap((c) =>
+    c.events.filter((e) => e.call === "connect").map((e) => e.tMs),
+  );
+  return {
+    group,
+    count: members.length,
+    detected: times.length,
+    outcome,
+    minMs: times[0] ?? null,
+    medianMs: quantile(times, 0.5),
+    p99Ms: quantile(times, 0.99),
+    maxMs: times.at(-1) ?? null,
+    predicted: members[0]?.predicted ?? null,
+    p99ErrorMs: round1(quantile(errors, 0.99)),
+    connectSpreadMs: connects.length ? round1(Math.max(...connects) - Math.min(...connects)) : null,
+    histogram: histogram(times),
+  };
+}
+
+function round1(v: number | null): number | null {
+  return v === null ? null : Math.round(v * 10) / 10;
+}
+
+/** The q-quantile of sorted values (nearest rank), or null when there are none. */
+export function quantile(sorted: number[], q: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+}
+
+/** Ten equal bins from the smallest to the largest value. */
+export function histogram(sorted: number[]): { fromMs: number; toMs: number; count: number }[] {
+  if (sorted.length === 0) return [];
+  const lo = sorted[0];
+  const hi = sorted[sorted.length - 1];
+  const width = Math.max((hi - lo) / BINS, 0.1);
+  const bins = Array.from({ length: BINS }, (_, i) => ({
+    fromMs: Math.round((lo + i * width) * 10) / 10,
+    toMs: Math.round((lo + (i + 1) * width) * 10) / 10,
+    count: 0,
+  }));
+  for (const v of sorted) bins[Math.min(BINS - 1, Math.floor((v - lo) / width))].count++;
+  return bins;
+}
+
+/** A text histogram: one line per bin, a bar of up to 40 characters. */
+export function renderHistogram(d: Distribution): string[] {
+  const peak = Math.max(1, ...d.histogram.map((b) => b.count));
+  return d.histogram.map((b) => {
+    const bar = "█".repeat(Math.round((b.count / peak) * 40));
+    return `  ${b.fromMs.toFixed(1).padStart(9)} – ${b.toMs.toFixed(1).padStart(9)} ms  ${String(b.count).padStart(6)} ${bar}`;
+  });
+}
