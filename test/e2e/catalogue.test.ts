@@ -180,3 +180,29 @@ describe.skipIf(!isRoot)("the full catalogue", () => {
     );
   });
 });
+
+describe.skipIf(!isRoot)("at scale", () => {
+  it("host-crash with 10,000 idle connections and keepalive 1,1,2: every one detects, near its prediction", async () => {
+    const { code, report } = await runJson([
+      "host-crash",
+      "--detect",
+      "recv",
+      "--connections",
+      "10000",
+      "--keepalive",
+      "1,1,2",
+    ]);
+    expect(code).toBe(0);
+    const [d] = report.runs[0].distributions ?? [];
+    expect(d).toMatchObject({
+      group: "recv",
+      count: 10000,
+      detected: 10000,
+      outcome: "recv ETIMEDOUT",
+    });
+    expect(d.p99ErrorMs).toBeLessThanOrEqual(100);
+    expect(d.histogram.reduce((n, b) => n + b.count, 0)).toBe(10000);
+    // Without --events all, the JSON carries no per-connection events.
+    expect(report.runs[0].connections.every((c) => c.events.length === 0)).toBe(true);
+  });
+});
