@@ -26,6 +26,8 @@ export function render(r) {
     "rerun it to refresh every figure below. Times are wall-clock from `process.hrtime`",
     "(monotonic); each figure is a median, and competing variants are measured in alternating",
     "rounds of the same run (after discarded warm-up rounds) so that they share the machine.",
+    "The bench measures a private copy of dist/ (with bin/, scenarios/, package.json) taken at",
+    "its start, so a rebuild during the run cannot mix two builds.",
     "",
     table(
       ["machine", ""],
@@ -38,6 +40,7 @@ export function render(r) {
         ["date", r.info.date],
         ["load average at start", r.info.load],
         ["whole bench", `${fmt(r.totalS, 0)} s`],
+        ["commit", `${r.info.commit ?? "?"}, plus whatever the working tree had uncommitted`],
         [
           "dist/ vs src/",
           r.info.staleDist.length

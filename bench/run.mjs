@@ -138,7 +138,23 @@ async function section(name, fn) {
 }
 
 const started = nowMs();
-const info = { ...machine(), load: loadavg(), staleDist: staleDist() };
+/** The checked-out commit, read from .git (no git command), or "?". */
+function headCommit() {
+  try {
+    const head = readFileSync(join(SOURCE_ROOT, ".git/HEAD"), "utf8").trim();
+    if (!head.startsWith("ref: ")) return head.slice(0, 12);
+    const ref = head.slice(5);
+    const loose = join(SOURCE_ROOT, ".git", ref);
+    if (existsSync(loose)) return `${readFileSync(loose, "utf8").trim().slice(0, 12)} (${ref})`;
+    const packed = readFileSync(join(SOURCE_ROOT, ".git/packed-refs"), "utf8");
+    const line = packed.split("\n").find((l) => l.endsWith(` ${ref}`));
+    return line ? `${line.slice(0, 12)} (${ref})` : "?";
+  } catch {
+    return "?";
+  }
+}
+
+const info = { ...machine(), load: loadavg(), staleDist: staleDist(), commit: headCommit() };
 const lab = await section("lab setup + teardown", () => labSetup(plan));
 const agent = await section("agent start-up", () =>
   agentStart({ rounds: plan.agentRounds, warmup: plan.warmup }),

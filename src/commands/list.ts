@@ -1,21 +1,13 @@
 // tcpdrop list: the built-in scenarios, one line each.
-import { loadBuiltIns } from "../scenario/load.js";
+import { builtInSummaries } from "../scenario/summaries.js";
 
 export interface ListOptions {
   json?: boolean;
 }
 
-export function listCommand(opts: ListOptions): string {
-  const scenarios = loadBuiltIns();
-  if (opts.json) {
-    const rows = scenarios.map(({ name, aliases, summary, fault }) => ({
-      name,
-      aliases,
-      fault,
-      summary,
-    }));
-    return `${JSON.stringify(rows, null, 2)}\n`;
-  }
+export async function listCommand(opts: ListOptions): Promise<string> {
+  const scenarios = await builtInSummaries();
+  if (opts.json) return `${JSON.stringify(scenarios, null, 2)}\n`;
   const width = Math.max(...scenarios.map((s) => s.name.length));
   return scenarios
     .map((s) => {
