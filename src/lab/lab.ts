@@ -82,18 +82,25 @@ export class Lab {
       Host.start("server"),
     ]);
     const hosts = { client: started[0], router: started[1], server: started[2] };
+    // The agents take longest to start (Node and koffi): start them while the lab is wired.
+    const agents = startAll([
+      AgentProcess.start("client", hosts.client.netns, [], options.onMessage),
+      AgentProcess.start("server", hosts.server.netns, options.serverFlags, options.onMessage),
+    ]);
+    agents.catch(() => {});
     try {
       await wire(plan, hosts, options.clientSysctls);
-      const [client, server] = await startAll([
-        AgentProcess.start("client", hosts.client.netns, [], options.onMessage),
-        AgentProcess.start("server", hosts.server.netns, options.serverFlags, options.onMessage),
-      ]);
+      const [client, server] = await agents;
       const lab = new Lab(hosts, client, server, options);
-      lab.sysctls = await hostSysctls(hosts.client, {}, REPORTED_SYSCTLS);
-      await lab.server.request("listen", { ip: plan.server, port: SERVER_PORT });
+      const [sysctls] = await Promise.all([
+        hostSysctls(hosts.client, {}, REPORTED_SYSCTLS),
+        lab.server.request("listen", { ip: plan.server, port: SERVER_PORT }),
+      ]);
+      lab.sysctls = sysctls;
       return lab;
     } catch (err) {
       for (const host of started) host.kill();
+      for (const agent of await agents.catch(() => [])) agent.kill("SIGKILL");
       throw err;
     }
   }

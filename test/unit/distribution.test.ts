@@ -135,7 +135,7 @@ describe("distribution(): edge cases", () => {
     expect(d.histogram).toEqual([]);
   });
 
-  it(""none" wins when most connections saw nothing", () => {
+  it('"none" wins when most connections saw nothing', () => {
     const d = distribution("idle", [
       member("idle-1", null, null),
       member("idle-2", null, null),
