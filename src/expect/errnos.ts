@@ -25,7 +25,9 @@ const METHOD_RESULTS: ReadonlySet<string> = new Set(
     " ",
   ),
 );
-const POLL_BITS: ReadonlySet<string> = new Set(["POLLIN", "POLLRDHUP", "POLLHUP", "POLLERR"]);
+/** In the order the agent reports them, so that any order written matches. */
+const POLL_ORDER = ["POLLIN", "POLLRDHUP", "POLLHUP", "POLLERR"];
+const POLL_BITS: ReadonlySet<string> = new Set(POLL_ORDER);
 
 /** The canonical (upper-case) result for a word, or null when it is not one the tool reports. */
 export function knownResult(word: string): string | null {
@@ -33,7 +35,9 @@ export function knownResult(word: string): string | null {
   if (upper === "OK" || upper === "EOF" || ERRNO_NAMES.has(upper) || METHOD_RESULTS.has(upper)) {
     return upper;
   }
-  if (upper.split("|").every((bit) => POLL_BITS.has(bit))) return upper;
+  const bits = upper.split("|");
+  if (bits.every((bit) => POLL_BITS.has(bit)))
+    return POLL_ORDER.filter((b) => bits.includes(b)).join("|");
   return null;
 }
 

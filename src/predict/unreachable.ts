@@ -5,7 +5,7 @@ import type { KernelParams, Prediction, Settings } from "../types.js";
 import { round1, seconds } from "./basis.js";
 import { timerDelayMs } from "./jiffies.js";
 import type { SilentOutcome } from "./predict.js";
-import { retries2TimeoutMs } from "./retransmit.js";
+import { retries2TimeoutMs, TCP_RTO_MAX_MS } from "./retransmit.js";
 
 export const FROZEN_BASIS =
   "the peer's kernel is alive and ACKs data and keepalive probes, so TCP never notices; only an application heartbeat does";
@@ -82,7 +82,7 @@ export function connectTimeout(
   let rto = SYN_RTO_MS;
   for (let i = 0; i <= retries; i++) {
     at += timerDelayMs(rto, kernel.hz);
-    rto *= 2;
+    rto = Math.min(rto * 2, TCP_RTO_MAX_MS);
   }
   return {
     call: "connect",

@@ -48,7 +48,7 @@ function round1(v: number | null): number | null {
 /** The q-quantile of sorted values (nearest rank), or null when there are none. */
 export function quantile(sorted: number[], q: number): number | null {
   if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
 /** Ten equal bins from the smallest to the largest value. */

@@ -52,9 +52,7 @@ describe("distribution(): a group of four connections", () => {
       { tMs: -260, side: "server", conn: "idle-1", call: "accept", result: "OK" },
       { tMs: 3000, side: "client", conn: "idle-1", call: "recv", result: "ETIMEDOUT" },
     ]),
-    member("idle-2", ff("recv", "ETIMEDOUT", 3100), prediction(3000), [
-      connectAt("idle-2", -248),
-    ]),
+    member("idle-2", ff("recv", "ETIMEDOUT", 3100), prediction(3000), [connectAt("idle-2", -248)]),
     member("idle-3", ff("send", "EPIPE", 5000), prediction(3000), [connectAt("idle-3", -240)]),
     member("idle-4", null, prediction(2990), [connectAt("idle-4", -245)]),
   ];
