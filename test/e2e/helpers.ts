@@ -64,7 +64,8 @@ export function hostState(): Record<string, string> {
     retries2: sh("cat", ["/proc/sys/net/ipv4/tcp_retries2"]),
     agents: sh("ps", ["-eo", "pid,args"])
       .split("\n")
-      .filter((l) => l.includes("agent/main.js"))
+      // This checkout's agents only: other checkouts on the machine may be running labs.
+      .filter((l) => l.includes(`${ROOT}dist/agent/main.js`))
       .join("\n"),
   };
 }
