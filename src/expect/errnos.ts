@@ -1,4 +1,5 @@
 // Result names the language accepts (OK, EOF and Linux errno names) and "did you mean" hints.
+import { editDistance } from "../scenario/closest.js";
 
 /** Linux errno names (asm-generic/errno-base.h and errno.h, with the usual aliases). */
 export const ERRNO_NAMES: ReadonlySet<string> = new Set(
@@ -45,19 +46,6 @@ export function knownResult(word: string): string | null {
 const COMMON = ["OK", "EOF", "ECONNRESET", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ECONNREFUSED"];
 export const RESULT_CANDIDATES: readonly string[] = [...COMMON, ...ERRNO_NAMES];
 
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
-    }
-    prev = row;
-  }
-  return prev[b.length];
-}
-
 /** The closest candidate (case-insensitive) if it is near enough to be a likely typo. */
 export function suggest(word: string, candidates: readonly string[]): string | null {
   const lower = word.toLowerCase();
@@ -65,7 +53,7 @@ export function suggest(word: string, candidates: readonly string[]): string | n
   let best: string | null = null;
   let bestDistance = limit + 1;
   for (const candidate of candidates) {
-    const d = distance(lower, candidate.toLowerCase());
+    const d = editDistance(lower, candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;

@@ -1,18 +1,12 @@
 // Turning what the agents wrote into per-connection timelines: times made relative to the
 // fault, server-side sockets matched to the client connection they belong to (by address),
 // and the first failing client call of each connection.
+import type { CallEvent } from "../agent/emit.js";
 import { isFailure } from "../failure.js";
 import type { FirstFailure, SocketEvent } from "../types.js";
 
-export interface RawEvent {
-  t: number;
-  side: "client" | "server";
-  conn: string;
-  call: string;
-  result: string;
-  bytes?: number;
-  detail?: string;
-}
+/** An event line as an agent wrote it: the call and its CLOCK_MONOTONIC time. */
+export type RawEvent = CallEvent & { t: number };
 
 export function toEvent(raw: RawEvent, faultAt: number, conn = raw.conn): SocketEvent {
   const event: SocketEvent = {
