@@ -194,7 +194,8 @@ export class ClientConnection {
     this.failed = true;
     clearInterval(this.timer);
     this.poller.unwatch(this.fd);
-    if (connectFailed) {
+    // At scale (quiet) the first failure is all that is reported: no follow-up calls.
+    if (connectFailed || this.spec.quiet) {
       this.finish();
       return;
     }

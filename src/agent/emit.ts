@@ -1,6 +1,24 @@
 // Everything the agent tells the runner is one JSON line on stdout, written synchronously so
-// that nothing is lost when the agent is killed right after.
+// that nothing is lost when the agent is killed right after. At scale (thousands of
+// connections failing together) lines are batched and written once per turn of the event
+// loop instead: each line still carries the time its call returned.
 import { writeSync } from "node:fs";
+
+let batched = false;
+let pending: string[] = [];
+
+/** Batch output from now on (quiet agents at scale). */
+export function batchOutput(): void {
+  batched = true;
+}
+
+/** Write out whatever is batched. */
+export function flush(): void {
+  if (pending.length === 0) return;
+  const text = pending.join("");
+  pending = [];
+  writeSync(1, text);
+}
 
 /** CLOCK_MONOTONIC in milliseconds; the runner reads the same clock. */
 export function nowMs(): number {
@@ -8,7 +26,14 @@ export function nowMs(): number {
 }
 
 export function emit(message: Record<string, unknown>): void {
-  writeSync(1, `${JSON.stringify(message)}\n`);
+  const line = `${JSON.stringify(message)}\n`;
+  if (!batched || message.type === "reply") {
+    flush();
+    writeSync(1, line);
+    return;
+  }
+  if (pending.length === 0) setImmediate(flush);
+  pending.push(line);
 }
 
 export interface CallEvent {

@@ -4,7 +4,7 @@
 import { createInterface } from "node:readline";
 import { tcpInfo } from "./calls.js";
 import { ClientConnection, type ClientSpec } from "./client.js";
-import { emit, emitCall, nowMs } from "./emit.js";
+import { batchOutput, emit, emitCall, flush, nowMs } from "./emit.js";
 import { PR_SET_PDEATHSIG, RLIMIT_NOFILE, SIGKILL, SIGPIPE, sys } from "./libc.js";
 import { NodeClientConnection } from "./node-client.js";
 import { Poller } from "./poller.js";
@@ -28,6 +28,7 @@ if (expectedParent && sys.getppid() !== expectedParent) process.exit(1); // runn
 
 const poller = new Poller();
 const server = new Server(poller, args.includes("--quiet"));
+if (args.includes("--quiet")) batchOutput();
 raiseFileLimit();
 const clients = new Map<string, ClientConnection | NodeClientConnection>();
 
@@ -38,6 +39,7 @@ const handlers: Record<string, (cmd: Command) => unknown | Promise<unknown>> = {
   },
   connect(cmd) {
     const specs = cmd.specs as ClientSpec[];
+    if (specs.some((spec) => spec.quiet)) batchOutput();
     const connecting = Promise.all(
       specs.map(
         (spec) =>
@@ -123,6 +125,7 @@ process.on("SIGTERM", () => {
 
 /** Exit as soon as the poller's worker thread is back (it would otherwise hold the exit up). */
 async function exit(code: number): Promise<never> {
+  flush();
   await poller.stop();
   process.exit(code);
 }
