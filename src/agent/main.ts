@@ -16,6 +16,9 @@ interface Command {
   [key: string]: unknown;
 }
 
+const CONNECT_WAVE = 500;
+const CONNECT_WAVE_GAP_MS = 50;
+
 const args = process.argv.slice(2);
 const host = args[args.indexOf("--host") + 1] ?? "?";
 const ignoreSigterm = args.includes("--ignore-sigterm");
@@ -42,14 +45,20 @@ const handlers: Record<string, (cmd: Command) => unknown | Promise<unknown>> = {
     if (specs.some((spec) => spec.quiet)) batchOutput();
     const connecting = Promise.all(
       specs.map(
-        (spec) =>
+        (spec, i) =>
           new Promise<boolean>((resolve) => {
             const conn =
               spec.engine === "node"
                 ? new NodeClientConnection(spec, resolve)
                 : new ClientConnection(spec, poller, resolve);
             clients.set(spec.conn, conn);
-            conn.start();
+            // Thousands of connections are opened in waves: connections opened together keep
+            // their keepalive timers together, and thousands of probes in one timer tick
+            // overflow the kernel's receive backlog, which delays some by 500 ms ("local
+            // congestion", TCP_RESOURCE_PROBE_INTERVAL).
+            const wave = Math.floor(i / CONNECT_WAVE);
+            if (wave === 0) conn.start();
+            else setTimeout(() => conn.start(), wave * CONNECT_WAVE_GAP_MS);
           }),
       ),
     ).then((results) => ({ connected: results.filter(Boolean).length }));
