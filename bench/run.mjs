@@ -27,6 +27,7 @@ import { agentStart, labSetup } from "./lab-setup.mjs";
 import { agentsRunning, fromDist, loadavg, machine, nowMs, ROOT } from "./lib.mjs";
 import { memory } from "./memory.mjs";
 import { render } from "./report.mjs";
+import { scale } from "./scale.mjs";
 
 const argv = process.argv.slice(2);
 const option = (name) => (argv.includes(name) ? argv[argv.indexOf(name) + 1] : undefined);
@@ -168,6 +169,9 @@ const suiteResult = await section("suite wall time", () =>
 );
 const fid = await section("timing fidelity", () => fidelity({ runs: plan.fidelityRuns }));
 const mem = await section("peak memory", () => memory({ windowS: plan.windowS }));
+const scaled = await section("10,000 connections", () =>
+  scale({ connections: quick ? 1000 : 10000 }),
+);
 const totalS = (nowMs() - started) / 1000;
 
 const results = {
@@ -183,6 +187,7 @@ const results = {
   suite: suiteResult,
   fidelity: fid,
   memory: mem,
+  scale: scaled,
 };
 if (option("--save")) writeFileSync(option("--save"), JSON.stringify(results, null, 2));
 writeOut(render(results));
