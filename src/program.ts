@@ -84,7 +84,7 @@ function labOptions(cmd: Command): Command {
         'an extra expectation, e.g. "idle: recv ETIMEDOUT within 2.5s..4s" (repeatable)',
       ),
     )
-    .option("--parallel <n>", "how many labs run at once (default 4)")
+    .option("--parallel <n>", "how many labs run at once (default 8)")
     .option("--junit <file>", "also write JUnit XML, one testcase per expectation")
     .option("--timeout <seconds>", "give up (exit 2) if the whole command takes longer")
     .option("--json", "print the JSON report (schema 1) on stdout and nothing else");

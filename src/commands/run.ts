@@ -19,8 +19,8 @@ export interface RunOptions extends SettingFlags {
   hooks?: JobHooks;
 }
 
-/** Labs run at once by default: most of a run is waiting, so 4 suit a 2-core machine. */
-export const DEFAULT_PARALLEL = 4;
+/** Labs run at once by default: most of a run is waiting; 8 keep a 2-core machine busy without starving the agents. */
+export const DEFAULT_PARALLEL = 8;
 
 export async function runCommand(
   names: string[],
