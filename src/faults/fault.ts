@@ -23,10 +23,8 @@ export interface Fault {
   wire(settings: Settings, workload?: string): WireEffect;
 }
 
-/** CLOCK_MONOTONIC in ms, the clock the agents stamp their events with. */
-export function nowMs(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
-}
+/** CLOCK_MONOTONIC in ms: one definition, shared with the agents that stamp the events. */
+export { nowMs } from "../agent/emit.js";
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

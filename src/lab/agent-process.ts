@@ -104,10 +104,6 @@ export class AgentProcess {
     return this.exitSignal;
   }
 
-  get isAlive(): boolean {
-    return this.alive;
-  }
-
   kill(signal: NodeJS.Signals): void {
     if (this.alive) this.child.kill(signal);
   }

@@ -74,10 +74,6 @@ export class Host {
     return `/proc/${this.pid}/ns/net`;
   }
 
-  get isAlive(): boolean {
-    return this.alive;
-  }
-
   kill(): void {
     if (this.alive) this.holder.kill("SIGKILL");
   }
