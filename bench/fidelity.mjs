@@ -25,8 +25,9 @@ export async function fidelity({ runs, pollMs = 1 }) {
     ...(await fromDist("lab/addresses.js")),
     ...(await fromDist("faults/index.js")),
     ...(await fromDist("runner/collect.js")),
-    ...(await fromDist("runner/timing.js")),
-    ...(await fromDist("runner/connections.js").catch(() => ({}))),
+    ...(await fromDist("plan/index.js")),
+    ...(await fromDist("runner/client-spec.js")),
+    ...(await fromDist("defaults.js")),
     ...(await fromDist("commands/settings.js")),
     ...(await fromDist("failure.js").catch(() => ({}))),
     ...(await fromDist("scenario/load.js")),
@@ -68,17 +69,16 @@ async function once(m, scenario, c, pollMs) {
           options: { keepalive: settings.keepalive, userTimeoutMs: settings.userTimeoutMs },
           sendIntervalMs: m.WRITER_INTERVAL_MS,
         }));
-    const reply = await lab.client.request("connect", { specs });
+    const reply = await lab.client.request({ op: "connect", specs });
     if (reply.connected !== specs.length) throw new Error("the client could not connect");
     await sleep(m.PRE_FAULT_MS);
     // Peak RSS of each agent: the server's now, since it dies in the fault.
     const agentHwmKb = {};
     for (const agent of labAgents(lab)) agentHwmKb[agent.host] = memStatus(agent.pid)?.hwmKb;
-    lab.serverMayDie = true;
-    // makeFault(name, scenario, settings) now; older builds took (name, { rebootAfterMs }),
-    // which the scenario also satisfies.
-    const fault = m.makeFault(scenario.fault, scenario, settings);
-    const { at: faultAt } = await fault.inject({ lab, settings, note: () => {} });
+    lab.mayDie.add("server");
+    const fault = m.faultNamed(scenario.fault);
+    const ctx = { lab, settings, params: scenario, measured: {}, note: () => {} };
+    const { at: faultAt } = await fault.inject(ctx);
 
     let lastEstablished = null;
     let firstGone = null;
@@ -86,7 +86,7 @@ async function once(m, scenario, c, pollMs) {
     const deadline = faultAt + 10_000;
     while (nowMs() < deadline) {
       const sent = nowMs();
-      const snap = await lab.client.request("snapshot");
+      const snap = await lab.client.request({ op: "snapshot" });
       rtts.push(nowMs() - sent);
       const info = snap.info[c.conn];
       if (info?.state === "ESTABLISHED") {

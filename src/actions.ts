@@ -18,6 +18,7 @@ import {
 } from "./reporters/index.js";
 import type { JobHooks } from "./runner/jobs.js";
 import { summarizeRepeats } from "./runner/stats.js";
+import { withTimeout } from "./timeout.js";
 import type { Report } from "./types.js";
 
 export type Flags = Record<string, unknown> & { json?: boolean; junit?: string; timeout?: string };
@@ -36,7 +37,7 @@ export function explain(name: string, opts: Flags): void {
 }
 
 export async function run(names: string[], opts: Flags, version: string): Promise<number> {
-  const result = await withTimeout(opts.timeout, () =>
+  const result = await withDeadline(opts.timeout, () =>
     runCommand(names, { ...opts, hooks: liveProgress() }, version),
   );
   deliver(result.report, opts, (r, color) => {
@@ -49,7 +50,7 @@ export async function run(names: string[], opts: Flags, version: string): Promis
 }
 
 export async function compare(name: string, opts: Flags, version: string): Promise<number> {
-  const result = await withTimeout(opts.timeout, () =>
+  const result = await withDeadline(opts.timeout, () =>
     compareCommand(name, { ...opts, hooks: liveProgress() }, version),
   );
   deliver(result.report, opts, (r, color) =>
@@ -107,15 +108,12 @@ function deliver(report: Report, opts: Flags, human: (r: Report, color: boolean)
 }
 
 /** --timeout: a cap on the whole command; past it the labs are torn down and the exit is 2. */
-function withTimeout<T>(seconds: string | undefined, work: () => Promise<T>): Promise<T> {
+function withDeadline<T>(seconds: string | undefined, work: () => Promise<T>): Promise<T> {
   if (seconds === undefined) return work();
   const limit = parseCount("--timeout", seconds, 0, 86_400);
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new SetupError(`gave up after --timeout ${limit} s; the labs were torn down`)),
-      limit * 1000,
-    );
-  });
-  return Promise.race([work(), expired]).finally(() => clearTimeout(timer));
+  return withTimeout(
+    work(),
+    limit * 1000,
+    () => new SetupError(`gave up after --timeout ${limit} s; the labs were torn down`),
+  );
 }

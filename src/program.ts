@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import type { Flags } from "./actions.js";
+import { DEFAULT_HEARTBEAT_FLAG } from "./defaults.js";
 
 const VERSION = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
@@ -43,7 +44,7 @@ function settingOptions(cmd: Command, repeated: boolean): Command {
     .option(
       "--heartbeat <P,N>",
       "heartbeat method: a ping every P ms, dead after N unanswered",
-      "500,3",
+      DEFAULT_HEARTBEAT_FLAG,
     )
     .option("--recverr", "IP_RECVERR on the client sockets: ICMP errors fail the next call at once")
     .option(

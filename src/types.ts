@@ -74,23 +74,6 @@ export const DETECT_METHODS = [
 ] as const;
 export type DetectMethod = (typeof DETECT_METHODS)[number];
 
-/** How a fault presents itself to the client, which is what predictions are made from. */
-export type WireEffect =
-  | { kind: "fin"; atMs: number }
-  | { kind: "rst"; atMs: number }
-  | { kind: "silent" }
-  | { kind: "silent-then-rst"; rebootAtMs: number }
-  /** The peer host is gone and a router answers with ICMP (host or network unreachable). */
-  | { kind: "icmp"; errno: "EHOSTUNREACH" | "ENETUNREACH" }
-  /** Nothing gets through until the partition heals at healAtMs. */
-  | { kind: "partition"; healAtMs: number }
-  /** The peer process is stopped but its kernel is alive: everything is ACKed. */
-  | { kind: "frozen" }
-  /** connect() to a host that is gone: SYN retransmissions until tcp_syn_retries. */
-  | { kind: "connect-timeout" }
-  /** connect() to a live host with no listener: RST to the SYN. */
-  | { kind: "connect-refused" };
-
 /** Facts about one client connection, measured around the fault, that predictions need. */
 export interface ConnectionFacts {
   workload: string;

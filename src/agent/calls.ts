@@ -1,7 +1,8 @@
 // One function per socket call the agent makes. Each makes exactly one syscall and turns its
 // return value into an outcome: "OK", "EOF" (recv returned 0) or the errno name.
 
-import { nowMs } from "./emit.js";
+import { nowMs } from "../clock.js";
+import type { ClientSpec } from "../protocol.js";
 import {
   EINPROGRESS,
   errnoName,
@@ -72,6 +73,11 @@ export function listenOn(ip: string, port: number, backlog: number): number {
   must(sys.bind(fd, addr, addr.length), `bind(${ip}:${port})`);
   must(sys.listen(fd, backlog), "listen()");
   return fd;
+}
+
+/** listen() again on a listening socket: only its backlog changes. */
+export function relisten(fd: number, backlog: number): Outcome {
+  return outcome(sys.listen(fd, backlog));
 }
 
 /** accept4 on a non-blocking listener; null when no connection is waiting. */
@@ -149,12 +155,7 @@ export function tcpInfo(fd: number): TcpInfo | null {
   return parseTcpInfo(buf);
 }
 
-export interface SocketOptions {
-  keepalive?: { idle: number; interval: number; count: number } | null;
-  userTimeoutMs?: number | null;
-  /** IP_RECVERR: ICMP errors fail the next call at once instead of waiting for the timers. */
-  recverr?: boolean;
-}
+export type SocketOptions = ClientSpec["options"];
 
 /** Apply the watched-socket options the user asked for; each is one setsockopt. */
 export function applyOptions(fd: number, opts: SocketOptions): void {

@@ -10,7 +10,10 @@
 // After the first failing call the connection goes on briefly (send, send, recv, 100 ms
 // apart) so the report shows the whole sequence the kernel gives, then closes and is done.
 
+import { nowMs } from "../clock.js";
+import { FOLLOW_UP_GAP_MS, PAYLOAD } from "../defaults.js";
 import { isFailure } from "../failure.js";
+import type { ClientSpec } from "../protocol.js";
 import {
   applyOptions,
   closeFd,
@@ -18,43 +21,19 @@ import {
   localAddress,
   type Outcome,
   recvOnce,
-  type SocketOptions,
   sendOnce,
   startConnect,
   tcpSocket,
 } from "./calls.js";
-import { emit, emitCall, nowMs } from "./emit.js";
+import { emit, emitCall } from "./emit.js";
 import { EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP, MSG_OOB } from "./libc.js";
 import type { Poller } from "./poller.js";
 import { TcpInfoWatch } from "./tcpinfo-watch.js";
 
-export type Workload = "idle" | "writer" | "urgent" | "heartbeat" | "poll" | "tcp-info";
+export type { ClientSpec, Workload } from "../protocol.js";
 
-export interface ClientSpec {
-  conn: string;
-  workload: Workload;
-  ip: string;
-  port: number;
-  options: SocketOptions;
-  sendIntervalMs: number;
-  /** heartbeat: misses before the peer is declared dead. */
-  heartbeatMisses?: number;
-  /** Leave MSG_NOSIGNAL out of sends, so a broken pipe raises SIGPIPE (default action: death). */
-  sigpipe?: boolean;
-  /** Also report TCP_INFO changes for this connection (the tcp-info workload always does). */
-  trace?: boolean;
-  /** "syscall": raw libc calls through koffi; "node": a node:net socket. */
-  engine?: "syscall" | "node";
-  /** The side this connection is watched from: "server" for an accepted socket (--observer). */
-  side?: "client" | "server";
-  /** Report only connects and failures, not every call that worked (thousands of connections). */
-  quiet?: boolean;
-}
-
-const PAYLOAD = Buffer.from("ping\n");
 const HEARTBEAT = Buffer.from("hb\n");
 const URGENT = Buffer.from("!");
-const FOLLOW_UP_GAP_MS = 100;
 const POLL_BITS: [number, string][] = [
   [EPOLLIN, "POLLIN"],
   [EPOLLRDHUP, "POLLRDHUP"],

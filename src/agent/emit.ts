@@ -3,6 +3,8 @@
 // connections failing together) lines are batched and written once per turn of the event
 // loop instead: each line still carries the time its call returned.
 import { writeSync } from "node:fs";
+import { nowMs } from "../clock.js";
+import type { AgentMessage, CallEvent } from "../protocol.js";
 
 let batched = false;
 let pending: string[] = [];
@@ -20,12 +22,7 @@ export function flush(): void {
   writeSync(1, text);
 }
 
-/** CLOCK_MONOTONIC in milliseconds; the runner reads the same clock. */
-export function nowMs(): number {
-  return Number(process.hrtime.bigint()) / 1e6;
-}
-
-export function emit(message: Record<string, unknown>): void {
+export function emit(message: AgentMessage): void {
   const line = `${JSON.stringify(message)}\n`;
   if (!batched || message.type === "reply") {
     flush();
@@ -34,15 +31,6 @@ export function emit(message: Record<string, unknown>): void {
   }
   if (pending.length === 0) setImmediate(flush);
   pending.push(line);
-}
-
-export interface CallEvent {
-  side: "client" | "server";
-  conn: string;
-  call: string;
-  result: string;
-  bytes?: number;
-  detail?: string;
 }
 
 /** One socket call that returned, stamped with the time it returned. */

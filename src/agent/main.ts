@@ -2,19 +2,15 @@
 // commands as JSON lines on stdin, makes real socket syscalls, and writes every call that
 // returned as a JSON line on stdout. It dies with the runner (PR_SET_PDEATHSIG and stdin EOF).
 import { createInterface } from "node:readline";
+import { nowMs } from "../clock.js";
+import { type Command, commandSchema, type Reply, type ServerAction } from "../protocol.js";
 import { tcpInfo } from "./calls.js";
-import { ClientConnection, type ClientSpec } from "./client.js";
-import { batchOutput, emit, emitCall, flush, nowMs } from "./emit.js";
+import { ClientConnection } from "./client.js";
+import { batchOutput, emit, emitCall, flush } from "./emit.js";
 import { PR_SET_PDEATHSIG, RLIMIT_NOFILE, SIGKILL, SIGPIPE, sys } from "./libc.js";
 import { NodeClientConnection } from "./node-client.js";
 import { Poller } from "./poller.js";
 import { Server } from "./server.js";
-
-interface Command {
-  id: number;
-  op: string;
-  [key: string]: unknown;
-}
 
 const CONNECT_WAVE = 500;
 const CONNECT_WAVE_GAP_MS = 50;
@@ -35,13 +31,17 @@ if (args.includes("--quiet")) batchOutput();
 raiseFileLimit();
 const clients = new Map<string, ClientConnection | NodeClientConnection>();
 
-const handlers: Record<string, (cmd: Command) => unknown | Promise<unknown>> = {
+type Handlers = {
+  [Op in Command["op"]]: (cmd: Extract<Command, { op: Op }>) => Reply<Op> | Promise<Reply<Op>>;
+};
+
+const handlers: Handlers = {
   listen(cmd) {
-    server.listen(cmd.ip as string, cmd.port as number);
+    server.listen(cmd.ip, cmd.port);
     return {};
   },
   connect(cmd) {
-    const specs = cmd.specs as ClientSpec[];
+    const { specs } = cmd;
     if (specs.some((spec) => spec.quiet)) batchOutput();
     const connecting = Promise.all(
       specs.map(
@@ -67,8 +67,7 @@ const handlers: Record<string, (cmd: Command) => unknown | Promise<unknown>> = {
   },
   /** --observer server: watch accepted sockets (found by their peer's address) as connections. */
   adopt(cmd) {
-    const specs = cmd.specs as (ClientSpec & { peer: string })[];
-    for (const spec of specs) {
+    for (const spec of cmd.specs) {
       const fd = server.release(spec.peer);
       if (fd === null) throw new Error(`no accepted connection from ${spec.peer}`);
       const conn = new ClientConnection({ ...spec, side: "server" }, poller, () => {}, fd);
@@ -79,7 +78,7 @@ const handlers: Record<string, (cmd: Command) => unknown | Promise<unknown>> = {
   },
   snapshot() {
     const t = nowMs();
-    const info: Record<string, unknown> = {};
+    const info: Reply<"snapshot">["info"] = {};
     // Each reading carries its own time: thousands of them take a while.
     for (const [id, conn] of clients) {
       const reading = tcpInfo(conn.fd);
@@ -87,14 +86,25 @@ const handlers: Record<string, (cmd: Command) => unknown | Promise<unknown>> = {
     }
     return { t, info };
   },
-  "close-all": () => timed(() => server.closeAll()),
-  "abort-all": () => timed(() => server.abortAll()),
-  "shutdown-all": () => timed(() => server.shutdownAll()),
-  "pause-reads": () => timed(() => server.pauseReads()),
-  unlisten: () => timed(() => server.unlisten()),
+  /** Act on the server's sockets; the reply carries the time it started (the fault's t=0). */
+  act(cmd) {
+    const t = nowMs();
+    serverActions[cmd.action](cmd.backlog);
+    return { t };
+  },
   exit() {
     void exit(0);
+    return {};
   },
+};
+
+const serverActions: Record<ServerAction, (backlog?: number) => void> = {
+  "close-all": () => server.closeAll(),
+  "abort-all": () => server.abortAll(),
+  "shutdown-all": () => server.shutdownAll(),
+  "pause-reads": () => server.pauseReads(),
+  "pause-accept": (backlog) => server.pauseAccept(backlog ?? 0),
+  unlisten: () => server.unlisten(),
 };
 
 /** Thousands of connections need thousands of descriptors: lift the soft limit to the hard one. */
@@ -105,17 +115,30 @@ function raiseFileLimit(): void {
   sys.setrlimit(RLIMIT_NOFILE, limit);
 }
 
-/** Do a server action; the reply carries the time it started (the fault's t=0). */
-function timed(action: () => void): { t: number } {
-  const t = nowMs();
-  action();
-  return { t };
-}
-
-async function dispatch(cmd: Command): Promise<void> {
+async function dispatch(line: string): Promise<void> {
+  let json: unknown;
   try {
-    const handler = handlers[cmd.op];
-    if (!handler) throw new Error(`unknown op ${cmd.op}`);
+    json = JSON.parse(line);
+  } catch {
+    emit({ type: "reply", id: -1, ok: false, error: `not JSON: ${line.slice(0, 80)}` });
+    return;
+  }
+  const checked = commandSchema.safeParse(json);
+  if (!checked.success) {
+    const id =
+      typeof (json as { id?: unknown })?.id === "number" ? (json as { id: number }).id : -1;
+    const issue = checked.error.issues[0];
+    emit({
+      type: "reply",
+      id,
+      ok: false,
+      error: `bad command: ${issue?.path.join(".")}: ${issue?.message}`,
+    });
+    return;
+  }
+  const cmd = checked.data;
+  try {
+    const handler = handlers[cmd.op] as (c: Command) => unknown;
     emit({ type: "reply", id: cmd.id, ok: true, ...((await handler(cmd)) as object) });
   } catch (err) {
     emit({ type: "reply", id: cmd.id, ok: false, error: (err as Error).message });
@@ -142,7 +165,7 @@ async function exit(code: number): Promise<never> {
 poller.start();
 const input = createInterface({ input: process.stdin });
 input.on("line", (line) => {
-  if (line.trim()) void dispatch(JSON.parse(line) as Command);
+  if (line.trim()) void dispatch(line);
 });
 input.on("close", () => void exit(0));
 emit({ type: "ready", host, pid: process.pid, t: nowMs() });

@@ -5,13 +5,11 @@
 // Options Node cannot set (TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT) go through koffi on
 // the socket's file descriptor, after setKeepAlive() has set what libuv sets.
 import { connect, type Socket } from "node:net";
+import { FOLLOW_UP_GAP_MS, PAYLOAD } from "../defaults.js";
+import type { ClientSpec } from "../protocol.js";
 import { getIntOpt, setIntOpt } from "./calls.js";
-import type { ClientSpec } from "./client.js";
 import { emit, emitCall } from "./emit.js";
 import { IPPROTO_TCP, TCP_KEEPCNT, TCP_KEEPINTVL, TCP_USER_TIMEOUT } from "./libc.js";
-
-const PAYLOAD = Buffer.from("ping\n");
-const FOLLOW_UP_GAP_MS = 100;
 
 export class NodeClientConnection {
   fd = -1;

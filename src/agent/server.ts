@@ -1,13 +1,15 @@
 // The server process: a listener that accepts every connection and reads (and discards) what
 // arrives, like a service that is simply alive; heartbeat pings ("hb\n") are answered. Faults
 // act on it: close its connections (FIN), abort them (SO_LINGER 0: RST), shut down their
-// sending side (FIN, still reading), stop reading (so data piles up unread), or stop listening.
+// sending side (FIN, still reading), stop reading (so data piles up unread), stop accepting
+// (so the listen queue fills), or stop listening.
 import {
   acceptOne,
   closeFd,
   lingerZero,
   listenOn,
   recvOnce,
+  relisten,
   sendOnce,
   shutdownFd,
 } from "./calls.js";
@@ -46,6 +48,27 @@ export class Server {
     this.poller.unwatch(this.listener);
     closeFd(this.listener);
     this.listener = -1;
+  }
+
+  /**
+   * Stop calling accept() and shrink the listen queue to `backlog` (listen() again on the
+   * listening socket): connections that complete their handshake now pile up in the queue
+   * until it is full, and the kernel then drops or refuses what comes next.
+   */
+  pauseAccept(backlog: number): void {
+    if (this.listener < 0) return;
+    this.poller.unwatch(this.listener);
+    const out = relisten(this.listener, backlog);
+    emitCall(
+      {
+        side: "server",
+        conn: "listener",
+        call: "listen",
+        result: out.result,
+        detail: `backlog ${backlog}, accept() paused`,
+      },
+      out.t,
+    );
   }
 
   private acceptAll(): void {

@@ -1,7 +1,8 @@
 // The tcp-info detection method: read TCP_INFO every few ms and report each change of the
 // connection's state, retransmissions, keepalive probes and backoff, as the kernel sees them.
+
+import { nowMs } from "../clock.js";
 import { tcpInfo } from "./calls.js";
-import { nowMs } from "./emit.js";
 
 const INTERVAL_MS = 5;
 

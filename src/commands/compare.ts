@@ -3,10 +3,9 @@
 // read side by side with the kernel's predicted times.
 import { UsageError } from "../errors.js";
 import { checkPrivileges } from "../lab/privileges.js";
-import { buildReport } from "../reporters/index.js";
-import { scenarioSettings } from "../runner/connections.js";
+import { kernelRelease, scenarioSettings } from "../plan/index.js";
 import { type Job, type JobHooks, runJobs } from "../runner/jobs.js";
-import { kernelRelease } from "../runner/kernel.js";
+import { buildReport } from "../runner/report.js";
 import { loadScenario } from "../scenario/load.js";
 import type { Report, Settings } from "../types.js";
 import { DEFAULT_PARALLEL, parseExpectations } from "./run.js";

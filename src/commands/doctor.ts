@@ -14,7 +14,7 @@ import {
   toolFix,
 } from "../lab/privileges.js";
 import { probeUserns, readUsernsSysctls, usernsCause } from "../lab/userns.js";
-import { kernelHz, kernelRelease } from "../runner/kernel.js";
+import { kernelHz, kernelRelease } from "../plan/kernel.js";
 import { loadBuiltIns } from "../scenario/load.js";
 
 /** ok; fail: blocks a run; warn: worth knowing, blocks nothing; skip: could not be tested. */

@@ -2,13 +2,18 @@
 // timing and their values in a new lab namespace, and what each connection is predicted to
 // see under the given flags. No lab is built; the predictions use what a run typically
 // measures (see typicalFacts), and `run` prints the measured times next to the same model.
-import { makeFault } from "../faults/index.js";
-import { predict, retries2TimeoutMs, timerDelayMs, undetectedHint } from "../predict/index.js";
-import { scenarioSettings, watchedConnections } from "../runner/connections.js";
-import { typicalFacts } from "../runner/facts.js";
-import { kernelHz } from "../runner/kernel.js";
-import { inWorkloadTerms, kernelParams } from "../runner/report.js";
-import { PRE_FAULT_MS, WRITER_INTERVAL_MS } from "../runner/timing.js";
+import { faultNamed } from "../faults/index.js";
+import {
+  kernelHz,
+  kernelParams,
+  PRE_FAULT_MS,
+  predictConnection,
+  scenarioSettings,
+  typicalFacts,
+  WRITER_INTERVAL_MS,
+  watchedConnections,
+} from "../plan/index.js";
+import { retries2TimeoutMs, timerDelayMs, undetectedHint } from "../predict/index.js";
 import { loadScenario } from "../scenario/load.js";
 import type { Prediction, Settings } from "../types.js";
 import { parseSettings, type SettingFlags } from "./settings.js";
@@ -40,17 +45,22 @@ export function explain(name: string, opts: ExplainOptions): Explanation {
   const settings = scenarioSettings(scenario, parseSettings(opts));
   const sysctls = { ...NETNS_DEFAULTS };
   if (settings.retries2 !== null) sysctls["net.ipv4.tcp_retries2"] = String(settings.retries2);
-  const kernel = kernelParams(sysctls);
-  const fault = makeFault(scenario.fault, scenario);
-  const predictions = watchedConnections(scenario, settings).map((w) => {
-    const facts = typicalFacts(w.workload, kernel.hz);
-    const wire = fault.wire(w.settings, w.workload);
-    const base = predict(wire, w.settings, facts, kernel);
-    const predicted = inWorkloadTerms(base, w, facts.firstUnackedSendMs, wire);
+  const kernel = kernelParams(sysctls, kernelHz().hz);
+  const fault = faultNamed(scenario.fault);
+  const predictions = watchedConnections(scenario, settings).map((watched) => {
+    const facts = typicalFacts(watched.workload, kernel.hz);
+    const predicted = predictConnection({
+      fault,
+      params: scenario,
+      measured: {},
+      watched,
+      facts,
+      kernel,
+    });
     return {
-      connection: w.id,
+      connection: watched.id,
       predicted,
-      hint: undetectedHint(predicted, w.settings, settings.windowS),
+      hint: undetectedHint(predicted, watched.settings, settings.windowS),
     };
   });
   return {

@@ -4,10 +4,9 @@
 import { UsageError } from "../errors.js";
 import { type Expectation, parseExpectation } from "../expect/index.js";
 import { checkPrivileges } from "../lab/privileges.js";
-import { buildReport } from "../reporters/index.js";
-import { scenarioSettings } from "../runner/connections.js";
+import { kernelRelease, scenarioSettings } from "../plan/index.js";
 import { type Job, type JobHooks, runJobs } from "../runner/jobs.js";
-import { kernelRelease } from "../runner/kernel.js";
+import { buildReport } from "../runner/report.js";
 import { builtInNames, loadScenario, type Scenario } from "../scenario/load.js";
 import type { Report } from "../types.js";
 import { parseCount, parseSettings, type SettingFlags } from "./settings.js";

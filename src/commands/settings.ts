@@ -1,5 +1,6 @@
 // Flag values -> Settings. Every bad value is a UsageError that names the flag, what it got,
 // and what it takes.
+import { DEFAULT_HEARTBEAT_FLAG } from "../defaults.js";
 import { UsageError } from "../errors.js";
 import {
   DETECT_METHODS,
@@ -47,7 +48,7 @@ export function parseSettings(flags: SettingFlags): Settings {
     ignoreSigterm: flags.ignoreSigterm ?? false,
     graceMs: Math.round(seconds("--grace", flags.grace ?? "2", 0, 60) * 1000),
     detect: parseDetect(flags.detect ?? []),
-    heartbeat: parseHeartbeat(flags.heartbeat ?? "500,3"),
+    heartbeat: parseHeartbeat(flags.heartbeat ?? DEFAULT_HEARTBEAT_FLAG),
     recverr: flags.recverr ?? false,
     sigpipe: parseSigpipe(flags.sigpipe ?? "ignore"),
     ipv6: flags.ipv6 ?? false,

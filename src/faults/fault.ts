@@ -1,11 +1,24 @@
-// One interface for every fault: inject it into a running lab and say when it happened, and
-// say how it will look on the client's wire (which the predictions are made from).
+// What a fault is: one file in this folder that says what happens on the wire (its opening
+// comment), which observers can watch it, whether the server may die, how it looks on the wire
+// for the model (a WireEffect from src/predict), and how to inject it with the lab's verbs.
 import type { Lab } from "../lab/lab.js";
-import type { Settings, WireEffect } from "../types.js";
+import type { WireEffect } from "../predict/index.js";
+import type { Settings, Side } from "../types.js";
+
+/** The scenario fields a fault may read (a scenario file's own knobs). */
+export interface FaultParams {
+  /** crash-reboot: how long the host stays down, in ms. */
+  rebootAfterMs: number;
+}
+
+/** Facts a fault measures while it runs (a reboot's real time), for its wire effect. */
+export type Measured = Record<string, number>;
 
 export interface FaultContext {
   lab: Lab;
   settings: Settings;
+  params: FaultParams;
+  measured: Measured;
   /** Record a lab-level step (e.g. "server host back") at a monotonic time, for the report. */
   note: (t: number, what: string) => void;
 }
@@ -17,15 +30,22 @@ export interface Injected {
   rest?: Promise<void>;
 }
 
-export interface Fault {
-  inject(ctx: FaultContext): Promise<Injected>;
-  /** How the fault looks from a client connection of this workload (most ignore it). */
-  wire(settings: Settings, workload?: string): WireEffect;
+/** What the model is told about one watched connection (and, after a run, what was measured). */
+export interface WireView {
+  settings: Settings;
+  workload: string;
+  params: FaultParams;
+  measured: Measured;
 }
 
-/** CLOCK_MONOTONIC in ms: one definition, shared with the agents that stamp the events. */
-export { nowMs } from "../agent/emit.js";
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+export interface Fault {
+  /** The name scenario files use in their `fault:` field. */
+  name: string;
+  /** Whose sockets can watch it: the client's, and the server's where the fault can strike the client. */
+  observers: readonly Side[];
+  /** The server's process or host may end: its exit is then no setup error. */
+  serverMayDie: boolean;
+  /** How the fault looks on the wire from one watched connection; predictions are made from it. */
+  wire(view: WireView): WireEffect;
+  inject(ctx: FaultContext): Promise<Injected>;
 }

@@ -3,14 +3,23 @@
 // unacknowledged data is retransmitted until tcp_retries2 or TCP_USER_TIMEOUT gives up.
 // With the server as the observer (--observer server, client-crash) it is the client host
 // that vanishes, and the server's sockets are the ones left waiting.
-import { type Fault, nowMs } from "./fault.js";
+import { nowMs } from "../clock.js";
+import { silent } from "../predict/index.js";
+import type { Fault } from "./fault.js";
 
 export const hostCrash: Fault = {
+  name: "crash",
+  observers: ["client", "server"],
+  serverMayDie: true,
+  wire: () => silent(),
   async inject({ lab, settings }) {
     const at = nowMs();
-    if (settings.observer === "server") await lab.crashClient();
-    else await lab.crashServer();
+    // The router drops what is addressed to the host first (a blackhole host route, more
+    // specific than the connected subnet, so no ICMP), then its link goes, then the host.
+    const victim = settings.observer === "server" ? "client" : "server";
+    await lab.blackhole([victim]);
+    await lab.cutLink(victim);
+    await lab.killHost(victim);
     return { at };
   },
-  wire: () => ({ kind: "silent" }),
 };

@@ -1,7 +1,8 @@
-// The fault catalogue: the names scenario files use in their `fault:` field.
-import type { Scenario } from "../scenario/load.js";
-import type { Settings } from "../types.js";
-import { connectDeadHost, connectRefused } from "./connect-faults.js";
+// src/faults: one file per fault (what happens on the wire, who can observe it, how it looks
+// to the model, how it is injected with the lab's verbs) and this registry, one line each.
+// Scenario files name a fault by its `name`. See CONTRIBUTING.md, "Adding a fault".
+import { connectDeadHost } from "./connect-dead-host.js";
+import { connectRefused } from "./connect-refused.js";
 import { crashReboot } from "./crash-reboot.js";
 import type { Fault } from "./fault.js";
 import { halfClose } from "./half-close.js";
@@ -13,49 +14,34 @@ import { peerFreeze } from "./peer-freeze.js";
 import { peerKill } from "./peer-kill.js";
 import { serverRestart } from "./server-restart.js";
 import { shutdown } from "./shutdown.js";
-import { unreachable } from "./unreachable.js";
+import { hostUnreachable, netUnreachable } from "./unreachable.js";
 import { unreadClose } from "./unread-close.js";
 
-export const FAULT_NAMES = [
-  "close",
-  "abort",
-  "unread-close",
-  "half-close",
-  "kill",
-  "freeze",
-  "crash",
-  "crash-reboot",
-  "shutdown",
-  "host-unreachable",
-  "net-unreachable",
-  "partition",
-  "restart",
-  "connect-dead-host",
-  "connect-refused",
-] as const;
-export type FaultName = (typeof FAULT_NAMES)[number];
+export type { Fault, FaultParams, WireView } from "./fault.js";
 
-export function makeFault(
-  name: FaultName,
-  scenario: Pick<Scenario, "rebootAfterMs">,
-  _settings?: Settings,
-): Fault {
-  const faults: Record<FaultName, () => Fault> = {
-    close: () => peerClose,
-    abort: () => peerAbort,
-    "unread-close": () => unreadClose,
-    "half-close": () => halfClose,
-    kill: () => peerKill,
-    freeze: () => peerFreeze,
-    crash: () => hostCrash,
-    "crash-reboot": () => crashReboot(scenario.rebootAfterMs),
-    shutdown: () => shutdown,
-    "host-unreachable": () => unreachable("host"),
-    "net-unreachable": () => unreachable("net"),
-    partition: () => partitionHeal,
-    restart: () => serverRestart,
-    "connect-dead-host": () => connectDeadHost,
-    "connect-refused": () => connectRefused,
-  };
-  return faults[name]();
+export const FAULTS: readonly Fault[] = [
+  peerClose,
+  peerAbort,
+  unreadClose,
+  halfClose,
+  peerKill,
+  peerFreeze,
+  hostCrash,
+  crashReboot,
+  shutdown,
+  hostUnreachable,
+  netUnreachable,
+  partitionHeal,
+  serverRestart,
+  connectDeadHost,
+  connectRefused,
+];
+
+export const FAULT_NAMES = FAULTS.map((f) => f.name) as [string, ...string[]];
+
+/** The fault a (validated) scenario names. */
+export function faultNamed(name: string): Fault {
+  const fault = FAULTS.find((f) => f.name === name);
+  if (!fault) throw new Error(`no fault named ${name}`);
+  return fault;
 }

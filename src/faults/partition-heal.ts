@@ -3,19 +3,27 @@
 // on. Segments sent meanwhile are lost and retransmitted with backoff; the first
 // retransmission after the heal gets through and everything catches up, unless a timer
 // (TCP_USER_TIMEOUT, keepalive, tcp_retries2) gave up first.
-import { type Fault, nowMs, sleep } from "./fault.js";
+import { nowMs, sleep } from "../clock.js";
+import { partition } from "../predict/index.js";
+import type { Fault } from "./fault.js";
+
+/** --duration when not given. */
+const DEFAULT_DURATION_MS = 3000;
 
 export const partitionHeal: Fault = {
+  name: "partition",
+  observers: ["client"],
+  serverMayDie: false,
+  wire: ({ settings }) => partition(settings.durationMs ?? DEFAULT_DURATION_MS),
   async inject({ lab, settings, note }) {
     const at = nowMs();
-    await lab.partition(false);
-    const durationMs = settings.durationMs ?? 3000;
+    await lab.blackhole(["server", "client"]);
+    const durationMs = settings.durationMs ?? DEFAULT_DURATION_MS;
     const rest = (async () => {
       await sleep(Math.max(0, at + durationMs - nowMs()));
-      await lab.partition(true);
+      await lab.blackhole(["server", "client"], false);
       note(nowMs(), "the partition heals");
     })();
     return { at, rest };
   },
-  wire: (settings) => ({ kind: "partition", healAtMs: settings.durationMs ?? 3000 }),
 };

@@ -2,13 +2,18 @@
 // ACKed (until the receive window fills) and keepalive probes are answered, so no TCP
 // mechanism ever notices; only an application-level heartbeat does. The process stays
 // stopped until the lab is torn down.
-import { type Fault, nowMs } from "./fault.js";
+import { nowMs } from "../clock.js";
+import { frozen } from "../predict/index.js";
+import type { Fault } from "./fault.js";
 
 export const peerFreeze: Fault = {
+  name: "freeze",
+  observers: ["client"],
+  serverMayDie: false,
+  wire: () => frozen(),
   async inject({ lab }) {
     const at = nowMs();
-    lab.server.kill("SIGSTOP");
+    lab.signal("server", "SIGSTOP");
     return { at };
   },
-  wire: () => ({ kind: "frozen" }),
 };

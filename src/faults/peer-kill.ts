@@ -1,13 +1,19 @@
 // peer-kill: the server process is SIGKILLed. Its kernel closes every socket the process held
 // and sends FIN (RST instead where unread data was left), exactly like a close(); the host and
 // its kernel stay up and answer later segments with RST.
-import { type Fault, nowMs } from "./fault.js";
+import { nowMs } from "../clock.js";
+import { fin } from "../predict/index.js";
+import type { Fault } from "./fault.js";
 
 export const peerKill: Fault = {
+  name: "kill",
+  observers: ["client"],
+  serverMayDie: true,
+  wire: () => fin(0),
   async inject({ lab }) {
     const at = nowMs();
-    await lab.signalServer("SIGKILL");
+    lab.signal("server", "SIGKILL");
+    await lab.processExit("server");
     return { at };
   },
-  wire: () => ({ kind: "fin", atMs: 0 }),
 };

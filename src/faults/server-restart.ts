@@ -2,17 +2,23 @@
 // in peer-kill) and a new process starts on the same host and port. The new process knows
 // nothing of the old connections: the next segment from the client meets RST, and the
 // client's next send fails with EPIPE. New connections would be accepted again.
-import { type Fault, nowMs } from "./fault.js";
+import { nowMs } from "../clock.js";
+import { fin } from "../predict/index.js";
+import type { Fault } from "./fault.js";
 
 export const serverRestart: Fault = {
+  name: "restart",
+  observers: ["client"],
+  serverMayDie: true,
+  wire: () => fin(0),
   async inject({ lab, note }) {
     const at = nowMs();
-    await lab.signalServer("SIGKILL");
+    lab.signal("server", "SIGKILL");
+    await lab.processExit("server");
     const rest = (async () => {
-      await lab.restartServerProcess();
+      await lab.startProcess("server");
       note(nowMs(), "a new server process listens on the same port");
     })();
     return { at, rest };
   },
-  wire: () => ({ kind: "fin", atMs: 0 }),
 };

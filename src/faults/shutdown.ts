@@ -2,24 +2,30 @@
 // connections (FIN) and exits; then the host goes away. A process that ignores SIGTERM is
 // SIGKILLed after the grace period, its kernel closes the sockets (FIN then), and the host
 // goes away after it, so later client segments meet silence.
-import { type Fault, nowMs, sleep } from "./fault.js";
+import { nowMs, sleep } from "../clock.js";
+import { fin } from "../predict/index.js";
+import type { Fault } from "./fault.js";
 
 export const shutdown: Fault = {
+  name: "shutdown",
+  observers: ["client"],
+  serverMayDie: true,
+  wire: ({ settings }) => fin(settings.ignoreSigterm ? settings.graceMs : 0),
   async inject({ lab, settings, note }) {
     const at = nowMs();
-    lab.server.kill("SIGTERM");
+    lab.signal("server", "SIGTERM");
     const rest = (async () => {
       if (settings.ignoreSigterm) {
         await sleep(Math.max(0, at + settings.graceMs - nowMs()));
         note(nowMs(), "grace period over: SIGKILL");
-        await lab.signalServer("SIGKILL");
-      } else {
-        await lab.server.exited;
+        lab.signal("server", "SIGKILL");
       }
-      await lab.crashServer();
+      await lab.processExit("server");
+      await lab.blackhole(["server"]);
+      await lab.cutLink("server");
+      await lab.killHost("server");
       note(nowMs(), "server host is gone");
     })();
     return { at, rest };
   },
-  wire: (settings) => ({ kind: "fin", atMs: settings.ignoreSigterm ? settings.graceMs : 0 }),
 };

@@ -4,20 +4,28 @@
 // connection keeps retransmitting, and only when the timer gives up does the call fail, with
 // EHOSTUNREACH or ENETUNREACH instead of ETIMEDOUT. With IP_RECVERR (--recverr) the first
 // ICMP fails the next call at once. Over IPv6 both report ENETUNREACH (ICMPv6 no route).
-import { type Fault, nowMs } from "./fault.js";
+import { nowMs } from "../clock.js";
+import { icmpUnreachable } from "../predict/index.js";
+import type { Fault } from "./fault.js";
 
-export function unreachable(kind: "host" | "net"): Fault {
+function unreachable(kind: "host" | "net"): Fault {
   return {
-    async inject({ lab }) {
-      const at = nowMs();
-      await lab.unreachableServer(kind);
-      return { at };
-    },
+    name: `${kind}-unreachable`,
+    observers: ["client"],
+    serverMayDie: true,
     // ICMPv6 has no "host unreachable" for a missing route: an `unreachable` route answers
     // "no route to destination", which the client reports as ENETUNREACH.
-    wire: (settings) => ({
-      kind: "icmp",
-      errno: kind === "host" && !settings.ipv6 ? "EHOSTUNREACH" : "ENETUNREACH",
-    }),
+    wire: ({ settings }) =>
+      icmpUnreachable(kind === "host" && !settings.ipv6 ? "EHOSTUNREACH" : "ENETUNREACH"),
+    async inject({ lab }) {
+      const at = nowMs();
+      if (kind === "host") await lab.rejectWithIcmp("server");
+      await lab.cutLink("server");
+      await lab.killHost("server");
+      return { at };
+    },
   };
 }
+
+export const hostUnreachable = unreachable("host");
+export const netUnreachable = unreachable("net");

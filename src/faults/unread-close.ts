@@ -2,20 +2,23 @@
 // receive buffer, then close()s. A close with unread data is an abort (RFC 2525, RFC 1122
 // 4.2.2.13): the kernel sends RST, not FIN. The writer sees ECONNRESET; the idle connection,
 // with nothing unread, gets an ordinary FIN and reads EOF.
-import { type Fault, sleep } from "./fault.js";
+import { sleep } from "../clock.js";
+import { fin, rst } from "../predict/index.js";
+import type { Fault } from "./fault.js";
 
 /** Long enough for the writer (every 200 ms) to send at least once more. */
 const PILE_UP_MS = 300;
+/** Workloads that never send: nothing of theirs is left unread. */
+const SILENT_WORKLOADS = ["idle", "poll", "tcp-info"];
 
 export const unreadClose: Fault = {
+  name: "unread-close",
+  observers: ["client"],
+  serverMayDie: false,
+  wire: ({ workload }) => (SILENT_WORKLOADS.includes(workload) ? fin(0) : rst(0)),
   async inject({ lab }) {
-    await lab.server.request("pause-reads");
+    await lab.act("pause-reads");
     await sleep(PILE_UP_MS);
-    const reply = await lab.server.request("close-all");
-    return { at: reply.t as number };
+    return { at: await lab.act("close-all") };
   },
-  wire: (_settings, workload) =>
-    workload === "idle" || workload === "poll" || workload === "tcp-info"
-      ? { kind: "fin", atMs: 0 }
-      : { kind: "rst", atMs: 0 },
 };

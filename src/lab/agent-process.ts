@@ -4,22 +4,35 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { SetupError } from "../errors.js";
+import {
+  type AgentMessage,
+  type Command,
+  messageSchema,
+  type Reply,
+  type Request,
+  replySchemas,
+} from "../protocol.js";
+import { withTimeout } from "../timeout.js";
 import { forget, remember } from "./registry.js";
 
 const AGENT_MAIN = fileURLToPath(new URL("../agent/main.js", import.meta.url));
 const REPLY_TIMEOUT_MS = 5000;
 
-/** A line the agent wrote: an event, a reply, "ready" or "done". */
-export type AgentMessage = { type: string; [key: string]: unknown };
+export type { AgentMessage } from "../protocol.js";
 
 export class AgentProcess {
   readonly pid: number;
   readonly exited: Promise<number | null>;
   private readonly child: ChildProcessWithoutNullStreams;
-  private readonly pending = new Map<number, (msg: AgentMessage) => void>();
+  private readonly pending = new Map<
+    number,
+    (msg: Extract<AgentMessage, { type: "reply" }>) => void
+  >();
   private nextId = 1;
   private stderr = "";
   private exitSignal: NodeJS.Signals | null = null;
+  /** Set when the agent wrote something the protocol does not allow. */
+  private broken: string | undefined;
   private alive = true;
   private readonly ready: Promise<void>;
 
@@ -68,35 +81,52 @@ export class AgentProcess {
     onMessage: (host: string, msg: AgentMessage) => void,
   ): Promise<AgentProcess> {
     const agent = new AgentProcess(host, netns, flags, onMessage);
-    await withTimeout(agent.ready, `the ${host} agent did not start`);
+    await withTimeout(agent.ready, REPLY_TIMEOUT_MS, () => late(`the ${host} agent did not start`));
     return agent;
   }
 
   private receive(line: string, ready: () => void): void {
-    let msg: AgentMessage;
+    let json: unknown;
     try {
-      msg = JSON.parse(line) as AgentMessage;
+      json = JSON.parse(line);
     } catch {
+      return; // not a protocol line (a stray write): ignored
+    }
+    const checked = messageSchema.safeParse(json);
+    if (!checked.success) {
+      this.broken = `the ${this.host} agent wrote a malformed message: ${line.slice(0, 120)}`;
       return;
     }
+    const msg = checked.data;
     if (msg.type === "ready") ready();
-    else if (msg.type === "reply") this.pending.get(msg.id as number)?.(msg);
+    else if (msg.type === "reply") this.pending.get(msg.id)?.(msg);
     else this.onMessage(this.host, msg);
   }
 
   /** Send a command and wait for its reply; a failed or missing reply is a setup error. */
-  async request(op: string, payload: Record<string, unknown> = {}): Promise<AgentMessage> {
+  async request<C extends Request>(command: C): Promise<Reply<C["op"]>> {
+    const { op } = command;
+    if (this.broken) throw new SetupError(this.broken);
     if (!this.alive) throw new SetupError(`the ${this.host} agent is gone (${op})`);
     const id = this.nextId++;
-    const reply = new Promise<AgentMessage>((resolve, reject) => {
+    const reply = new Promise<Extract<AgentMessage, { type: "reply" }>>((resolve, reject) => {
       this.pending.set(id, resolve);
       this.exited.then(() => reject(new SetupError(this.deathReason())));
     });
-    this.child.stdin.write(`${JSON.stringify({ id, op, ...payload })}\n`);
-    const msg = await withTimeout(reply, `the ${this.host} agent did not answer "${op}"`);
+    const line: Command = { ...command, id } as Command;
+    this.child.stdin.write(`${JSON.stringify(line)}\n`);
+    const msg = await withTimeout(reply, REPLY_TIMEOUT_MS, () =>
+      late(`the ${this.host} agent did not answer "${op}"`),
+    );
     this.pending.delete(id);
     if (!msg.ok) throw new SetupError(`the ${this.host} agent failed "${op}": ${msg.error}`);
-    return msg;
+    const payload = replySchemas[op].safeParse(msg);
+    if (!payload.success) {
+      throw new SetupError(
+        `the ${this.host} agent's reply to "${op}" is malformed: ${payload.error.issues[0]?.message}`,
+      );
+    }
+    return payload.data as Reply<C["op"]>;
   }
 
   /** The signal that ended the agent, once it has exited (null if it exited by itself). */
@@ -116,13 +146,6 @@ export class AgentProcess {
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new SetupError(`${what} within ${REPLY_TIMEOUT_MS} ms`)),
-      REPLY_TIMEOUT_MS,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+function late(what: string): SetupError {
+  return new SetupError(`${what} within ${REPLY_TIMEOUT_MS} ms`);
 }

@@ -1,9 +1,11 @@
 // The throwaway lab: three hosts (client, router, server), each a network namespace held by a
 // tiny holder process, wired by topology.ts so that no link ever touches the machine's own
 // namespace and no route leads out of the lab. The client and the server each run one agent
-// (the "process" on that host) that makes the socket calls. Faults act through the methods
-// below; each says what happens on the wire.
+// (the "process" on that host) that makes the socket calls. Faults act through the verbs
+// below (blackhole, cutLink, killHost, bootHost, signal, act...); the lab knows no fault.
 import { SetupError } from "../errors.js";
+import type { ServerAction } from "../protocol.js";
+import type { Side } from "../types.js";
 import { type AddressPlan, IPV4, IPV6, SERVER_PORT } from "./addresses.js";
 import { type AgentMessage, AgentProcess } from "./agent-process.js";
 import { ipBatch } from "./exec.js";
@@ -34,9 +36,8 @@ type Booted = { host: Host; agent: AgentProcess };
 export class Lab {
   /** The client namespace's TCP sysctls as they were after setup. */
   sysctls: Record<string, string> = {};
-  /** Set once a fault may end the server (kill, crash, shutdown): its exit is then expected. */
-  serverMayDie = false;
-  private clientMayDie = false;
+  /** Hosts whose processes may end during the run (a fault says so, or a verb kills them). */
+  readonly mayDie = new Set<Side>();
   readonly plan: AddressPlan;
   private booting: Promise<Booted> | undefined;
   private tearingDown = false;
@@ -63,10 +64,7 @@ export class Lab {
   /** A namespace holder that dies unasked leaves a broken lab: that is a setup error too. */
   private watchHost(host: Host): void {
     host.exited.then(() => {
-      const expected =
-        this.tearingDown ||
-        (host.name === "server" && this.serverMayDie) ||
-        (host.name === "client" && this.clientMayDie);
+      const expected = this.tearingDown || this.mayDie.has(host.name as Side);
       if (!expected)
         this.reportCrash(
           new SetupError(`the ${host.name} host's namespace holder died unexpectedly`),
@@ -94,7 +92,7 @@ export class Lab {
       const lab = new Lab(hosts, client, server, options);
       const [sysctls] = await Promise.all([
         hostSysctls(hosts.client, {}, REPORTED_SYSCTLS),
-        lab.server.request("listen", { ip: plan.server, port: SERVER_PORT }),
+        lab.server.request({ op: "listen", ip: plan.server, port: SERVER_PORT }),
       ]);
       lab.sysctls = sysctls;
       return lab;
@@ -141,103 +139,67 @@ export class Lab {
 
   private watch(agent: AgentProcess): void {
     agent.exited.then(() => {
-      const expected =
-        this.tearingDown ||
-        (agent.host === "server" && this.serverMayDie) ||
-        (agent.host === "client" && this.clientMayDie);
+      const expected = this.tearingDown || this.mayDie.has(agent.host as Side);
       if (!expected) this.reportCrash(new SetupError(agent.deathReason()));
     });
   }
 
-  /**
-   * The server host disappears without a word: the router first drops everything addressed to
-   * it (a blackhole host route, more specific than the connected subnet, so no ICMP is sent),
-   * the server's link is deleted so nothing it sends can escape, then its process and its
-   * namespace, with all TCP state, are gone.
-   */
-  crashServer(): Promise<void> {
-    return this.serverGone("blackhole");
-  }
+  // The verbs faults are written with. Each does one thing to one host or to the router, and
+  // says what that means on the wire; none knows which fault uses it.
 
-  /**
-   * The server host is gone and the router says so: an `unreachable` host route makes it
-   * answer ICMP host unreachable; with no route at all ("net") it answers net unreachable.
-   */
-  unreachableServer(kind: "host" | "net"): Promise<void> {
-    return this.serverGone(kind === "host" ? "unreachable" : null);
-  }
-
-  /** Cut the server's link (after a route of `routeType` for its address) and end its host. */
-  private async serverGone(routeType: "blackhole" | "unreachable" | null): Promise<void> {
-    const { server, hostPrefix } = this.plan;
-    const route = routeType ? [`route add ${routeType} ${server}/${hostPrefix}`] : [];
-    await ipBatch(this.router, [...route, "link del s0"], "take the server away");
-    this.server.kill("SIGKILL");
-    this.hosts.server.kill();
-    await Promise.all([this.server.exited, this.hosts.server.exited]);
-  }
-
-  /**
-   * The client host disappears without a word (the server is the observer): the router drops
-   * everything for it, its link is cut, and its processes and namespace are gone.
-   */
-  async crashClient(): Promise<void> {
-    const { client, hostPrefix } = this.plan;
+  /** Router: drop everything addressed to these hosts, silently (off: stop dropping). */
+  async blackhole(sides: Side[], on = true): Promise<void> {
+    const op = on ? "add" : "del";
+    const lines = sides.map(
+      (side) => `route ${op} blackhole ${this.address(side)}/${this.plan.hostPrefix}`,
+    );
     await ipBatch(
       this.router,
-      [`route add blackhole ${client}/${hostPrefix}`, "link del c0"],
-      "crash the client",
+      lines,
+      on
+        ? `blackhole the ${sides.join(" and ")}`
+        : `lift the blackhole for the ${sides.join(" and ")}`,
     );
-    const clientSide = [
-      this.client,
-      this.hosts.client,
-      ...this.extra.filter((p) => p instanceof AgentProcess && p.host.startsWith("client")),
+  }
+
+  /** Router: answer segments for this host with ICMP host unreachable (an `unreachable` route). */
+  async rejectWithIcmp(side: Side): Promise<void> {
+    const line = `route add unreachable ${this.address(side)}/${this.plan.hostPrefix}`;
+    await ipBatch(this.router, [line], `make the ${side} unreachable`);
+  }
+
+  /** Router: delete the link to this host; with no route left it answers ICMP net unreachable. */
+  async cutLink(side: Side): Promise<void> {
+    await ipBatch(
+      this.router,
+      [`link del ${side === "server" ? "s0" : "c0"}`],
+      `cut the ${side}'s link`,
+    );
+  }
+
+  /** End every process of this host and its namespace, with all its TCP state: no FIN, no RST. */
+  async killHost(side: Side): Promise<void> {
+    this.mayDie.add(side);
+    const gone = [
+      side === "server" ? this.server : this.client,
+      this.hosts[side],
+      ...this.extra.filter((p) => p instanceof AgentProcess && p.host.startsWith(side)),
     ];
-    this.clientMayDie = true;
-    for (const p of clientSide) p.kill("SIGKILL");
-    await Promise.all(clientSide.map((p) => p.exited));
-  }
-
-  /** A silent partition (heal: false) or its end (heal: true): the router drops both ways. */
-  async partition(heal: boolean): Promise<void> {
-    const { server, client, hostPrefix } = this.plan;
-    const op = heal ? "del" : "add";
-    const lines = [server, client].map((ip) => `route ${op} blackhole ${ip}/${hostPrefix}`);
-    await ipBatch(this.router, lines, heal ? "heal the partition" : "partition the network");
-  }
-
-  /** End the server process with a signal; the host and its kernel stay up. */
-  async signalServer(signal: NodeJS.Signals): Promise<void> {
-    this.server.kill(signal);
-    await this.server.exited;
-  }
-
-  /** A new server process on the same host, listening on the same port (a restart). */
-  async restartServerProcess(): Promise<void> {
-    const { netns } = this.hosts.server;
-    const agent = await AgentProcess.start(
-      "server",
-      netns,
-      this.options.serverFlags,
-      this.options.onMessage,
-    );
-    this.extra.push(this.server);
-    this.server = agent;
-    this.watch(agent);
-    await agent.request("listen", { ip: this.plan.server, port: SERVER_PORT });
+    for (const p of gone) p.kill("SIGKILL");
+    await Promise.all(gone.map((p) => p.exited));
   }
 
   /**
-   * Power on a new server host: a fresh namespace and agent, not yet linked to the router.
-   * Started ahead of time so that the reboot itself (rebootServer) takes only a few ms.
+   * Power on a new host: a fresh namespace and agent, not yet linked to the router. Started
+   * ahead of time so that bringing it up (plugIn) takes only a few ms.
    */
-  bootServer(): Promise<Booted> {
+  bootHost(side: "server"): Promise<Booted> {
     const booting = (async () => {
-      const host = await Host.start("server");
+      const host = await Host.start(side);
       this.extra.push(host);
       await prepareHost(this.plan, host);
       const { serverFlags, onMessage } = this.options;
-      const agent = await AgentProcess.start("server", host.netns, serverFlags, onMessage);
+      const agent = await AgentProcess.start(side, host.netns, serverFlags, onMessage);
       this.extra.push(agent);
       return { host, agent };
     })();
@@ -245,8 +207,8 @@ export class Lab {
     return booting;
   }
 
-  /** The crashed server comes back at the same address, in a new namespace with no TCP state. */
-  async rebootServer(booted: Booted): Promise<void> {
+  /** Link a booted host to the router at the old address; its agent listens on the test port. */
+  async plugIn(booted: Booted): Promise<void> {
     const { plan } = this;
     this.hosts.server = booted.host;
     this.server = booted.agent;
@@ -254,12 +216,44 @@ export class Lab {
     this.watchHost(booted.host);
     await ipBatch(this.router, routerServerSide(plan, booted.host.pid), "reconnect the server");
     await ipBatch(booted.host, hostConfig(plan, "server"), "configure the rebooted server");
-    await booted.agent.request("listen", { ip: plan.server, port: SERVER_PORT });
-    await ipBatch(
-      this.router,
-      [`route del blackhole ${plan.server}/${plan.hostPrefix}`],
-      "lift the blackhole",
-    );
+    await booted.agent.request({ op: "listen", ip: plan.server, port: SERVER_PORT });
+  }
+
+  /** Send a signal to the host's process (its agent); the host and its kernel stay up. */
+  signal(side: Side, signal: NodeJS.Signals): void {
+    if (signal === "SIGKILL" || signal === "SIGTERM") this.mayDie.add(side);
+    (side === "server" ? this.server : this.client).kill(signal);
+  }
+
+  /** Resolves when the host's current process has exited. */
+  async processExit(side: Side): Promise<void> {
+    await (side === "server" ? this.server : this.client).exited;
+  }
+
+  /** A new server process on the same host, listening on the same port (a restart). */
+  async startProcess(side: "server"): Promise<void> {
+    const { netns } = this.hosts[side];
+    const { serverFlags, onMessage } = this.options;
+    const agent = await AgentProcess.start(side, netns, serverFlags, onMessage);
+    this.extra.push(this.server);
+    this.server = agent;
+    this.watch(agent);
+    await agent.request({ op: "listen", ip: this.plan.server, port: SERVER_PORT });
+  }
+
+  /** Have the server process act on its sockets; resolves to the time the action started. */
+  async act(action: ServerAction, options: { backlog?: number } = {}): Promise<number> {
+    const reply = await this.server.request({ op: "act", action, ...options });
+    return reply.t;
+  }
+
+  /** Set a sysctl in one host's namespace (never the machine's own). */
+  async sysctl(side: Side, values: Record<string, string>): Promise<void> {
+    await hostSysctls(this.hosts[side], values, []);
+  }
+
+  private address(side: Side): string {
+    return side === "server" ? this.plan.server : this.plan.client;
   }
 
   /** End every process of the lab; the namespaces, links and routes go with them. */

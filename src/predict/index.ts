@@ -1,12 +1,17 @@
-// A pure model of the Linux TCP timers that decide when a client learns its peer is gone:
-// the timer wheel, the retransmission timer (tcp_retries2, TCP_USER_TIMEOUT) and keepalive.
-// Predictions are printed next to measurements; they are theory, never a substitute.
+// src/predict: a pure model of the Linux TCP timers that decide when an observer learns its
+// peer is gone (the timer wheel, the retransmission timer, keepalive, SYN retries), and the
+// wire effects faults produce (wire.ts and one module per kind). Predictions are printed next
+// to measurements; they are theory, never a substitute.
 
+export { frozen } from "./frozen.js";
+export { partition } from "./heal.js";
 export { undetectedHint } from "./hint.js";
+export { icmpUnreachable } from "./icmp.js";
 export { jiffiesToMs, msToJiffies, timerDelayMs, timerMaxDelayMs } from "./jiffies.js";
 export type { KeepaliveInput, KeepaliveOutcome } from "./keepalive.js";
 export { keepaliveGiveUpMs, keepaliveProbeTimesMs, simulateKeepalive } from "./keepalive.js";
-export { predict } from "./predict.js";
+export { fin, rst } from "./peer-closed.js";
+export { connectRefused } from "./refusal.js";
 export type { RetransmitInput, RetransmitOutcome } from "./retransmit.js";
 export {
   retransmitGiveUpMs,
@@ -14,3 +19,6 @@ export {
   TCP_RTO_MAX_MS,
   TCP_RTO_MIN_MS,
 } from "./retransmit.js";
+export { silent, silentThenRst } from "./silence.js";
+export { connectTimeout, synTimeout } from "./syn-timeout.js";
+export { type ModelInput, predict, type WireEffect } from "./wire.js";

@@ -1,8 +1,9 @@
 // Turning what the agents wrote into per-connection timelines: times made relative to the
 // fault, server-side sockets matched to the client connection they belong to (by address),
 // and the first failing client call of each connection.
-import type { CallEvent } from "../agent/emit.js";
+
 import { isFailure } from "../failure.js";
+import type { CallEvent } from "../protocol.js";
 import type { FirstFailure, SocketEvent } from "../types.js";
 
 /** An event line as an agent wrote it: the call and its CLOCK_MONOTONIC time. */

@@ -4,6 +4,7 @@
 import { SetupError } from "../errors.js";
 import type { Expectation } from "../expect/index.js";
 import type { Scenario } from "../scenario/load.js";
+import { withTimeout } from "../timeout.js";
 import type { RunReport, Settings } from "../types.js";
 import { runPool } from "./pool.js";
 import { type RunHooks, runScenario } from "./run-scenario.js";
@@ -55,15 +56,9 @@ function describeJob(job: Job, step: string): string {
 }
 
 function deadline<T>(promise: Promise<T>, ms: number, what: () => string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new SetupError(`${what()}: the run did not finish within ${Math.round(ms / 1000)} s`),
-        ),
-      ms,
-    );
-  });
-  return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
+  return withTimeout(
+    promise,
+    ms,
+    () => new SetupError(`${what()}: the run did not finish within ${Math.round(ms / 1000)} s`),
+  );
 }

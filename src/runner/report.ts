@@ -1,23 +1,17 @@
-// From what the agents wrote to a run's report: per-connection timelines, first failures,
+// From what the agents wrote to a run's report (and runs to the report document): per-connection timelines, first failures,
 // predictions (in the terms of the connection's workload and engine), hints and verdicts.
+
+import { DEFAULT_HEARTBEAT } from "../defaults.js";
 import { type Expectation, evaluate, evaluateAll, formatExpectation } from "../expect/index.js";
-import { predict, undetectedHint } from "../predict/index.js";
+import type { Fault } from "../faults/index.js";
+import { kernelHz, kernelParams, predictConnection, type Watched } from "../plan/index.js";
+import { WRITER_INTERVAL_MS } from "../plan/timing.js";
+import { undetectedHint } from "../predict/index.js";
 import type { Scenario } from "../scenario/load.js";
-import type {
-  ConnectionReport,
-  KernelParams,
-  Prediction,
-  RunReport,
-  Settings,
-  Verdict,
-  WireEffect,
-} from "../types.js";
+import type { ConnectionReport, Report, RunReport, Settings, Verdict } from "../types.js";
 import { firstFailure, processEvents, type RawEvent, timelines } from "./collect.js";
-import type { Watched } from "./connections.js";
 import { distribution } from "./distribution.js";
 import { connectionFacts, type Snapshot } from "./facts.js";
-import { kernelHz } from "./kernel.js";
-import { WRITER_INTERVAL_MS } from "./timing.js";
 
 export interface RunRecord {
   scenario: Scenario;
@@ -29,14 +23,21 @@ export interface RunRecord {
   steps: { t: number; what: string }[];
   snapshot: Snapshot;
   faultAt: number;
-  wire: (workload: string) => WireEffect;
+  fault: Fault;
+  /** What the fault measured while it ran (a reboot's real time). */
+  measured: Record<string, number>;
   durationMs: number;
+}
+
+/** Wraps finished runs in the top-level report document (schemaVersion 1). */
+export function buildReport(runs: RunReport[], kernel: string, version: string): Report {
+  return { schemaVersion: 1, tool: { name: "tcpdrop", version }, kernel, runs };
 }
 
 export function buildRunReport(r: RunRecord): RunReport {
   const { settings } = r;
   const windowMs = settings.windowS * 1000;
-  const kernel = kernelParams(r.sysctls);
+  const kernel = kernelParams(r.sysctls, kernelHz().hz);
   const byConn = timelines(
     r.raw,
     r.faultAt,
@@ -46,11 +47,19 @@ export function buildRunReport(r: RunRecord): RunReport {
     const events = byConn.get(w.id) ?? [];
     const side = settings.observer ?? "client";
     const interval =
-      w.workload === "heartbeat" ? (w.settings.heartbeat?.intervalMs ?? 500) : WRITER_INTERVAL_MS;
+      w.workload === "heartbeat"
+        ? (w.settings.heartbeat ?? DEFAULT_HEARTBEAT).intervalMs
+        : WRITER_INTERVAL_MS;
     const facts = connectionFacts(w.id, w.workload, events, r.snapshot, r.faultAt, side, interval);
     const failure = firstFailure(events, windowMs, side);
-    const base = predict(r.wire(w.workload), w.settings, facts, kernel);
-    const predicted = inWorkloadTerms(base, w, facts.firstUnackedSendMs, r.wire(w.workload));
+    const predicted = predictConnection({
+      fault: r.fault,
+      params: r.scenario,
+      measured: r.measured,
+      watched: w,
+      facts,
+      kernel,
+    });
     return {
       id: w.id,
       side,
@@ -122,50 +131,5 @@ function groupVerdict(
     expectation: text,
     pass: false,
     message: `${failed.length} of ${members.length} connections failed "${text}"; first: ${failed[0].message}`,
-  };
-}
-
-/**
- * The kernel's answer as this connection shows it: the node engine names calls after libuv's
- * syscalls (read, write); poll shows readiness bits; tcp-info a state; a heartbeat gives up on
- * its own clock when the peer stops answering, unless TCP reports something sooner.
- */
-export function inWorkloadTerms(
-  p: Prediction,
-  w: Watched,
-  firstPingMs: number | null,
-  wire: WireEffect,
-): Prediction {
-  let out = p;
-  if (w.workload === "heartbeat" && firstPingMs !== null && !["fin", "rst"].includes(wire.kind)) {
-    const hb = w.settings.heartbeat ?? { intervalMs: 500, misses: 3 };
-    const deadAt = Math.round((firstPingMs + hb.misses * hb.intervalMs) * 10) / 10;
-    if (p.afterMs === null || deadAt < p.afterMs) {
-      const basis = `${hb.misses} pings ${hb.intervalMs} ms apart unanswered, from the first ping after the fault`;
-      out = { call: "heartbeat", result: "DEAD", afterMs: deadAt, basis };
-    }
-  }
-  if (out.result !== null && w.workload === "poll") {
-    const bits = out.result === "EOF" ? "POLLIN|POLLRDHUP" : "POLLIN|POLLRDHUP|POLLHUP|POLLERR";
-    out = { ...out, call: "poll", result: bits };
-  }
-  if (out.result !== null && w.workload === "tcp-info") {
-    out = { ...out, call: "tcp_info", result: out.result === "EOF" ? "CLOSE_WAIT" : "CLOSE" };
-  }
-  if (w.settings.engine === "node" && out.call !== null) {
-    out = { ...out, call: out.call === "recv" ? "read" : out.call === "send" ? "write" : out.call };
-  }
-  return out;
-}
-
-export function kernelParams(sysctls: Record<string, string>): KernelParams {
-  const num = (key: string, fallback: number) => Number(sysctls[`net.ipv4.${key}`] ?? fallback);
-  return {
-    hz: kernelHz().hz,
-    retries2: num("tcp_retries2", 15),
-    keepaliveTime: num("tcp_keepalive_time", 7200),
-    keepaliveIntvl: num("tcp_keepalive_intvl", 75),
-    keepaliveProbes: num("tcp_keepalive_probes", 9),
-    synRetries: num("tcp_syn_retries", 6),
   };
 }

@@ -3,23 +3,21 @@
 // or the window closes, then tear the lab down and turn what the agents wrote into a report.
 // Scenarios about connect() itself inject the fault first and watch the connects.
 
-import type { ClientSpec } from "../agent/client.js";
+import { nowMs, sleep } from "../clock.js";
 import { SetupError } from "../errors.js";
 import type { Expectation } from "../expect/index.js";
-import { nowMs, sleep } from "../faults/fault.js";
-import { makeFault } from "../faults/index.js";
-import type { AgentMessage, AgentProcess } from "../lab/agent-process.js";
+import { faultNamed } from "../faults/index.js";
+import type { AgentProcess } from "../lab/agent-process.js";
 import { Lab } from "../lab/lab.js";
+import { PRE_FAULT_MS, sends, watchedConnections } from "../plan/index.js";
+import type { AgentMessage, ClientSpec } from "../protocol.js";
 import type { Scenario } from "../scenario/load.js";
 import type { RunReport, Settings } from "../types.js";
+import { clientSpec } from "./client-spec.js";
 import type { RawEvent } from "./collect.js";
-import { clientSpec, sends, watchedConnections } from "./connections.js";
 import type { Snapshot } from "./facts.js";
 import { buildRunReport } from "./report.js";
-import { PRE_FAULT_MS } from "./timing.js";
 import { applicableExpectations } from "./when.js";
-
-export { kernelParams } from "./report.js";
 
 export interface RunHooks {
   /** Called about every 100 ms while watching, with elapsed ms since the fault. */
@@ -39,8 +37,8 @@ export async function runScenario(
   const done = new Set<string>();
   const steps: { t: number; what: string }[] = [];
   const onMessage = (_host: string, msg: AgentMessage) => {
-    if (msg.type === "event") raw.push(msg as unknown as RawEvent);
-    else if (msg.type === "done") done.add(msg.conn as string);
+    if (msg.type === "event") raw.push(msg);
+    else if (msg.type === "done") done.add(msg.conn);
   };
   const step = (name: string) => hooks.onStep?.(name);
   step("build the lab");
@@ -66,9 +64,7 @@ export async function runScenario(
   }
 
   async function takeSnapshot(agents: AgentProcess[]): Promise<Snapshot> {
-    const taken = (await Promise.all(
-      agents.map((a) => a.request("snapshot")),
-    )) as unknown as Snapshot[];
+    const taken = await Promise.all(agents.map((a) => a.request({ op: "snapshot" })));
     return { t: taken[0].t, info: Object.assign({}, ...taken.map((s) => s.info)) };
   }
 
@@ -79,9 +75,8 @@ export async function runScenario(
         .filter((e) => e.side === "client" && e.call === "connect")
         .map((e) => [e.conn, e.detail?.split(" ")[0]]),
     );
-    await lab.server.request("adopt", {
-      specs: observed.map((s) => ({ ...s, peer: local.get(s.conn) })),
-    });
+    const specs = observed.map((s) => ({ ...s, peer: local.get(s.conn) ?? "" }));
+    await lab.server.request({ op: "adopt", specs });
   }
 
   /**
@@ -119,11 +114,13 @@ export async function runScenario(
     const byServer = settings.observer === "server";
     const specs = byServer ? observedSpecs.map(peerSpec) : observedSpecs;
     const processes = await clientProcesses(specs);
-    const fault = makeFault(scenario.fault, scenario, settings);
+    const fault = faultNamed(scenario.fault);
+    const measured: Record<string, number> = {};
     const inject = async () => {
       step(`inject the fault (${scenario.fault})`);
-      lab.serverMayDie = true;
-      return fault.inject({ lab, settings, note: (t, what) => steps.push({ t, what }) });
+      if (fault.serverMayDie) lab.mayDie.add("server");
+      const note = (t: number, what: string) => steps.push({ t, what });
+      return fault.inject({ lab, settings, params: scenario, measured, note });
     };
     let snapshot: Snapshot = { t: nowMs(), info: {} };
     let injected: Awaited<ReturnType<typeof inject>>;
@@ -131,14 +128,14 @@ export async function runScenario(
       injected = await inject();
       step("connect the client to the server");
       await Promise.all(
-        processes.map(([agent, own]) => agent.request("connect", { specs: own, wait: false })),
+        processes.map(([agent, own]) => agent.request({ op: "connect", specs: own, wait: false })),
       );
     } else {
       step("connect the client to the server");
       const replies = await Promise.all(
-        processes.map(([agent, own]) => agent.request("connect", { specs: own })),
+        processes.map(([agent, own]) => agent.request({ op: "connect", specs: own })),
       );
-      const connected = replies.reduce((n, r) => n + (r.connected as number), 0);
+      const connected = replies.reduce((n, r) => n + (r.connected ?? 0), 0);
       if (connected !== specs.length) {
         throw new SetupError("the client could not connect to the server before the fault");
       }
@@ -171,7 +168,8 @@ export async function runScenario(
       steps,
       snapshot,
       faultAt: injected.at,
-      wire: (workload) => fault.wire(settings, workload),
+      fault,
+      measured,
       durationMs: Math.round(nowMs() - started),
     });
   }

@@ -3,14 +3,12 @@
 // says where it is: YAML line and column, the path of a bad field, or the bad expectation.
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, extname } from "node:path";
-import { fileURLToPath } from "node:url";
 import { parseDocument } from "yaml";
+import { SCENARIO_DIR } from "../defaults.js";
 import { UsageError } from "../errors.js";
 import { type Expectation, ExpectSyntaxError, parseExpectation } from "../expect/index.js";
 import { closest } from "./closest.js";
 import { type Condition, type ScenarioFile, scenarioSchema } from "./schema.js";
-
-export const SCENARIO_DIR = fileURLToPath(new URL("../../scenarios/", import.meta.url));
 
 export interface Scenario extends Omit<ScenarioFile, "expect"> {
   name: string;

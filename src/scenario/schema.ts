@@ -2,6 +2,7 @@
 // of the bad field. A scenario is data: the runtime in src/runner executes it.
 import { z } from "zod";
 import { FAULT_NAMES } from "../faults/index.js";
+import { WORKLOADS } from "../protocol.js";
 
 const condition = z
   .object({
@@ -25,10 +26,7 @@ export const scenarioSchema = z
     fault: z.enum(FAULT_NAMES),
     aliases: z.array(z.string().regex(/^[a-z0-9-]+$/)).default([]),
     rebootAfterMs: z.number().int().min(0).max(60000).default(1000),
-    workloads: z
-      .array(z.enum(["idle", "writer", "urgent", "heartbeat", "poll", "tcp-info"]))
-      .min(1)
-      .default(["idle", "writer"]),
+    workloads: z.array(z.enum(WORKLOADS)).min(1).default(["idle", "writer"]),
     /** Whose sockets are watched; --observer overrides it where the fault allows. */
     observer: z.enum(["client", "server"]).default("client"),
     /** Inject the fault first, then connect: the scenario is about connect() itself. */

@@ -3,6 +3,7 @@
 // listing does not load the YAML parser and the schema unless a scenario file changed.
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { SCENARIO_DIR as DIR } from "../defaults.js";
 
 export interface Summary {
   name: string;
@@ -11,7 +12,6 @@ export interface Summary {
   summary: string;
 }
 
-const DIR = fileURLToPath(new URL("../../scenarios/", import.meta.url));
 const CACHE = fileURLToPath(new URL("../scenario-summaries.json", import.meta.url));
 
 function fingerprint(): Record<string, number> {

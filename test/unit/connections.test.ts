@@ -1,13 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parseSettings } from "../../src/commands/settings.js";
 import { UsageError } from "../../src/errors.js";
-import {
-  clientSpec,
-  scenarioSettings,
-  sends,
-  watchedConnections,
-} from "../../src/runner/connections.js";
-import { WRITER_INTERVAL_MS } from "../../src/runner/timing.js";
+import { WRITER_INTERVAL_MS } from "../../src/plan/timing.js";
+import { scenarioSettings, sends, watchedConnections } from "../../src/plan/watched.js";
+import { clientSpec } from "../../src/runner/client-spec.js";
 import { loadScenario } from "../../src/scenario/load.js";
 
 const hostCrash = loadScenario("host-crash");

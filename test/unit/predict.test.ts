@@ -1,10 +1,14 @@
 import { describe, expect, it } from "vitest";
 import {
+  fin,
   keepaliveGiveUpMs,
   keepaliveProbeTimesMs,
   predict,
   retransmitGiveUpMs,
   retries2TimeoutMs,
+  rst,
+  silent,
+  silentThenRst,
   timerDelayMs,
   timerMaxDelayMs,
   undetectedHint,
@@ -220,7 +224,7 @@ describe("keepalive", () => {
 
 describe("predict", () => {
   it("FIN: recv returns EOF when it arrives", () => {
-    expect(predict({ kind: "fin", atMs: 1.26 }, settings, idle, kernel)).toEqual({
+    expect(predict(fin(1.26), settings, idle, kernel)).toEqual({
       call: "recv",
       result: "EOF",
       afterMs: 1.3,
@@ -229,7 +233,7 @@ describe("predict", () => {
   });
 
   it("RST: recv fails with ECONNRESET", () => {
-    const p = predict({ kind: "rst", atMs: 2 }, settings, writer, kernel);
+    const p = predict(rst(2), settings, writer, kernel);
     expect(p).toEqual({
       call: "recv",
       result: "ECONNRESET",
@@ -239,7 +243,7 @@ describe("predict", () => {
   });
 
   it("silent idle socket without keepalive: never", () => {
-    const p = predict({ kind: "silent" }, { ...settings, userTimeoutMs: 3000 }, idle, kernel);
+    const p = predict(silent(), { ...settings, userTimeoutMs: 3000 }, idle, kernel);
     expect(p.result).toBeNull();
     expect(p.afterMs).toBeNull();
     expect(p.basis).toBe(
@@ -248,7 +252,7 @@ describe("predict", () => {
   });
 
   it("silent idle socket with keepalive 1,1,2: ETIMEDOUT at ~2.95 s", () => {
-    const p = predict({ kind: "silent" }, { ...settings, keepalive: ka112 }, idle, kernel);
+    const p = predict(silent(), { ...settings, keepalive: ka112 }, idle, kernel);
     expect(p.result).toBe("ETIMEDOUT");
     expect(p.afterMs).toBeGreaterThan(2900);
     expect(p.afterMs).toBeLessThan(3000);
@@ -257,14 +261,14 @@ describe("predict", () => {
 
   it("keepalive with a user timeout says the timeout overrides the count", () => {
     const s = { ...settings, keepalive: ka112, userTimeoutMs: 5000 };
-    const p = predict({ kind: "silent" }, s, idle, kernel);
+    const p = predict(silent(), s, idle, kernel);
     expect(p.afterMs).toBeGreaterThanOrEqual(4900);
     expect(p.basis).toContain("TCP_USER_TIMEOUT 5000 ms");
     expect(p.basis).toContain("overrides the count of 2");
   });
 
   it("silent writer: retransmissions give up after tcp_retries2 (the lab default)", () => {
-    const p = predict({ kind: "silent" }, settings, writer, kernel);
+    const p = predict(silent(), settings, writer, kernel);
     expect(p.call).toBeNull();
     expect(p.result).toBe("ETIMEDOUT");
     // The first RTO retransmission goes out at ~422 ms (probe at ~220 ms).
@@ -275,7 +279,7 @@ describe("predict", () => {
 
   it("silent writer: settings.retries2 wins over the kernel's, and keepalive plays no part", () => {
     const s = { ...settings, retries2: 5, keepalive: ka112 };
-    const p = predict({ kind: "silent" }, s, writer, kernel);
+    const p = predict(silent(), s, writer, kernel);
     expect(p.result).toBe("ETIMEDOUT");
     expect(p.afterMs).toBeGreaterThan(422 + 12_600);
     expect(p.afterMs).toBeLessThan(14_000);
@@ -283,7 +287,7 @@ describe("predict", () => {
   });
 
   it("silent writer with TCP_USER_TIMEOUT 3000", () => {
-    const p = predict({ kind: "silent" }, { ...settings, userTimeoutMs: 3000 }, writer, kernel);
+    const p = predict(silent(), { ...settings, userTimeoutMs: 3000 }, writer, kernel);
     expect(p.result).toBe("ETIMEDOUT");
     // 3000 ms from the first RTO retransmission at ~422 ms, not from the send at 10 ms.
     expect(p.afterMs).toBeGreaterThanOrEqual(422 + 3000);
@@ -293,13 +297,13 @@ describe("predict", () => {
 
   it("rounds afterMs to 0.1 ms", () => {
     const facts = { ...idle, lastRecvMs: -100.123 };
-    const p = predict({ kind: "silent" }, { ...settings, keepalive: ka112 }, facts, kernel);
+    const p = predict(silent(), { ...settings, keepalive: ka112 }, facts, kernel);
     expect(p.afterMs).toBe(2947.9); // 3 x 1016 ms - 100.123 ms = 2947.877 ms
-    expect(predict({ kind: "fin", atMs: 0.04 }, settings, idle, kernel).afterMs).toBe(0);
+    expect(predict(fin(0.04), settings, idle, kernel).afterMs).toBe(0);
   });
 
   it("silent-then-rst writer: the first retransmission after the reboot meets a RST", () => {
-    const wire = { kind: "silent-then-rst", rebootAtMs: 5000 } as const;
+    const wire = silentThenRst(5000);
     const p = predict(wire, settings, writer, kernel);
     const { retransmissions } = retransmitGiveUpMs({
       firstUnackedSendMs: 10,
@@ -319,7 +323,7 @@ describe("predict", () => {
 
   it("silent-then-rst writer: the original send or the probe can meet the RST too", () => {
     const rst = (rebootAtMs: number) =>
-      predict({ kind: "silent-then-rst", rebootAtMs }, settings, writer, kernel);
+      predict(silentThenRst(rebootAtMs), settings, writer, kernel);
     // Rebooted before the original send at 10 ms: that send meets the RST itself.
     expect(rst(5)).toMatchObject({ result: "ECONNRESET", afterMs: 10 });
     expect(rst(10)).toMatchObject({ result: "ECONNRESET", afterMs: 10 });
@@ -331,7 +335,7 @@ describe("predict", () => {
 
   it("silent-then-rst writer: a user timeout that runs out first still gives ETIMEDOUT", () => {
     const s = { ...settings, userTimeoutMs: 3000 };
-    const p = predict({ kind: "silent-then-rst", rebootAtMs: 10_000 }, s, writer, kernel);
+    const p = predict(silentThenRst(10_000), s, writer, kernel);
     expect(p.result).toBe("ETIMEDOUT");
     expect(p.afterMs).toBeGreaterThanOrEqual(422 + 3000);
     expect(p.afterMs).toBeLessThan(422 + 3040);
@@ -343,15 +347,15 @@ describe("predict", () => {
 
   it("silent-then-rst idle with keepalive: the first probe after the reboot meets a RST", () => {
     const s = { ...settings, keepalive: { idle: 1, interval: 1, count: 5 } };
-    const p = predict({ kind: "silent-then-rst", rebootAtMs: 2500 }, s, idle, kernel);
+    const p = predict(silentThenRst(2500), s, idle, kernel);
     expect(p.result).toBe("ECONNRESET");
     expect(p.afterMs).toBe(2948); // probes at 916, 1932, 2948
-    const late = predict({ kind: "silent-then-rst", rebootAtMs: 60_000 }, s, idle, kernel);
+    const late = predict(silentThenRst(60_000), s, idle, kernel);
     expect(late.result).toBe("ETIMEDOUT");
   });
 
   it("silent-then-rst idle without keepalive: never", () => {
-    const p = predict({ kind: "silent-then-rst", rebootAtMs: 1000 }, settings, idle, kernel);
+    const p = predict(silentThenRst(1000), settings, idle, kernel);
     expect(p.result).toBeNull();
     expect(p.afterMs).toBeNull();
   });
@@ -359,13 +363,13 @@ describe("predict", () => {
 
 describe("undetectedHint", () => {
   it("is null when the prediction falls inside the window", () => {
-    const p = predict({ kind: "silent" }, { ...settings, keepalive: ka112 }, idle, kernel);
+    const p = predict(silent(), { ...settings, keepalive: ka112 }, idle, kernel);
     expect(undetectedHint(p, settings, 30)).toBeNull();
     expect(undetectedHint(p, settings, 2)).not.toBeNull();
   });
 
   it("names tcp_retries2 and suggests a user timeout for a writer", () => {
-    const p = predict({ kind: "silent" }, settings, writer, kernel);
+    const p = predict(silent(), settings, writer, kernel);
     const hint = undetectedHint(p, settings, 30);
     expect(hint).toMatch(/^the kernel gives up after ~93\d\.\d s with tcp_retries2=15; /);
     expect(hint).toContain("try --user-timeout 3000");
@@ -373,13 +377,13 @@ describe("undetectedHint", () => {
 
   it("with a user timeout, suggests a smaller one, or a longer window if it is small", () => {
     const big = { ...settings, userTimeoutMs: 60_000 };
-    const slow = predict({ kind: "silent" }, big, writer, kernel);
+    const slow = predict(silent(), big, writer, kernel);
     expect(undetectedHint(slow, big, 30)).toMatch(
       /^the kernel gives up after ~60\.\d s with TCP_USER_TIMEOUT 60000 ms; try a smaller one such as --user-timeout 3000$/,
     );
     // 3000 ms from the first retransmission at ~422 ms: ~3.4 s, beyond a 3 s window.
     const small = { ...settings, userTimeoutMs: 3000, windowS: 3 };
-    const p = predict({ kind: "silent" }, small, writer, kernel);
+    const p = predict(silent(), small, writer, kernel);
     expect(undetectedHint(p, small, 30)).toBeNull();
     expect(undetectedHint(p, small, 3)).toBe(
       "the kernel gives up after ~3.4 s with TCP_USER_TIMEOUT 3000 ms " +
@@ -388,7 +392,7 @@ describe("undetectedHint", () => {
   });
 
   it("suggests keepalive for an idle socket that never notices", () => {
-    const p = predict({ kind: "silent" }, settings, idle, kernel);
+    const p = predict(silent(), settings, idle, kernel);
     expect(undetectedHint(p, settings, 30)).toBe(
       "an idle socket without keepalive never notices; try --keepalive 1,1,2",
     );
@@ -396,7 +400,7 @@ describe("undetectedHint", () => {
 
   it("suggests a shorter keepalive when the configured one is too slow", () => {
     const s = { ...settings, keepalive: { idle: 60, interval: 10, count: 3 } };
-    const p = predict({ kind: "silent" }, s, idle, kernel);
+    const p = predict(silent(), s, idle, kernel);
     expect(undetectedHint(p, s, 30)).toContain("--keepalive 1,1,2");
   });
 });

@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { parseSettings, type SettingFlags } from "../../src/commands/settings.js";
-import { predict, type SilentOutcome } from "../../src/predict/predict.js";
+import { FROZEN_BASIS, frozen } from "../../src/predict/frozen.js";
+import { healed, partition } from "../../src/predict/heal.js";
+import { icmpUnreachable, softError } from "../../src/predict/icmp.js";
+import { connectRefused, REFUSED_BASIS } from "../../src/predict/refusal.js";
 import { retransmitGiveUpMs } from "../../src/predict/retransmit.js";
-import {
-  connectTimeout,
-  FROZEN_BASIS,
-  healed,
-  icmpUnreachable,
-  REFUSED_BASIS,
-} from "../../src/predict/unreachable.js";
-import type { ConnectionFacts, KernelParams, Prediction, WireEffect } from "../../src/types.js";
+import { silent } from "../../src/predict/silence.js";
+import type { SilentOutcome } from "../../src/predict/silent-outcome.js";
+import { connectTimeout, synTimeout } from "../../src/predict/syn-timeout.js";
+import { predict, type WireEffect } from "../../src/predict/wire.js";
+import type { ConnectionFacts, KernelParams, Prediction } from "../../src/types.js";
 
 const kernel: KernelParams = {
   hz: 250,
@@ -34,8 +34,8 @@ const idle: ConnectionFacts = {
   rtoMs: 204,
 };
 
-const EHOST: WireEffect = { kind: "icmp", errno: "EHOSTUNREACH" };
-const ENET: WireEffect = { kind: "icmp", errno: "ENETUNREACH" };
+const EHOST: WireEffect = icmpUnreachable("EHOSTUNREACH");
+const ENET: WireEffect = icmpUnreachable("ENETUNREACH");
 
 const run = (wire: WireEffect, flags: SettingFlags, facts: ConnectionFacts, k = kernel) =>
   predict(wire, parseSettings(flags), facts, k);
@@ -49,11 +49,11 @@ const FIRST_RTO_MS = 566;
 
 describe("icmp without IP_RECVERR: a soft error, reported when the timer gives up", () => {
   it("writer: the ICMP errno at the retransmission give-up (tcp_retries2=15)", () => {
-    const silent = run({ kind: "silent" }, {}, writer);
+    const quiet = run(silent(), {}, writer);
     const p = run(EHOST, {}, writer);
     expect(p.result).toBe("EHOSTUNREACH");
     expect(p.call).toBeNull();
-    expect(p.afterMs).toBe(silent.afterMs);
+    expect(p.afterMs).toBe(quiet.afterMs);
     // 924.6 s after the first RTO retransmission, and no more than one capped RTO later.
     expect(p.afterMs).toBeGreaterThanOrEqual(FIRST_RTO_MS + 924_600);
     expect(p.afterMs).toBeLessThanOrEqual(FIRST_RTO_MS + 924_600 + 121_000);
@@ -65,7 +65,7 @@ describe("icmp without IP_RECVERR: a soft error, reported when the timer gives u
   it("writer: ENETUNREACH is passed through the same way", () => {
     const p = run(ENET, {}, writer);
     expect(p.result).toBe("ENETUNREACH");
-    expect(p.afterMs).toBe(run({ kind: "silent" }, {}, writer).afterMs);
+    expect(p.afterMs).toBe(run(silent(), {}, writer).afterMs);
   });
 
   it("writer with TCP_USER_TIMEOUT 3000: the errno when the user timeout gives up", () => {
@@ -82,7 +82,7 @@ describe("icmp without IP_RECVERR: a soft error, reported when the timer gives u
     expect(p.result).toBe("ETIMEDOUT");
     // -50 + 1016 (idle) + 2 x 1016 (intervals)
     expect(p.afterMs).toBe(2998);
-    expect(p.afterMs).toBe(run({ kind: "silent" }, { keepalive: "1,1,2" }, idle).afterMs);
+    expect(p.afterMs).toBe(run(silent(), { keepalive: "1,1,2" }, idle).afterMs);
     expect(p.basis).toContain("ignored");
     expect(p.basis).toContain("keepalive 1 s + 2 x 1 s");
   });
@@ -150,7 +150,7 @@ describe("icmpUnreachable(): direct", () => {
       segments: [150, 360],
       segmentName: "retransmission",
     };
-    const p = icmpUnreachable(outcome, "EHOSTUNREACH", true);
+    const p = softError(outcome, "EHOSTUNREACH", true);
     expect(p.result).toBe("EHOSTUNREACH");
     expect(p.afterMs).toBe(300);
     expect(p.basis).toContain("soft error");
@@ -162,7 +162,7 @@ describe("icmpUnreachable(): direct", () => {
       segments: [150],
       segmentName: "retransmission",
     };
-    expect(icmpUnreachable(outcome, "EHOSTUNREACH", true).afterMs).toBe(1000);
+    expect(softError(outcome, "EHOSTUNREACH", true).afterMs).toBe(1000);
   });
 
   it("recverr: the probe time is rounded to 0.1 ms", () => {
@@ -171,19 +171,19 @@ describe("icmpUnreachable(): direct", () => {
       segments: [150, 360.04],
       segmentName: "retransmission",
     };
-    expect(icmpUnreachable(outcome, "EHOSTUNREACH", true).afterMs).toBe(360);
+    expect(softError(outcome, "EHOSTUNREACH", true).afterMs).toBe(360);
   });
 });
 
 describe("partition", () => {
   it("writer: heals (3 s) long before tcp_retries2 gives up -> never", () => {
-    const p = run({ kind: "partition", healAtMs: 3000 }, {}, writer);
+    const p = run(partition(3000), {}, writer);
     expect(p).toMatchObject({ call: null, result: null, afterMs: null });
     expect(p.basis).toContain("heals at 3.0 s");
   });
 
   it("writer: TCP_USER_TIMEOUT 3000 gives up (3568 ms) before a 5 s heal -> ETIMEDOUT", () => {
-    const p = run({ kind: "partition", healAtMs: 5000 }, { userTimeout: "3000" }, writer);
+    const p = run(partition(5000), { userTimeout: "3000" }, writer);
     expect(p.result).toBe("ETIMEDOUT");
     expect(p.afterMs).toBe(3568);
     expect(p.basis).toContain("TCP_USER_TIMEOUT 3000 ms");
@@ -191,18 +191,18 @@ describe("partition", () => {
   });
 
   it("writer: the same user timeout but a heal at 3 s, before the give-up -> never", () => {
-    const p = run({ kind: "partition", healAtMs: 3000 }, { userTimeout: "3000" }, writer);
+    const p = run(partition(3000), { userTimeout: "3000" }, writer);
     expect(p.result).toBeNull();
     expect(p.afterMs).toBeNull();
   });
 
   it("idle with keepalive 1,1,2 (2998 ms) and a 5 s partition -> ETIMEDOUT", () => {
-    const p = run({ kind: "partition", healAtMs: 5000 }, { keepalive: "1,1,2" }, idle);
+    const p = run(partition(5000), { keepalive: "1,1,2" }, idle);
     expect(p).toMatchObject({ call: "recv", result: "ETIMEDOUT", afterMs: 2998 });
   });
 
   it("idle without keepalive -> never", () => {
-    const p = run({ kind: "partition", healAtMs: 5000 }, {}, idle);
+    const p = run(partition(5000), {}, idle);
     expect(p.result).toBeNull();
   });
 
@@ -219,14 +219,14 @@ describe("frozen", () => {
     ["writer with user timeout", writer, { userTimeout: "3000" }],
     ["idle with keepalive", idle, { keepalive: "1,1,2" }],
   ] as const)("%s: never (the peer's kernel ACKs)", (_, facts, flags) => {
-    const p = run({ kind: "frozen" }, flags, facts);
+    const p = run(frozen(), flags, facts);
     expect(p).toEqual({ call: null, result: null, afterMs: null, basis: FROZEN_BASIS });
   });
 });
 
 describe("connect-timeout: SYN retransmissions until tcp_syn_retries", () => {
   it("tcp_syn_retries 1: ~3 s (1 s + 2 s, each timer rounded up)", () => {
-    const p = run({ kind: "connect-timeout" }, { synRetries: "1" }, idle);
+    const p = run(connectTimeout(), { synRetries: "1" }, idle);
     expect(p.call).toBe("connect");
     expect(p.result).toBe("ETIMEDOUT");
     // 1016 + 2016
@@ -235,14 +235,14 @@ describe("connect-timeout: SYN retransmissions until tcp_syn_retries", () => {
   });
 
   it("tcp_syn_retries 2: ~7 s", () => {
-    const p = run({ kind: "connect-timeout" }, { synRetries: "2" }, idle);
+    const p = run(connectTimeout(), { synRetries: "2" }, idle);
     // 1016 + 2016 + 4128 (1000 jiffies: level 2, 64-jiffy granules)
     expect(p.afterMs).toBe(7160);
     expect(p.basis).toContain("after 7.0 s");
   });
 
   it("tcp_syn_retries 6 (the kernel's, from KernelParams): ~127 s", () => {
-    const p = run({ kind: "connect-timeout" }, {}, idle);
+    const p = run(connectTimeout(), {}, idle);
     expect(p.afterMs).toBe(129_464);
     expect(p.basis).toBe("tcp_syn_retries=6: SYN retransmissions give up after 127.0 s");
   });
@@ -253,13 +253,13 @@ describe("connect-timeout: SYN retransmissions until tcp_syn_retries", () => {
     [3, 15000],
     [6, 127000],
   ])("tcp_syn_retries %i: at or after (2^(n+1) - 1) s, within 3 %% of it", (n, nominal) => {
-    const p = run({ kind: "connect-timeout" }, { synRetries: String(n) }, idle);
+    const p = run(connectTimeout(), { synRetries: String(n) }, idle);
     expect(p.afterMs).toBeGreaterThanOrEqual(nominal);
     expect(p.afterMs).toBeLessThanOrEqual(nominal * 1.03);
   });
 
   it("--syn-retries overrides the kernel's value", () => {
-    const p = run({ kind: "connect-timeout" }, { synRetries: "1" }, idle, {
+    const p = run(connectTimeout(), { synRetries: "1" }, idle, {
       ...kernel,
       synRetries: 6,
     });
@@ -267,32 +267,30 @@ describe("connect-timeout: SYN retransmissions until tcp_syn_retries", () => {
   });
 
   it("the kernel's tcp_syn_retries is used without --syn-retries", () => {
-    const p = run({ kind: "connect-timeout" }, {}, idle, { ...kernel, synRetries: 2 });
+    const p = run(connectTimeout(), {}, idle, { ...kernel, synRetries: 2 });
     expect(p.afterMs).toBe(7160);
   });
 
   it("6 when neither says", () => {
     const { synRetries: _, ...noSyn } = kernel;
-    const p = connectTimeout(parseSettings({}), noSyn);
+    const p = synTimeout(parseSettings({}), noSyn);
     expect(p.afterMs).toBe(129_464);
     expect(p.basis).toContain("tcp_syn_retries=6");
   });
 
   it("does not depend on the connection's facts", () => {
-    expect(run({ kind: "connect-timeout" }, {}, writer)).toEqual(
-      run({ kind: "connect-timeout" }, {}, idle),
-    );
+    expect(run(connectTimeout(), {}, writer)).toEqual(run(connectTimeout(), {}, idle));
   });
 });
 
 describe("connect-refused", () => {
   it("connect ECONNREFUSED at 0", () => {
-    expect(run({ kind: "connect-refused" }, {}, idle)).toEqual({
+    expect(run(connectRefused(), {}, idle)).toEqual({
       call: "connect",
       result: "ECONNREFUSED",
       afterMs: 0,
       basis: REFUSED_BASIS,
     });
-    expect(run({ kind: "connect-refused" }, { keepalive: "1,1,2" }, writer).afterMs).toBe(0);
+    expect(run(connectRefused(), { keepalive: "1,1,2" }, writer).afterMs).toBe(0);
   });
 });

@@ -1,10 +1,11 @@
-// Which client connections a run watches, and with what socket options: the scenario's
-// workloads (idle and writer by default), or one connection per detection method (--detect).
-import type { ClientSpec, Workload } from "../agent/client.js";
+// Which connections a run watches, and with what socket options: the scenario's workloads
+// (idle and writer by default), or one connection per detection method (--detect); and the
+// settings a scenario runs with (its observer, where its fault allows it).
 import { UsageError } from "../errors.js";
+import { faultNamed } from "../faults/index.js";
+import type { Workload } from "../protocol.js";
 import type { Scenario } from "../scenario/load.js";
 import type { DetectMethod, Settings } from "../types.js";
-import { WRITER_INTERVAL_MS } from "./timing.js";
 
 /** What a method measures with when its own knob was not given. */
 const DEFAULT_KEEPALIVE = { idle: 1, interval: 1, count: 2 };
@@ -68,36 +69,10 @@ function watchedGroups(scenario: Scenario, settings: Settings): Watched[] {
   }));
 }
 
-export function clientSpec(w: Watched, ip: string, port: number): ClientSpec {
-  const { settings } = w;
-  const heartbeat = settings.heartbeat ?? { intervalMs: 500, misses: 3 };
-  return {
-    conn: w.id,
-    workload: w.workload,
-    ip,
-    port,
-    options: {
-      keepalive: settings.keepalive,
-      userTimeoutMs: settings.userTimeoutMs,
-      recverr: settings.recverr,
-    },
-    sendIntervalMs: w.workload === "heartbeat" ? heartbeat.intervalMs : WRITER_INTERVAL_MS,
-    heartbeatMisses: heartbeat.misses,
-    sigpipe: settings.sigpipe,
-    engine: settings.engine,
-    trace: w.trace,
-    // At scale only what matters is reported: no event for each call that worked.
-    quiet: (settings.connections ?? 1) > 1 && settings.events !== "all",
-  };
-}
-
 /** Workloads that keep sending, so a silent peer leaves their data unacknowledged. */
 export function sends(workload: string): boolean {
   return workload === "writer" || workload === "urgent" || workload === "heartbeat";
 }
-
-/** Faults that can strike the client instead, leaving the server's sockets to watch. */
-const SERVER_OBSERVABLE = new Set(["crash"]);
 
 /**
  * The settings a scenario runs with: its own observer unless --observer says otherwise, where
@@ -105,7 +80,7 @@ const SERVER_OBSERVABLE = new Set(["crash"]);
  */
 export function scenarioSettings(scenario: Scenario, settings: Settings): Settings {
   const observer = settings.observer ?? scenario.observer;
-  if (observer === "server" && !SERVER_OBSERVABLE.has(scenario.fault)) {
+  if (!faultNamed(scenario.fault).observers.includes(observer)) {
     throw new UsageError(
       `--observer server: in ${scenario.name} the fault strikes the server, so only the client can observe it; try host-crash or client-crash`,
     );

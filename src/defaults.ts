@@ -1,0 +1,15 @@
+// Defaults that more than one part of the tool must agree on, defined once.
+import { fileURLToPath } from "node:url";
+
+/** The built-in scenario files (file name = scenario name). */
+export const SCENARIO_DIR = fileURLToPath(new URL("../scenarios/", import.meta.url));
+
+/** --heartbeat when not given: a ping every 500 ms, dead after 3 unanswered. */
+export const DEFAULT_HEARTBEAT = { intervalMs: 500, misses: 3 } as const;
+export const DEFAULT_HEARTBEAT_FLAG = `${DEFAULT_HEARTBEAT.intervalMs},${DEFAULT_HEARTBEAT.misses}`;
+
+/** What a sending workload writes each time. */
+export const PAYLOAD = Buffer.from("ping\n");
+
+/** After the first failure a connection makes a few more calls, this far apart. */
+export const FOLLOW_UP_GAP_MS = 100;

@@ -1,0 +1,71 @@
+// The one prediction pipeline, used by `run` (with what the run measured) and by `explain`
+// (with typical facts): the fault's wire effect for this connection, the kernel model's
+// answer, then that answer in the terms of the connection's workload and engine.
+import { DEFAULT_HEARTBEAT } from "../defaults.js";
+import type { Fault, FaultParams } from "../faults/index.js";
+import { predict, type WireEffect } from "../predict/index.js";
+import type { ConnectionFacts, KernelParams, Prediction } from "../types.js";
+import type { Watched } from "./watched.js";
+
+export interface PredictionInput {
+  fault: Fault;
+  params: FaultParams;
+  /** What the fault measured while it ran; empty when predicting ahead of a run. */
+  measured: Record<string, number>;
+  watched: Watched;
+  facts: ConnectionFacts;
+  kernel: KernelParams;
+}
+
+export function predictConnection(input: PredictionInput): Prediction {
+  const { fault, params, measured, watched: w, facts, kernel } = input;
+  const wire = fault.wire({ settings: w.settings, workload: w.workload, params, measured });
+  const base = predict(wire, w.settings, facts, kernel);
+  return inWorkloadTerms(base, w, facts.firstUnackedSendMs, wire);
+}
+
+/**
+ * The kernel's answer as this connection shows it: the node engine names calls after libuv's
+ * syscalls (read, write); poll shows readiness bits; tcp-info a state; a heartbeat gives up on
+ * its own clock when the peer stops answering, unless TCP reports something sooner.
+ */
+export function inWorkloadTerms(
+  p: Prediction,
+  w: Pick<Watched, "workload" | "settings">,
+  firstPingMs: number | null,
+  wire: WireEffect,
+): Prediction {
+  let out = p;
+  if (w.workload === "heartbeat" && firstPingMs !== null && !wire.immediate) {
+    const hb = w.settings.heartbeat ?? DEFAULT_HEARTBEAT;
+    const deadAt = Math.round((firstPingMs + hb.misses * hb.intervalMs) * 10) / 10;
+    if (p.afterMs === null || deadAt < p.afterMs) {
+      const basis = `${hb.misses} pings ${hb.intervalMs} ms apart unanswered, from the first ping after the fault`;
+      out = { call: "heartbeat", result: "DEAD", afterMs: deadAt, basis };
+    }
+  }
+  if (out.result !== null && w.workload === "poll") {
+    const bits = out.result === "EOF" ? "POLLIN|POLLRDHUP" : "POLLIN|POLLRDHUP|POLLHUP|POLLERR";
+    out = { ...out, call: "poll", result: bits };
+  }
+  if (out.result !== null && w.workload === "tcp-info") {
+    out = { ...out, call: "tcp_info", result: out.result === "EOF" ? "CLOSE_WAIT" : "CLOSE" };
+  }
+  if (w.settings.engine === "node" && out.call !== null) {
+    out = { ...out, call: out.call === "recv" ? "read" : out.call === "send" ? "write" : out.call };
+  }
+  return out;
+}
+
+/** The kernel parameters of the observer's namespace, from its sysctls as read. */
+export function kernelParams(sysctls: Record<string, string>, hz: number): KernelParams {
+  const num = (key: string, fallback: number) => Number(sysctls[`net.ipv4.${key}`] ?? fallback);
+  return {
+    hz,
+    retries2: num("tcp_retries2", 15),
+    keepaliveTime: num("tcp_keepalive_time", 7200),
+    keepaliveIntvl: num("tcp_keepalive_intvl", 75),
+    keepaliveProbes: num("tcp_keepalive_probes", 9),
+    synRetries: num("tcp_syn_retries", 6),
+  };
+}

@@ -1,0 +1,136 @@
+// The runner <-> agent protocol, in one place: the commands the runner writes to an agent's
+// stdin, the replies, and the messages (events, "done", "ready") the agent writes to stdout,
+// one JSON object a line. Both sides import these types; each side checks what it receives
+// with the zod schemas below, so a renamed field fails at the boundary with its name.
+import { z } from "zod";
+
+const socketOptions = z.object({
+  keepalive: z
+    .object({ idle: z.number(), interval: z.number(), count: z.number() })
+    .nullable()
+    .optional(),
+  userTimeoutMs: z.number().nullable().optional(),
+  recverr: z.boolean().optional(),
+});
+
+export const WORKLOADS = ["idle", "writer", "urgent", "heartbeat", "poll", "tcp-info"] as const;
+export type Workload = (typeof WORKLOADS)[number];
+
+const clientSpec = z.object({
+  conn: z.string(),
+  workload: z.enum(WORKLOADS),
+  ip: z.string(),
+  port: z.number(),
+  options: socketOptions,
+  sendIntervalMs: z.number(),
+  /** heartbeat: misses before the peer is declared dead. */
+  heartbeatMisses: z.number().optional(),
+  /** Leave MSG_NOSIGNAL out of sends, so a broken pipe raises SIGPIPE (default: death). */
+  sigpipe: z.boolean().optional(),
+  /** Also report TCP_INFO changes for this connection (the tcp-info workload always does). */
+  trace: z.boolean().optional(),
+  /** "syscall": raw libc calls through koffi; "node": a node:net socket. */
+  engine: z.enum(["syscall", "node"]).optional(),
+  /** The side this connection is watched from: "server" for an accepted socket. */
+  side: z.enum(["client", "server"]).optional(),
+  /** Report only connects and failures, not every call that worked. */
+  quiet: z.boolean().optional(),
+});
+export type ClientSpec = z.infer<typeof clientSpec>;
+
+/** What a server agent can be told to do to its connections; each reply carries its time. */
+export const SERVER_ACTIONS = [
+  "close-all",
+  "abort-all",
+  "shutdown-all",
+  "pause-reads",
+  "pause-accept",
+  "unlisten",
+] as const;
+export type ServerAction = (typeof SERVER_ACTIONS)[number];
+
+export const commandSchema = z.discriminatedUnion("op", [
+  z.object({ id: z.number(), op: z.literal("listen"), ip: z.string(), port: z.number() }),
+  z.object({
+    id: z.number(),
+    op: z.literal("connect"),
+    specs: z.array(clientSpec),
+    /** false: answer at once, without waiting for the connects (connect() is observed). */
+    wait: z.boolean().optional(),
+  }),
+  /** --observer server: watch accepted sockets, found by their peer's address. */
+  z.object({
+    id: z.number(),
+    op: z.literal("adopt"),
+    specs: z.array(clientSpec.extend({ peer: z.string() })),
+  }),
+  z.object({ id: z.number(), op: z.literal("snapshot") }),
+  z.object({ id: z.number(), op: z.literal("exit") }),
+  z.object({
+    id: z.number(),
+    op: z.literal("act"),
+    action: z.enum(SERVER_ACTIONS),
+    /** pause-accept: the listen backlog to set (listen() again on the listening socket). */
+    backlog: z.number().int().min(0).optional(),
+  }),
+]);
+export type Command = z.infer<typeof commandSchema>;
+/** A command as the runner sends it: the id is added by the transport. */
+export type Request = Command extends infer C ? (C extends Command ? Omit<C, "id"> : never) : never;
+
+const tcpInfo = z.object({
+  state: z.string(),
+  retransmits: z.number(),
+  probes: z.number(),
+  backoff: z.number(),
+  rtoUs: z.number(),
+  unacked: z.number(),
+  lastDataSentMs: z.number(),
+  lastDataRecvMs: z.number(),
+  lastAckRecvMs: z.number(),
+  rttUs: z.number(),
+  totalRetrans: z.number(),
+  t: z.number().optional(),
+});
+
+/** The reply payload of each op (beside type, id and ok). */
+export const replySchemas = {
+  listen: z.object({}),
+  connect: z.object({ connected: z.number().nullable() }),
+  adopt: z.object({}),
+  snapshot: z.object({ t: z.number(), info: z.record(z.string(), tcpInfo.nullable()) }),
+  exit: z.object({}),
+  /** t: CLOCK_MONOTONIC ms at which the action started (a fault's t=0). */
+  act: z.object({ t: z.number() }),
+} satisfies Record<Command["op"], z.ZodType>;
+export type Reply<Op extends Command["op"]> = z.infer<(typeof replySchemas)[Op]>;
+export type Snapshot = Reply<"snapshot">;
+
+const callEvent = z.object({
+  side: z.enum(["client", "server"]),
+  conn: z.string(),
+  call: z.string(),
+  result: z.string(),
+  bytes: z.number().optional(),
+  detail: z.string().optional(),
+});
+export type CallEvent = z.infer<typeof callEvent>;
+
+export const messageSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("ready"), host: z.string(), pid: z.number(), t: z.number() }),
+  /** One socket call that returned, stamped with the time it returned. */
+  callEvent.extend({ type: z.literal("event"), t: z.number() }),
+  /** A watched connection finished its follow-up calls. */
+  z.object({ type: z.literal("done"), conn: z.string() }),
+  /** The answer to a command; its payload (replySchemas) is checked by the one who asked. */
+  z
+    .object({
+      type: z.literal("reply"),
+      id: z.number(),
+      ok: z.boolean(),
+      error: z.string().optional(),
+    })
+    .passthrough(),
+]);
+export type AgentMessage = z.infer<typeof messageSchema>;
+export type EventMessage = Extract<AgentMessage, { type: "event" }>;

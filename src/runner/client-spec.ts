@@ -1,0 +1,29 @@
+// The client agent's instructions for one watched connection: where to connect, which socket
+// options to set, how its workload sends, and how much it reports.
+import { DEFAULT_HEARTBEAT } from "../defaults.js";
+import { WRITER_INTERVAL_MS } from "../plan/timing.js";
+import type { Watched } from "../plan/watched.js";
+import type { ClientSpec } from "../protocol.js";
+
+export function clientSpec(w: Watched, ip: string, port: number): ClientSpec {
+  const { settings } = w;
+  const heartbeat = settings.heartbeat ?? DEFAULT_HEARTBEAT;
+  return {
+    conn: w.id,
+    workload: w.workload,
+    ip,
+    port,
+    options: {
+      keepalive: settings.keepalive,
+      userTimeoutMs: settings.userTimeoutMs,
+      recverr: settings.recverr,
+    },
+    sendIntervalMs: w.workload === "heartbeat" ? heartbeat.intervalMs : WRITER_INTERVAL_MS,
+    heartbeatMisses: heartbeat.misses,
+    sigpipe: settings.sigpipe,
+    engine: settings.engine,
+    trace: w.trace,
+    // At scale only what matters is reported: no event for each call that worked.
+    quiet: (settings.connections ?? 1) > 1 && settings.events !== "all",
+  };
+}
