@@ -7,17 +7,8 @@ import { explain as explainScenario, renderExplanation } from "./commands/explai
 import { runCommand } from "./commands/run.js";
 import { parseCount } from "./commands/settings.js";
 import { SetupError, UsageError } from "./errors.js";
-import {
-  createProgress,
-  type Progress,
-  renderCompare,
-  renderJson,
-  renderJunit,
-  renderPretty,
-  renderRepeat,
-} from "./reporters/index.js";
+import { chooseReporter, createProgress, fileReporters, type Progress } from "./reporters/index.js";
 import type { JobHooks } from "./runner/jobs.js";
-import { summarizeRepeats } from "./runner/stats.js";
 import { withTimeout } from "./timeout.js";
 import type { Report } from "./types.js";
 
@@ -40,12 +31,7 @@ export async function run(names: string[], opts: Flags, version: string): Promis
   const result = await withDeadline(opts.timeout, () =>
     runCommand(names, { ...opts, hooks: liveProgress() }, version),
   );
-  deliver(result.report, opts, (r, color) => {
-    const repeated = r.runs.some((run) => run.repetition !== undefined);
-    if (!repeated) return renderPretty(r, { color });
-    const byScenario = [...new Set(r.runs.map((run) => run.scenario))];
-    return byScenario.map((name) => repeatReport(name, r, color)).join("\n");
-  });
+  deliver("run", result.report, opts);
   return result.exitCode;
 }
 
@@ -53,24 +39,8 @@ export async function compare(name: string, opts: Flags, version: string): Promi
   const result = await withDeadline(opts.timeout, () =>
     compareCommand(name, { ...opts, hooks: liveProgress() }, version),
   );
-  deliver(result.report, opts, (r, color) =>
-    renderCompare(
-      r.runs.map((run) => ({ setting: run.label ?? "", run })),
-      { color },
-    ),
-  );
+  deliver("compare", result.report, opts);
   return result.exitCode;
-}
-
-/** --repeat: one header, the min/median/max table and a verdict per scenario. */
-function repeatReport(name: string, report: Report, color: boolean): string {
-  const runs = report.runs.filter((run) => run.scenario === name);
-  const failed = runs.filter((run) => !run.passed).length;
-  const verdict = failed
-    ? `FAIL ${name} (${failed} of ${runs.length} repetitions failed)`
-    : `PASS ${name}`;
-  const table = renderRepeat(summarizeRepeats(runs), { color });
-  return `tcpdrop run ${name} × ${runs.length}\n${table}${verdict}\n`;
 }
 
 /** The live status line on stderr (a TTY only), shared by every lab running. */
@@ -92,19 +62,20 @@ function liveProgress(): JobHooks {
   };
 }
 
-/** Print the report in the asked-for form, and the JUnit file if asked. */
-function deliver(report: Report, opts: Flags, human: (r: Report, color: boolean) => string): void {
-  if (opts.junit) {
+/** Write each file report whose flag was given, then print the report in the asked-for form. */
+function deliver(command: "run" | "compare", report: Report, opts: Flags): void {
+  for (const { reporter, path } of fileReporters(opts)) {
     try {
-      writeFileSync(opts.junit, renderJunit(report));
+      writeFileSync(path, reporter.render(report, { color: false }));
     } catch (err) {
+      const flag = reporter.file?.flag;
       throw new UsageError(
-        `cannot write --junit ${opts.junit}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+        `cannot write --${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`,
       );
     }
   }
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-  process.stdout.write(opts.json ? renderJson(report) : human(report, color));
+  process.stdout.write(chooseReporter(command, opts, report).render(report, { color }));
 }
 
 /** --timeout: a cap on the whole command; past it the labs are torn down and the exit is 2. */

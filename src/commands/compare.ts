@@ -4,8 +4,8 @@
 import { UsageError } from "../errors.js";
 import { checkPrivileges } from "../lab/privileges.js";
 import { kernelRelease, scenarioSettings } from "../plan/index.js";
+import { buildReport } from "../runner/document.js";
 import { type Job, type JobHooks, runJobs } from "../runner/jobs.js";
-import { buildReport } from "../runner/report.js";
 import { loadScenario } from "../scenario/load.js";
 import type { Report, Settings } from "../types.js";
 import { DEFAULT_PARALLEL, parseExpectations } from "./run.js";

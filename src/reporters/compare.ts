@@ -1,10 +1,10 @@
-// Compare reporter: one scenario under several settings side by side (`tcpdrop compare`), and
-// the spread of repetitions (`--repeat N`). One table each, one line per setting × connection:
-// what failed first, when, and how far that is from the kernel-timer prediction.
+// Compare reporter: one scenario under several settings side by side (`tcpdrop compare`). One
+// line per setting × connection: what failed first, when, and how far that is from the
+// kernel-timer prediction.
 import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
-import type { ConnectionRepeatSummary, RepeatSummary } from "../runner/stats.js";
 import type { ConnectionReport, RunReport } from "../types.js";
+import type { Reporter } from "./reporter.js";
 import { colorResult } from "./timeline.js";
 
 export interface CompareRow {
@@ -18,7 +18,7 @@ export interface CompareOptions {
   color: boolean;
 }
 
-const DASH = "—";
+export const DASH = "—";
 const MINUTE_MS = 60_000;
 export const BEYOND_WINDOW = "beyond window";
 
@@ -62,7 +62,7 @@ export function differenceCell(conn: ConnectionReport, windowS: number): string 
   return DASH;
 }
 
-function table(head: string[]): Table.Table {
+export function table(head: string[]): Table.Table {
   return new Table({ head, style: { head: [], border: [], compact: true } });
 }
 
@@ -125,53 +125,11 @@ export function renderCompare(rows: CompareRow[], opts: CompareOptions): string 
   return `${sections.filter((s) => s.length > 0).join("\n\n")}\n`;
 }
 
-function timeCell(ms: number | null): string {
-  return ms === null ? DASH : formatDuration(ms);
-}
-
-/** "✘ differs in #2 (none), #4 (recv EOF)", or "—" for a steady connection. */
-function flakyCell(conn: ConnectionRepeatSummary, c: ChalkInstance): string {
-  if (!conn.flaky) return DASH;
-  const which = conn.differing.map((i) => `#${i} (${conn.outcomes[i - 1]})`).join(", ");
-  return `${c.red("✘")} differs in ${which}`;
-}
-
-function outcomeCell(outcome: string, c: ChalkInstance): string {
-  const result = outcome.split(" ").at(-1) ?? outcome;
-  return outcome.includes(" ") ? colorResult(c, result, outcome) : outcome;
-}
-
-/** The verdict on the repetitions as a whole. */
-function repeatLine(s: RepeatSummary, c: ChalkInstance): string {
-  const reps = `${s.repetitions} ${s.repetitions === 1 ? "repetition" : "repetitions"}`;
-  const failed = s.failedRepetitions.length;
-  const failedText = failed > 0 ? `; ${failed} of ${reps} failed` : "";
-  if (!s.flaky) {
-    const line = `STEADY over ${reps}${failedText}`;
-    return failed > 0 ? c.red.bold(line) : c.green.bold(line);
-  }
-  const flakyConns = s.connections.filter((conn) => conn.flaky).length;
-  const why =
-    flakyConns > 0
-      ? `${flakyConns} of ${s.connections.length} connections differ`
-      : "same outcomes, but the expectations held in some repetitions only";
-  return c.yellow.bold(`FLAKY over ${reps} (${why})${failedText}`);
-}
-
-/** The `--repeat N` report: per connection the usual outcome and the spread of its times. */
-export function renderRepeat(summary: RepeatSummary, opts: CompareOptions): string {
-  const c = new Chalk({ level: opts.color ? 1 : 0 });
-  const t = table(["connection", "outcome", "n", "min", "median", "max", "flaky"]);
-  for (const conn of summary.connections) {
-    t.push([
-      conn.id,
-      outcomeCell(conn.outcome, c),
-      `${conn.n}/${conn.repetitions}`,
-      timeCell(conn.minMs),
-      timeCell(conn.medianMs),
-      timeCell(conn.maxMs),
-      flakyCell(conn, c),
-    ]);
-  }
-  return `${t.toString()}\n\n${repeatLine(summary, c)}\n`;
-}
+export const compareReporter: Reporter = {
+  name: "compare",
+  render: (report, { color }) =>
+    renderCompare(
+      report.runs.map((run) => ({ setting: run.label ?? "", run })),
+      { color },
+    ),
+};

@@ -2,6 +2,7 @@
 // actions that read JUnit). One <testsuite> per run, one <testcase> per verdict; a failing
 // verdict carries its packetdrill-style message. The output is the same whatever the terminal.
 import type { Report, RunReport, Verdict } from "../types.js";
+import type { Reporter } from "./reporter.js";
 
 /** The tcp_retries2 the lab uses unless --retries2 says otherwise; not worth a label. */
 const LAB_RETRIES2 = "15";
@@ -199,3 +200,9 @@ export function renderJunit(report: Report): string {
   ];
   return `${lines.join("\n")}\n`;
 }
+
+export const junitReporter: Reporter = {
+  name: "junit",
+  file: { flag: "junit" },
+  render: (report) => renderJunit(report),
+};

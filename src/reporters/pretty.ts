@@ -4,6 +4,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import type { ConnectionReport, Report, RunReport, SocketEvent } from "../types.js";
+import type { Reporter } from "./reporter.js";
 import { renderDistributions, scaleAnswer } from "./scale.js";
 import {
   buildTimeline,
@@ -178,3 +179,8 @@ export function renderPretty(report: Report, opts: PrettyOptions): string {
   const runs = report.runs.map((run) => renderRun(run, report.kernel, opts, c));
   return `${runs.join("\n\n\n")}\n`;
 }
+
+export const prettyReporter: Reporter = {
+  name: "pretty",
+  render: (report, { color }) => renderPretty(report, { color }),
+};

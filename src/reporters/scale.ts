@@ -2,8 +2,8 @@
 // detection times and a small text histogram, instead of thousands of timelines.
 import type { ChalkInstance } from "chalk";
 import Table from "cli-table3";
-import { renderHistogram } from "../runner/distribution.js";
 import type { Distribution, RunReport } from "../types.js";
+import { renderHistogram } from "./histogram.js";
 
 const ms = (v: number | null) => (v === null ? "—" : `${v.toFixed(1)} ms`);
 

@@ -67,10 +67,3 @@ export function histogram(sorted: number[]): { fromMs: number; toMs: number; cou
 }
 
 /** A text histogram: one line per bin, a bar of up to 40 characters. */
-export function renderHistogram(d: Distribution): string[] {
-  const peak = Math.max(1, ...d.histogram.map((b) => b.count));
-  return d.histogram.map((b) => {
-    const bar = "█".repeat(Math.round((b.count / peak) * 40));
-    return `  ${b.fromMs.toFixed(1).padStart(9)} – ${b.toMs.toFixed(1).padStart(9)} ms  ${String(b.count).padStart(6)} ${bar}`;
-  });
-}

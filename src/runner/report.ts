@@ -1,4 +1,4 @@
-// From what the agents wrote to a run's report (and runs to the report document): per-connection timelines, first failures,
+// From what the agents wrote to a run's report: per-connection timelines, first failures,
 // predictions (in the terms of the connection's workload and engine), hints and verdicts.
 
 import { DEFAULT_HEARTBEAT } from "../defaults.js";
@@ -8,7 +8,7 @@ import { kernelHz, kernelParams, predictConnection, type Watched } from "../plan
 import { WRITER_INTERVAL_MS } from "../plan/timing.js";
 import { undetectedHint } from "../predict/index.js";
 import type { Scenario } from "../scenario/load.js";
-import type { ConnectionReport, Report, RunReport, Settings, Verdict } from "../types.js";
+import type { ConnectionReport, RunReport, Settings, Verdict } from "../types.js";
 import { firstFailure, processEvents, type RawEvent, timelines } from "./collect.js";
 import { distribution } from "./distribution.js";
 import { connectionFacts, type Snapshot } from "./facts.js";
@@ -27,11 +27,6 @@ export interface RunRecord {
   /** What the fault measured while it ran (a reboot's real time). */
   measured: Record<string, number>;
   durationMs: number;
-}
-
-/** Wraps finished runs in the top-level report document (schemaVersion 1). */
-export function buildReport(runs: RunReport[], kernel: string, version: string): Report {
-  return { schemaVersion: 1, tool: { name: "tcpdrop", version }, kernel, runs };
 }
 
 export function buildRunReport(r: RunRecord): RunReport {

@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  distribution,
-  histogram,
-  quantile,
-  renderHistogram,
-} from "../../src/runner/distribution.js";
+import { renderHistogram } from "../../src/reporters/histogram.js";
+import { distribution, histogram, quantile } from "../../src/runner/distribution.js";
 import type {
   ConnectionReport,
   Distribution,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { buildReport, escapeXml, renderJunit, settingsLabel } from "../../src/reporters/index.js";
+import { escapeXml, renderJunit, settingsLabel } from "../../src/reporters/index.js";
+import { buildReport } from "../../src/runner/document.js";
 import type { Report, RunReport, Verdict } from "../../src/types.js";
 
 // A small strict XML parser: enough of XML 1.0 to prove that what renderJunit writes is

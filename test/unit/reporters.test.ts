@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
-  buildReport,
   createProgress,
   formatProgress,
   renderJson,
   renderPretty,
 } from "../../src/reporters/index.js";
+import { buildReport } from "../../src/runner/document.js";
 import type { ConnectionReport, RunReport, SocketEvent } from "../../src/types.js";
 
 const ESC = "\x1b[";
