@@ -12,6 +12,8 @@ import {
   relisten,
   sendOnce,
   shutdownFd,
+  startConnect,
+  tcpSocket,
 } from "./calls.js";
 import { emitCall } from "./emit.js";
 import { EPOLLIN, EPOLLRDHUP, SHUT_WR } from "./libc.js";
@@ -21,6 +23,9 @@ const HEARTBEAT = "hb\n";
 
 export class Server {
   private listener = -1;
+  private address: { ip: string; port: number } | undefined;
+  /** Connections the server opened to its own listener, to fill the listen queue. */
+  private readonly fillers: number[] = [];
   /** Accepted sockets, keyed by fd, named by the peer's address (the runner maps them). */
   private readonly accepted = new Map<number, string>();
 
@@ -32,6 +37,7 @@ export class Server {
 
   listen(ip: string, port: number): void {
     this.listener = listenOn(ip, port, 4096);
+    this.address = { ip, port };
     emitCall({
       side: "server",
       conn: "listener",
@@ -56,9 +62,17 @@ export class Server {
    * until it is full, and the kernel then drops or refuses what comes next.
    */
   pauseAccept(backlog: number): void {
-    if (this.listener < 0) return;
+    if (this.listener < 0 || !this.address) return;
     this.poller.unwatch(this.listener);
     const out = relisten(this.listener, backlog);
+    // Other clients got there first: backlog + 1 connections fill the queue (the kernel
+    // counts it full once it holds more than the backlog).
+    const { ip, port } = this.address;
+    for (let i = 0; i <= backlog; i++) {
+      const fd = tcpSocket(ip);
+      startConnect(fd, ip, port);
+      this.fillers.push(fd);
+    }
     emitCall(
       {
         side: "server",
