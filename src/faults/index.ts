@@ -1,6 +1,7 @@
 // src/faults: one file per fault (what happens on the wire, who can observe it, how it looks
 // to the model, how it is injected with the lab's verbs) and this registry, one line each.
 // Scenario files name a fault by its `name`. See CONTRIBUTING.md, "Adding a fault".
+import { backlogFullAbort, backlogFullDrop } from "./backlog-full.js";
 import { connectDeadHost } from "./connect-dead-host.js";
 import { connectRefused } from "./connect-refused.js";
 import { crashReboot } from "./crash-reboot.js";
@@ -35,6 +36,8 @@ export const FAULTS: readonly Fault[] = [
   serverRestart,
   connectDeadHost,
   connectRefused,
+  backlogFullDrop,
+  backlogFullAbort,
 ];
 
 export const FAULT_NAMES = FAULTS.map((f) => f.name) as [string, ...string[]];

@@ -18,6 +18,8 @@ import {
 import type { Settings } from "../../src/types.js";
 
 const EXPECTED_BUILT_INS = [
+  "backlog-full",
+  "backlog-full-abort",
   "client-crash",
   "connect-dead-host",
   "connect-refused",
@@ -89,6 +91,8 @@ describe("built-in scenarios", () => {
   it("maps each scenario to the fault it is named after", () => {
     const faults = Object.fromEntries(all.map((s) => [s.name, s.fault]));
     expect(faults).toEqual({
+      "backlog-full": "backlog-full",
+      "backlog-full-abort": "backlog-full-abort",
       "client-crash": "crash",
       "connect-dead-host": "connect-dead-host",
       "connect-refused": "connect-refused",
