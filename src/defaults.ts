@@ -11,5 +11,8 @@ export const DEFAULT_HEARTBEAT_FLAG = `${DEFAULT_HEARTBEAT.intervalMs},${DEFAULT
 /** What a sending workload writes each time. */
 export const PAYLOAD = Buffer.from("ping\n");
 
+/** An application heartbeat ping, and its answer (the server echoes it). */
+export const HEARTBEAT = "hb\n";
+
 /** After the first failure a connection makes a few more calls, this far apart. */
 export const FOLLOW_UP_GAP_MS = 100;

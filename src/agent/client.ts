@@ -11,7 +11,7 @@
 // apart) so the report shows the whole sequence the kernel gives, then closes and is done.
 
 import { nowMs } from "../clock.js";
-import { FOLLOW_UP_GAP_MS, PAYLOAD } from "../defaults.js";
+import { FOLLOW_UP_GAP_MS, HEARTBEAT, PAYLOAD } from "../defaults.js";
 import { isFailure } from "../failure.js";
 import type { ClientSpec } from "../protocol.js";
 import {
@@ -32,7 +32,7 @@ import { TcpInfoWatch } from "./tcpinfo-watch.js";
 
 export type { ClientSpec, Workload } from "../protocol.js";
 
-const HEARTBEAT = Buffer.from("hb\n");
+const HEARTBEAT_PING = Buffer.from(HEARTBEAT);
 const URGENT = Buffer.from("!");
 const POLL_BITS: [number, string][] = [
   [EPOLLIN, "POLLIN"],
@@ -152,7 +152,7 @@ export class ClientConnection {
     }
     this.pongs = 0;
     this.sentBeat = true;
-    this.record("send", sendOnce(this.fd, HEARTBEAT, 0, this.spec.sigpipe));
+    this.record("send", sendOnce(this.fd, HEARTBEAT_PING, 0, this.spec.sigpipe));
   }
 
   private record(call: string, out: Outcome, detail?: string): void {

@@ -3,6 +3,8 @@
 // act on it: close its connections (FIN), abort them (SO_LINGER 0: RST), shut down their
 // sending side (FIN, still reading), stop reading (so data piles up unread), stop accepting
 // (so the listen queue fills), or stop listening.
+
+import { HEARTBEAT } from "../defaults.js";
 import {
   acceptOne,
   closeFd,
@@ -18,8 +20,6 @@ import {
 import { emitCall } from "./emit.js";
 import { EPOLLIN, EPOLLRDHUP, SHUT_WR } from "./libc.js";
 import type { Poller } from "./poller.js";
-
-const HEARTBEAT = "hb\n";
 
 export class Server {
   private listener = -1;
