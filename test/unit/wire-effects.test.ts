@@ -1,3 +1,5 @@
+// The wire effects other than a plain FIN, RST or silence: ICMP errors, heals, frozen peers,
+// connect() to a dead host or to a closed port.
 import { describe, expect, it } from "vitest";
 import { parseSettings, type SettingFlags } from "../../src/commands/settings.js";
 import { FROZEN_BASIS, frozen } from "../../src/predict/frozen.js";
