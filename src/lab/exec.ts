@@ -2,6 +2,7 @@
 // system tool; every command targets a namespace held by one of the run's own hosts.
 import { spawn } from "node:child_process";
 import { SetupError } from "../errors.js";
+import { withTimeout } from "../timeout.js";
 
 const STEP_TIMEOUT_MS = 5000;
 
@@ -12,22 +13,16 @@ export function ipBatch(host: { netns: string }, lines: string[], what: string):
 }
 
 function run(cmd: string, args: string[], input: string, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["pipe", "ignore", "pipe"] });
+  const child = spawn(cmd, args, { stdio: ["pipe", "ignore", "pipe"] });
+  const done = new Promise<void>((resolve, reject) => {
     let stderr = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new SetupError(`lab step "${what}" hung for ${STEP_TIMEOUT_MS} ms and was killed`));
-    }, STEP_TIMEOUT_MS);
     child.stderr.on("data", (chunk) => {
       stderr += chunk;
     });
     child.on("error", (err) => {
-      clearTimeout(timer);
       reject(new SetupError(`lab step "${what}": cannot run ${cmd}: ${err.message}`));
     });
     child.on("exit", (code) => {
-      clearTimeout(timer);
       if (code === 0) resolve();
       else
         reject(
@@ -37,5 +32,9 @@ function run(cmd: string, args: string[], input: string, what: string): Promise<
         );
     });
     child.stdin.end(`${input}\n`);
+  });
+  return withTimeout(done, STEP_TIMEOUT_MS, () => {
+    child.kill("SIGKILL");
+    return new SetupError(`lab step "${what}" hung for ${STEP_TIMEOUT_MS} ms and was killed`);
   });
 }

@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { readlinkSync } from "node:fs";
 import { SetupError } from "../errors.js";
+import { withTimeout } from "../timeout.js";
 import { forget, remember } from "./registry.js";
 
 const START_TIMEOUT_MS = 5000;
@@ -32,7 +33,7 @@ export class Host {
     const holder = spawn("unshare", ["--net", "--", "sh", "-c", "echo ready; read _"], {
       stdio: ["pipe", "pipe", "pipe"],
     });
-    return new Promise((resolve, reject) => {
+    const starting = new Promise<Host>((resolve, reject) => {
       if (holder.pid === undefined) {
         holder.on("error", (err) =>
           reject(new SetupError(`cannot start the ${name} host: ${err.message}`)),
@@ -45,12 +46,7 @@ export class Host {
       holder.stderr?.on("data", (d) => {
         stderr += d;
       });
-      const timer = setTimeout(() => {
-        holder.kill("SIGKILL");
-        reject(new SetupError(`the ${name} host did not start within ${START_TIMEOUT_MS} ms`));
-      }, START_TIMEOUT_MS);
       holder.stdout?.once("data", () => {
-        clearTimeout(timer);
         try {
           assertOwnNamespace(pid, name);
         } catch (err) {
@@ -61,11 +57,14 @@ export class Host {
         resolve(new Host(name, holder, pid));
       });
       holder.on("exit", () => {
-        clearTimeout(timer);
         forget(pid);
         const why = stderr.trim().split("\n").pop() || "unshare --net failed";
         reject(new SetupError(`cannot create the ${name} host's network namespace: ${why}`));
       });
+    });
+    return withTimeout(starting, START_TIMEOUT_MS, () => {
+      holder.kill("SIGKILL");
+      return new SetupError(`the ${name} host did not start within ${START_TIMEOUT_MS} ms`);
     });
   }
 
