@@ -7,12 +7,13 @@ import { explain as explainScenario, renderExplanation } from "./commands/explai
 import { runCommand } from "./commands/run.js";
 import { parseCount } from "./commands/settings.js";
 import { SetupError, UsageError } from "./errors.js";
-import { chooseReporter, createProgress, fileReporters, type Progress } from "./reporters/index.js";
+import { createProgress, type Progress } from "./reporters/progress.js";
+import { fileReporters, loadReporter, stdoutReporterName } from "./reporters/registry.js";
 import type { JobHooks } from "./runner/jobs.js";
 import { withTimeout } from "./timeout.js";
 import type { Report } from "./types.js";
 
-export type Flags = Record<string, unknown> & { json?: boolean; junit?: string; timeout?: string };
+export type Flags = Record<string, unknown> & { json?: boolean; timeout?: string };
 
 export async function doctor(opts: { json?: boolean }): Promise<number> {
   const { output, exitCode } = await doctorCommand(opts);
@@ -31,7 +32,7 @@ export async function run(names: string[], opts: Flags, version: string): Promis
   const result = await withDeadline(opts.timeout, () =>
     runCommand(names, { ...opts, hooks: liveProgress() }, version),
   );
-  deliver("run", result.report, opts);
+  await deliver("run", result.report, opts);
   return result.exitCode;
 }
 
@@ -39,7 +40,7 @@ export async function compare(name: string, opts: Flags, version: string): Promi
   const result = await withDeadline(opts.timeout, () =>
     compareCommand(name, { ...opts, hooks: liveProgress() }, version),
   );
-  deliver("compare", result.report, opts);
+  await deliver("compare", result.report, opts);
   return result.exitCode;
 }
 
@@ -63,19 +64,20 @@ function liveProgress(): JobHooks {
 }
 
 /** Write each file report whose flag was given, then print the report in the asked-for form. */
-function deliver(command: "run" | "compare", report: Report, opts: Flags): void {
-  for (const { reporter, path } of fileReporters(opts)) {
+async function deliver(command: "run" | "compare", report: Report, opts: Flags): Promise<void> {
+  for (const { entry, flag, path } of fileReporters(opts)) {
+    const reporter = await entry.load();
     try {
       writeFileSync(path, reporter.render(report, { color: false }));
     } catch (err) {
-      const flag = reporter.file?.flag;
       throw new UsageError(
-        `cannot write --${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`,
+        `cannot write ${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`,
       );
     }
   }
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
-  process.stdout.write(chooseReporter(command, opts, report).render(report, { color }));
+  const reporter = await loadReporter(stdoutReporterName(command, opts, report));
+  process.stdout.write(reporter.render(report, { color }));
 }
 
 /** --timeout: a cap on the whole command; past it the labs are torn down and the exit is 2. */

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import type { Flags } from "./actions.js";
 import { DEFAULT_HEARTBEAT_FLAG } from "./defaults.js";
+import { REPORTERS } from "./reporters/registry.js";
 
 const VERSION = (
   JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
@@ -76,8 +77,9 @@ function settingOptions(cmd: Command, repeated: boolean): Command {
     .option("--grace <seconds>", "shutdown: time between SIGTERM and SIGKILL", "2");
 }
 
-/** Options of the commands that build labs. */
+/** Options of the commands that build labs; each file reporter adds its own flag. */
 function labOptions(cmd: Command): Command {
+  for (const { file } of REPORTERS) if (file) cmd.option(file.option, file.help);
   return cmd
     .addOption(
       repeatable(
@@ -86,7 +88,6 @@ function labOptions(cmd: Command): Command {
       ),
     )
     .option("--parallel <n>", "how many labs run at once (default 8)")
-    .option("--junit <file>", "also write JUnit XML, one testcase per expectation")
     .option("--timeout <seconds>", "give up (exit 2) if the whole command takes longer")
     .option("--json", "print the JSON report (schema 1) on stdout and nothing else");
 }

@@ -203,6 +203,5 @@ export function renderJunit(report: Report): string {
 
 export const junitReporter: Reporter = {
   name: "junit",
-  file: { flag: "junit" },
   render: (report) => renderJunit(report),
 };

@@ -1,0 +1,59 @@
+// The reporters, one line each. An entry names the reporter and loads its module only when it
+// is used, so that the command line (src/program.ts) can declare every file reporter's flag
+// without loading any reporter. A file reporter's `file.option` becomes a flag of `run` and
+// `compare`: `--junit <file>` today, and pcap, an HTML diagram or Mermaid the same way.
+import type { Reporter } from "./reporter.js";
+
+export interface ReporterEntry {
+  name: string;
+  /** A file reporter: its flag as commander declares it, and the flag's help. */
+  file?: { option: string; help: string };
+  load: () => Promise<Reporter>;
+}
+
+export const REPORTERS: readonly ReporterEntry[] = [
+  { name: "pretty", load: async () => (await import("./pretty.js")).prettyReporter },
+  { name: "repeat", load: async () => (await import("./repeat.js")).repeatReporter },
+  { name: "compare", load: async () => (await import("./compare.js")).compareReporter },
+  { name: "json", load: async () => (await import("./json.js")).jsonReporter },
+  {
+    name: "junit",
+    file: { option: "--junit <file>", help: "also write JUnit XML, one testcase per expectation" },
+    load: async () => (await import("./junit.js")).junitReporter,
+  },
+];
+
+/** The option key commander gives a file reporter's flag ("--junit <file>" -> "junit"). */
+export function optionKey(option: string): string {
+  const long = option.split(" ")[0].replace(/^--/, "");
+  return long.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The reporter for stdout: JSON when asked, else the command's human form. */
+export function stdoutReporterName(
+  command: "run" | "compare",
+  flags: { json?: boolean },
+  report: { runs: { repetition?: number }[] },
+): string {
+  if (flags.json) return "json";
+  if (command === "compare") return "compare";
+  return report.runs.some((run) => run.repetition !== undefined) ? "repeat" : "pretty";
+}
+
+/** File reporters whose flag was given, each with the path it writes to. */
+export function fileReporters(
+  flags: Record<string, unknown>,
+): { entry: ReporterEntry; flag: string; path: string }[] {
+  return REPORTERS.flatMap((entry) => {
+    if (!entry.file) return [];
+    const path = flags[optionKey(entry.file.option)];
+    const flag = entry.file.option.split(" ")[0];
+    return typeof path === "string" ? [{ entry, flag, path }] : [];
+  });
+}
+
+export async function loadReporter(name: string): Promise<Reporter> {
+  const entry = REPORTERS.find((r) => r.name === name);
+  if (!entry) throw new Error(`no reporter named ${name}`);
+  return entry.load();
+}
