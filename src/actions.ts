@@ -16,6 +16,7 @@ import {
   renderPretty,
   renderRepeat,
 } from "./reporters/index.js";
+import { NOTHING_CHECKED } from "./reporters/skipped.js";
 import type { JobHooks } from "./runner/jobs.js";
 import { summarizeRepeats } from "./runner/stats.js";
 import type { Report } from "./types.js";
@@ -65,9 +66,12 @@ export async function compare(name: string, opts: Flags, version: string): Promi
 function repeatReport(name: string, report: Report, color: boolean): string {
   const runs = report.runs.filter((run) => run.scenario === name);
   const failed = runs.filter((run) => !run.passed).length;
+  const unchecked = runs.every((run) => run.verdicts.length === 0);
   const verdict = failed
     ? `FAIL ${name} (${failed} of ${runs.length} repetitions failed)`
-    : `PASS ${name}`;
+    : unchecked
+      ? `${NOTHING_CHECKED} (${name})`
+      : `PASS ${name}`;
   const table = renderRepeat(summarizeRepeats(runs), { color });
   return `tcpdrop run ${name} × ${runs.length}\n${table}${verdict}\n`;
 }

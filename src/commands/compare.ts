@@ -9,6 +9,7 @@ import { type Job, type JobHooks, runJobs } from "../runner/jobs.js";
 import { kernelRelease } from "../runner/kernel.js";
 import { loadScenario } from "../scenario/load.js";
 import type { Report, Settings } from "../types.js";
+import { preflight } from "./preflight.js";
 import { DEFAULT_PARALLEL, parseExpectations } from "./run.js";
 import {
   parseCount,
@@ -28,6 +29,8 @@ export interface CompareOptions
   expect?: string[];
   parallel?: string;
   hooks?: JobHooks;
+  /** Checked for writing before any lab is built. */
+  junit?: string;
 }
 
 export interface Variant {
@@ -44,12 +47,13 @@ export async function compareCommand(
   const extra = parseExpectations(opts.expect);
   const parallel = parseCount("--parallel", opts.parallel, DEFAULT_PARALLEL, 64);
   const scenario = loadScenario(name);
-  checkPrivileges();
   const jobs: Job[] = variants.map(({ label, settings }) => ({
     scenario,
     settings: scenarioSettings(scenario, settings),
     label,
   }));
+  preflight(jobs, extra, { outputs: { "--junit": opts.junit } });
+  checkPrivileges();
   const runs = await runJobs(jobs, extra, parallel, opts.hooks);
   return {
     report: buildReport(runs, kernelRelease(), version),

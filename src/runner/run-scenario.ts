@@ -14,10 +14,10 @@ import type { Scenario } from "../scenario/load.js";
 import type { RunReport, Settings } from "../types.js";
 import type { RawEvent } from "./collect.js";
 import { clientSpec, sends, watchedConnections } from "./connections.js";
+import { planExpectations } from "./expectation-plan.js";
 import type { Snapshot } from "./facts.js";
 import { buildRunReport } from "./report.js";
 import { PRE_FAULT_MS } from "./timing.js";
-import { applicableExpectations } from "./when.js";
 
 export { kernelParams } from "./report.js";
 
@@ -165,7 +165,12 @@ export async function runScenario(
       scenario,
       settings,
       watched,
-      expectations: applicableExpectations(scenario, settings, extra),
+      plan: planExpectations(
+        scenario,
+        settings,
+        extra,
+        watched.map((w) => w.group),
+      ),
       sysctls: lab.sysctls,
       raw,
       steps,

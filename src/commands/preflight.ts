@@ -1,0 +1,50 @@
+// Checks that need no lab and would otherwise fail only after a run: the names in the user's
+// --expect against the connections each run will watch, and the output files. Run before any
+// lab is built; each failure is a one-line usage error (exit 2).
+
+import { UsageError } from "../errors.js";
+import type { Expectation } from "../expect/index.js";
+import { formatExpectation } from "../expect/index.js";
+import { checkWritableOutput } from "../output-path.js";
+import { watchedConnections } from "../runner/connections.js";
+import type { Job } from "../runner/jobs.js";
+
+export interface PreflightOptions {
+  /** Output files by flag: { "--junit": "out.xml" }; undefined ones are ignored. */
+  outputs?: Record<string, string | undefined>;
+}
+
+export function preflight(jobs: Job[], extra: Expectation[], opts: PreflightOptions = {}): void {
+  for (const job of jobs) checkExpectationNames(job, extra);
+  for (const [flag, path] of Object.entries(opts.outputs ?? {})) {
+    if (path !== undefined) checkWritableOutput(flag, path);
+  }
+}
+
+/** The names a run's connections answer to: "idle", "writer" or the methods, and "idle-7" at scale. */
+export function connectionNames(job: Job): {
+  groups: string[];
+  accepts: (name: string) => boolean;
+} {
+  const groups = watchedConnections(job.scenario, { ...job.settings, connections: 1 }).map(
+    (w) => w.group,
+  );
+  const n = job.settings.connections ?? 1;
+  const accepts = (name: string) => {
+    if (groups.includes(name)) return true;
+    const m = /^(.+)-(\d+)$/.exec(name);
+    return n > 1 && m !== null && groups.includes(m[1]) && Number(m[2]) >= 1 && Number(m[2]) <= n;
+  };
+  return { groups, accepts };
+}
+
+/** A user's --expect that names no connection of the run would check nothing: refuse it. */
+function checkExpectationNames(job: Job, extra: Expectation[]): void {
+  const { groups, accepts } = connectionNames(job);
+  const wrong = extra.find((e) => !accepts(e.conn));
+  if (wrong === undefined) return;
+  const detect = job.settings.detect?.length ? " (one per --detect method)" : "";
+  throw new UsageError(
+    `--expect "${formatExpectation(wrong)}": ${job.scenario.name} has no connection "${wrong.conn}"; its connections are ${groups.join(", ")}${detect}`,
+  );
+}
