@@ -2,9 +2,10 @@
 // --expect against the connections each run will watch, and the output files. Run before any
 // lab is built; each failure is a one-line usage error (exit 2).
 
-import { UsageError } from "../errors.js";
+import { SetupError, UsageError } from "../errors.js";
 import type { Expectation } from "../expect/index.js";
 import { formatExpectation } from "../expect/index.js";
+import { descriptorsNeeded, type FileLimit, fileLimit } from "../lab/file-limit.js";
 import { checkWritableOutput } from "../output-path.js";
 import { watchedConnections } from "../runner/connections.js";
 import type { Job } from "../runner/jobs.js";
@@ -12,10 +13,13 @@ import type { Job } from "../runner/jobs.js";
 export interface PreflightOptions {
   /** Output files by flag: { "--junit": "out.xml" }; undefined ones are ignored. */
   outputs?: Record<string, string | undefined>;
+  /** The agents' descriptor limit (read from this process when not given). */
+  fileLimit?: FileLimit;
 }
 
 export function preflight(jobs: Job[], extra: Expectation[], opts: PreflightOptions = {}): void {
   for (const job of jobs) checkExpectationNames(job, extra);
+  for (const job of jobs) checkDescriptors(job, opts.fileLimit ?? fileLimit());
   for (const [flag, path] of Object.entries(opts.outputs ?? {})) {
     if (path !== undefined) checkWritableOutput(flag, path);
   }
@@ -47,4 +51,27 @@ function checkExpectationNames(job: Job, extra: Expectation[]): void {
   throw new UsageError(
     `--expect "${formatExpectation(wrong)}": ${job.scenario.name} has no connection "${wrong.conn}"; its connections are ${groups.join(", ")}${detect}`,
   );
+}
+
+/**
+ * Each lab agent holds one descriptor per connection of every group: say before the lab is
+ * built when the limit cannot hold them, how many are needed and how to raise the limit.
+ */
+function checkDescriptors(job: Job, limit: FileLimit): void {
+  const n = job.settings.connections ?? 1;
+  const groups = connectionNames(job).groups.length;
+  const need = descriptorsNeeded(n, groups);
+  if (need <= limit.limit) return;
+  const most = Math.max(1, Math.floor((limit.limit - descriptorsNeeded(0, groups)) / groups));
+  throw new SetupError(
+    `--connections ${n} with ${groups} connection groups needs about ${need} file descriptors in each lab agent, but the limit is ${limit.limit} (the hard RLIMIT_NOFILE, ulimit -Hn; ${whyFixed(limit)}): raise the hard limit to ${need} before starting tcpdrop (nofile in /etc/security/limits.conf, LimitNOFILE= for a systemd unit, --ulimit nofile=${need} for a container), or use --connections ${most} or fewer`,
+  );
+}
+
+function whyFixed(limit: FileLimit): string {
+  if (process.getuid?.() !== 0) return "an ordinary user cannot raise it";
+  if (limit.hard < limit.nrOpen && !limit.canRaise) {
+    return "raising it needs CAP_SYS_RESOURCE in the machine's own user namespace, which this root lacks, as in a user namespace or a container";
+  }
+  return `fs.nr_open is ${limit.nrOpen}`;
 }
