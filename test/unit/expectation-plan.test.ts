@@ -200,3 +200,35 @@ describe("a run that checked nothing", () => {
     expect(renderCompare([{ setting: "x", run }], { color: false })).toContain(NOTHING_CHECKED);
   });
 });
+
+describe("JUnit carries the skipped expectations", () => {
+  it("one <skipped/> testcase each, counted in the suite and the document", async () => {
+    const { renderJunit } = await import("../../src/reporters/index.js");
+    const run: RunReport = {
+      scenario: "peer-close",
+      engine: "syscall",
+      summary: "s",
+      settings: { ...base, sysctls: {} },
+      connections: [],
+      steps: [],
+      verdicts: [{ expectation: "recv: predicted", pass: true, message: "held" }],
+      expectations: {
+        checked: 1,
+        skipped: [
+          { expectation: "idle: recv EOF", reason: "about idle, which this run does not watch" },
+        ],
+      },
+      passed: true,
+      durationMs: 1,
+    };
+    const xml = renderJunit({
+      schemaVersion: 1,
+      tool: { name: "tcpdrop", version: "0" },
+      kernel: "k",
+      runs: [run],
+    });
+    expect(xml).toContain('<skipped message="about idle, which this run does not watch"/>');
+    expect(xml).toMatch(/<testsuites [^>]*tests="2" failures="0" errors="0" skipped="1"/);
+    expect(xml).toMatch(/<testsuite [^>]*tests="2" failures="0" errors="0" skipped="1"/);
+  });
+});
