@@ -615,8 +615,23 @@ function scaleText(r) {
           mib(kb),
           "<= 150 MB",
         ]),
+        ...(Number.isFinite(x.backlogDropped)
+          ? [
+              [
+                "packets dropped on a full CPU backlog during the run (softnet_stat)",
+                x.backlogDropped,
+                "",
+              ],
+            ]
+          : []),
       ],
     ),
+    "",
+    "A p99 error near 500 ms is TCP_RESOURCE_PROBE_INTERVAL: a keepalive probe that veth could",
+    "not queue (the CPU's input backlog, net.core.netdev_max_backlog, a machine-wide setting the",
+    "lab may not change, was full) fails locally and is retried 500 ms later. With one workload",
+    "(--detect recv) 10,000 connections meet the target; the writers' segments and",
+    "retransmissions are what fill the backlog when keepalive probes fire.",
     "",
     ...(x.verdicts?.length ? ["Verdicts:", "", ...x.verdicts.map((v) => `- ${v}`), ""] : []),
   ].join("\n");

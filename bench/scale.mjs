@@ -9,6 +9,7 @@
 // against each connection's own prediction, and the agents' peak memory (VmHWM, sampled
 // every 50 ms while they run).
 import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { childrenOf, cmdline, memStatus, nowMs, ROOT, sleep } from "./lib.mjs";
 
@@ -35,6 +36,7 @@ async function measure(connections) {
     "1,1,2",
     "--json",
   ];
+  const droppedBefore = backlogDrops();
   const t0 = nowMs();
   const child = spawn(process.execPath, [join(ROOT, "bin/tcpdrop.js"), ...args], { cwd: ROOT });
   let stdout = "";
@@ -63,6 +65,7 @@ async function measure(connections) {
   }
   const code = await done;
   const wallMs = nowMs() - t0;
+  const backlogDropped = backlogDrops() - droppedBefore;
   const command = `tcpdrop ${args.join(" ")}`;
   if (code === 2) return { command, exitCode: code, wallMs, stderr };
   const run = JSON.parse(stdout).runs[0];
@@ -85,5 +88,23 @@ async function measure(connections) {
     },
     verdicts: run.verdicts.map((v) => `${v.pass ? "held" : "FAILED"}: ${v.expectation}`),
     agentPeakKb: Object.fromEntries(peak),
+    backlogDropped,
   };
+}
+
+/**
+ * Packets the kernel dropped because a CPU's input backlog was full (net.core.netdev_max_backlog,
+ * machine-wide), summed over CPUs: /proc/net/softnet_stat's second column. veth hands every
+ * packet to that backlog; a keepalive probe dropped there fails locally and is retried 500 ms
+ * later. Other work on the machine counts too.
+ */
+function backlogDrops() {
+  try {
+    return readFileSync("/proc/net/softnet_stat", "utf8")
+      .trim()
+      .split("\n")
+      .reduce((n, line) => n + Number.parseInt(line.split(/\s+/)[1], 16), 0);
+  } catch {
+    return Number.NaN;
+  }
 }
