@@ -100,8 +100,12 @@ async function once(m, scenario, c, pollMs) {
     // Let the connection report its failure and finish its follow-up calls.
     const until = nowMs() + 2000;
     while (!done.has(c.conn) && nowMs() < until) await sleep(5);
+    // Peak RSS again after the run, of each agent still running (the client's; the server
+    // died in the fault and keeps the reading taken before it). A gone or zombie process has
+    // no VmHWM line.
     for (const agent of labAgents(lab)) {
-      if (agent.isAlive) agentHwmKb[agent.host] = memStatus(agent.pid)?.hwmKb;
+      const hwmKb = memStatus(agent.pid)?.hwmKb;
+      if (Number.isFinite(hwmKb)) agentHwmKb[agent.host] = hwmKb;
     }
 
     const ids = specs.map((spec) => spec.conn);

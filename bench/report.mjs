@@ -84,13 +84,14 @@ export function render(r) {
               [
                 "6. 10,000 connections",
                 "setup <= 5 s, all detect, p99 <= predicted + 100 ms, agent <= 150 MB",
-                `setup ${fmt(r.scale.setupMs)} ms, ${r.scale.detected} of ${r.scale.connections} detect, p99 ${r.scale.p99ErrorMs >= 0 ? "+" : ""}${fmt(r.scale.p99ErrorMs)} ms, agents ${Object.entries(
+                `${r.scale.connections} per workload, 2 workloads: setup ${fmt(r.scale.setupMs)} ms, ${r.scale.detected} of ${r.scale.connections} idle detect, p99 ${r.scale.p99ErrorMs >= 0 ? "+" : ""}${fmt(r.scale.p99ErrorMs)} ms, agents ${Object.entries(
                   r.scale.agentPeakKb,
                 )
                   .map(([k, v]) => `${k} ${mib(v)}`)
                   .join(", ")}`,
                 verdict(
-                  r.scale.setupMs <= 5000 &&
+                  r.scale.connections >= 10000 &&
+                    r.scale.setupMs <= 5000 &&
                     r.scale.detected === r.scale.connections &&
                     r.scale.p99ErrorMs <= 100 &&
                     Object.values(r.scale.agentPeakKb).every((kb) => kb <= 150 * 1000),
@@ -566,36 +567,74 @@ function conditionsText(r) {
 function scaleText(r) {
   if (!r.scale) return "";
   const x = r.scale;
+  const attempts = (x.attempts ?? []).flatMap((a) => [`- \`${a.command}\`: exit 2, ${a.message}`]);
+  if (!Number.isFinite(x.connections)) {
+    return [
+      "## 6. 10,000 connections",
+      "",
+      ...attempts,
+      `- \`${x.command}\`: exit ${x.exitCode}, ${x.stderr?.trim()}`,
+      "",
+    ].join("\n");
+  }
   return [
     "## 6. 10,000 connections",
     "",
-    `\`${x.command}\` (exit ${x.exitCode}, ${fmt(x.wallMs / 1000, 2)} s wall). One idle workload:`,
-    "with the default two workloads the writers could not detect the crash through keepalive",
-    "(data in flight), and 20,000 sockets per side would exceed this machine's 20,000-descriptor limit.",
+    "The default two workloads (idle and writer), keepalive 1,1,2. The idle connections detect the",
+    "crash through keepalive; the writers cannot (data in flight stops keepalive probes).",
+    ...(attempts.length ? ["", "Runs that did not get past setup here:", "", ...attempts] : []),
+    "",
+    `Measured: \`${x.command}\` (exit ${x.exitCode}, ${fmt(x.wallMs / 1000, 2)} s wall).`,
     "",
     table(
       ["", "measured", "target"],
       [
         ["set up (first to last connect)", `${fmt(x.setupMs)} ms`, "<= 5 s"],
-        ["connections that detected the crash", `${x.detected} of ${x.connections}`, "all"],
-        ["median / p99 detection after the fault", `${fmt(x.medianMs)} / ${fmt(x.p99Ms)} ms`, ""],
+        ["idle connections that detected the crash", `${x.detected} of ${x.connections}`, "all"],
         [
-          "p99 of (measured - predicted), each against its own prediction",
+          "idle: median / p99 detection after the fault",
+          `${fmt(x.medianMs)} / ${fmt(x.p99Ms)} ms`,
+          "",
+        ],
+        [
+          "idle: p99 of (measured - predicted), each against its own prediction",
           `${fmt(x.p99ErrorMs)} ms`,
           "<= 100 ms",
         ],
+        ...(x.writer
+          ? [
+              [
+                "writers",
+                `${x.writer.detected} of ${x.writer.count} detect (${x.writer.outcome})`,
+                "",
+              ],
+            ]
+          : []),
         ...Object.entries(x.agentPeakKb).map(([role, kb]) => [
           `${role} agent peak RSS`,
           mib(kb),
           "<= 150 MB",
         ]),
+        ...(Number.isFinite(x.backlogDropped)
+          ? [
+              [
+                "packets dropped on a full CPU backlog during the run (softnet_stat)",
+                x.backlogDropped,
+                "",
+              ],
+            ]
+          : []),
       ],
     ),
     "",
-    "Connections are opened in waves of 500 every 50 ms: opened all at once, their keepalive",
-    "timers fire in the same tick and thousands of probes overflow the kernel's backlog, and the",
-    "kernel retries the dropped ones 500 ms later (TCP_RESOURCE_PROBE_INTERVAL), which showed",
-    "as a p99 error of ~545 ms before the waves.",
+    "A p99 error near 500 ms is TCP_RESOURCE_PROBE_INTERVAL: a keepalive probe that veth could",
+    "not queue (the CPU's input backlog, net.core.netdev_max_backlog, a machine-wide setting the",
+    "lab may not change, was full) fails locally and is retried 500 ms later. With one workload",
+    "(--detect recv) 10,000 connections meet the target; the writers' segments and",
+    "retransmissions are what fill the backlog when keepalive probes fire. The backlog is shared",
+    "with everything else the machine does, so the error varies from run to run with its load:",
+    "single runs of 5,000 x 2 by hand gave +48 ms (PASS) as well as +547 ms.",
     "",
+    ...(x.verdicts?.length ? ["Verdicts:", "", ...x.verdicts.map((v) => `- ${v}`), ""] : []),
   ].join("\n");
 }

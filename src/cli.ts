@@ -33,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   onSignal("SIGHUP", 129);
   if (argv.length <= 2) {
     process.stderr.write(
-      "tcpdrop: name a command: run, compare, explain, list or doctor (tcpdrop --help shows them)\n",
+      "tcpdrop: name a command: run, compare, explain, list, doctor or schema (tcpdrop --help shows them)\n",
     );
     return 2;
   }

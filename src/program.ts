@@ -165,6 +165,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--json", "print the explanation as JSON")
     .action(async (name: string, opts: Flags) => (await actions()).explain(name, opts));
 
+  program
+    .command("schema")
+    .description("print the JSON Schema of scenario files or of the JSON report")
+    .argument("<scenario|report>", "which schema")
+    .action(async (name: string) => {
+      process.stdout.write((await import("./commands/schema.js")).schemaCommand(name));
+    });
+
   return program;
 }
 

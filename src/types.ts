@@ -143,6 +143,13 @@ export interface Distribution {
   histogram: { fromMs: number; toMs: number; count: number }[];
 }
 
+/** A scenario expectation the run did not check, and why. */
+export interface SkippedExpectation {
+  expectation: string;
+  /** "about idle, which this run does not watch", "applies only with keepalive on", ... */
+  reason: string;
+}
+
 export interface Verdict {
   expectation: string;
   pass: boolean;
@@ -167,6 +174,11 @@ export interface RunReport {
   /** Things the lab or the server process did after the fault (a reboot, a signal), in order. */
   steps: { tMs: number; what: string }[];
   verdicts: Verdict[];
+  /**
+   * How many expectations were checked (verdicts.length; 0: nothing was checked, and the run
+   * "passed" only in that nothing failed) and which were skipped, and why.
+   */
+  expectations?: { checked: number; skipped: SkippedExpectation[] };
   passed: boolean;
   durationMs: number;
 }

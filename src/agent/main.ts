@@ -1,6 +1,7 @@
 // The agent: one process per lab host, started inside that host's network namespace. It reads
 // commands as JSON lines on stdin, makes real socket syscalls, and writes every call that
 // returned as a JSON line on stdout. It dies with the runner (PR_SET_PDEATHSIG and stdin EOF).
+import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { nowMs } from "../clock.js";
 import { type Command, commandSchema, type Reply, type ServerAction } from "../protocol.js";
@@ -107,11 +108,25 @@ const serverActions: Record<ServerAction, (backlog?: number) => void> = {
   unlisten: () => server.unlisten(),
 };
 
-/** Thousands of connections need thousands of descriptors: lift the soft limit to the hard one. */
+/**
+ * Thousands of connections need thousands of descriptors: as root (in the machine's own user
+ * namespace) raise the hard limit to fs.nr_open; elsewhere lift the soft limit to the hard one.
+ */
 function raiseFileLimit(): void {
   const limit = Buffer.alloc(16);
   if (sys.getrlimit(RLIMIT_NOFILE, limit) !== 0) return;
-  limit.writeBigUInt64LE(limit.readBigUInt64LE(8), 0);
+  const hard = limit.readBigUInt64LE(8);
+  let nrOpen = 0n;
+  try {
+    nrOpen = BigInt(Number(readFileSync("/proc/sys/fs/nr_open", "utf8").trim()) || 0);
+  } catch {}
+  if (nrOpen > hard) {
+    limit.writeBigUInt64LE(nrOpen, 0);
+    limit.writeBigUInt64LE(nrOpen, 8);
+    if (sys.setrlimit(RLIMIT_NOFILE, limit) === 0) return;
+  }
+  limit.writeBigUInt64LE(hard, 0);
+  limit.writeBigUInt64LE(hard, 8);
   sys.setrlimit(RLIMIT_NOFILE, limit);
 }
 

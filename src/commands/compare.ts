@@ -8,6 +8,7 @@ import { buildReport } from "../runner/document.js";
 import { type Job, type JobHooks, runJobs } from "../runner/jobs.js";
 import { loadScenario } from "../scenario/load.js";
 import type { Report, Settings } from "../types.js";
+import { outputFiles, preflight } from "./preflight.js";
 import { DEFAULT_PARALLEL, parseExpectations } from "./run.js";
 import {
   parseCount,
@@ -27,6 +28,8 @@ export interface CompareOptions
   expect?: string[];
   parallel?: string;
   hooks?: JobHooks;
+  /** Checked for writing before any lab is built. */
+  junit?: string;
 }
 
 export interface Variant {
@@ -43,12 +46,13 @@ export async function compareCommand(
   const extra = parseExpectations(opts.expect);
   const parallel = parseCount("--parallel", opts.parallel, DEFAULT_PARALLEL, 64);
   const scenario = loadScenario(name);
-  checkPrivileges();
   const jobs: Job[] = variants.map(({ label, settings }) => ({
     scenario,
     settings: scenarioSettings(scenario, settings),
     label,
   }));
+  preflight(jobs, extra, { outputs: outputFiles(opts) });
+  checkPrivileges();
   const runs = await runJobs(jobs, extra, parallel, opts.hooks);
   return {
     report: buildReport(runs, kernelRelease(), version),

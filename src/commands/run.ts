@@ -9,6 +9,7 @@ import { buildReport } from "../runner/document.js";
 import { type Job, type JobHooks, runJobs } from "../runner/jobs.js";
 import { builtInNames, loadScenario, type Scenario } from "../scenario/load.js";
 import type { Report } from "../types.js";
+import { outputFiles, preflight } from "./preflight.js";
 import { parseCount, parseSettings, type SettingFlags } from "./settings.js";
 
 export interface RunOptions extends SettingFlags {
@@ -16,6 +17,8 @@ export interface RunOptions extends SettingFlags {
   repeat?: string;
   parallel?: string;
   hooks?: JobHooks;
+  /** Checked for writing before any lab is built. */
+  junit?: string;
 }
 
 /** Labs run at once by default: most of a run is waiting; 8 keep a 2-core machine busy without starving the agents. */
@@ -31,7 +34,6 @@ export async function runCommand(
   const repeat = parseCount("--repeat", opts.repeat, 1, 100);
   const parallel = parseCount("--parallel", opts.parallel, DEFAULT_PARALLEL, 64);
   const scenarios = resolveScenarios(names);
-  checkPrivileges();
   const jobs: Job[] = scenarios.flatMap((scenario) =>
     Array.from({ length: repeat }, (_, i) => ({
       scenario,
@@ -39,6 +41,8 @@ export async function runCommand(
       ...(repeat > 1 ? { repetition: i + 1 } : {}),
     })),
   );
+  preflight(jobs, extra, { outputs: outputFiles(opts) });
+  checkPrivileges();
   const runs = await runJobs(jobs, extra, parallel, opts.hooks);
   const report = buildReport(runs, kernelRelease(), version);
   return { report, exitCode: runs.every((r) => r.passed) ? 0 : 1 };

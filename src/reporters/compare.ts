@@ -5,6 +5,7 @@ import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import type { ConnectionReport, RunReport } from "../types.js";
 import type { Reporter } from "./reporter.js";
+import { NOTHING_CHECKED } from "./skipped.js";
 import { colorResult } from "./timeline.js";
 
 export interface CompareRow {
@@ -66,9 +67,12 @@ export function table(head: string[]): Table.Table {
   return new Table({ head, style: { head: [], border: [], compact: true } });
 }
 
-/** "FAIL (1 of 3 runs failed)" or "PASS". */
+/** "FAIL (1 of 3 runs failed)", "PASS", or "no expectations checked". */
 function passLine(runs: RunReport[], c: ChalkInstance): string {
   const failed = runs.filter((r) => !r.passed).length;
+  if (failed === 0 && runs.every((r) => r.verdicts.length === 0)) {
+    return c.yellow.bold(NOTHING_CHECKED);
+  }
   if (failed === 0) return c.green.bold("PASS");
   return c.red.bold(
     `FAIL (${failed} of ${runs.length} ${runs.length === 1 ? "run" : "runs"} failed)`,

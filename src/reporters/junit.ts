@@ -96,10 +96,13 @@ export interface JunitCase {
   name: string;
   /** The failure message, or null when the case passed. */
   failure: string | null;
+  /** Why a scenario expectation was not checked (a <skipped/> testcase). */
+  skipped?: string;
 }
 
 /**
- * What a run contributes: its verdicts, or "run completed" when it has none. A run marked as
+ * What a run contributes: its verdicts, or "run completed" when it has none, and a skipped
+ * testcase for each scenario expectation the run did not check. A run marked as
  * failed although no verdict failed also gets a failing "run completed", so that a CI system
  * never shows green for it.
  */
@@ -114,6 +117,9 @@ export function testcases(run: RunReport): JunitCase[] {
       name: RUN_COMPLETED,
       failure: run.passed ? null : `${run.scenario} failed without a failing expectation`,
     });
+  }
+  for (const skipped of run.expectations?.skipped ?? []) {
+    cases.push({ name: skipped.expectation, failure: null, skipped: skipped.reason });
   }
   return cases;
 }
@@ -151,6 +157,9 @@ function testcaseXml(c: JunitCase, classname: string): string[] {
     ["name", c.name],
     ["classname", classname],
   ])}`;
+  if (c.skipped !== undefined) {
+    return [`${open}>`, `      <skipped${attrs([["message", c.skipped]])}/>`, "    </testcase>"];
+  }
   if (c.failure === null) return [`${open}/>`];
   return [
     `${open}>`,
@@ -170,7 +179,7 @@ function suiteXml(run: RunReport, report: Report, id: number): string[] {
       ["tests", cases.length],
       ["failures", failures],
       ["errors", 0],
-      ["skipped", 0],
+      ["skipped", cases.filter((c) => c.skipped !== undefined).length],
       ["time", seconds(run.durationMs)],
     ])}>`,
     ...properties(run, report),
@@ -193,6 +202,7 @@ export function renderJunit(report: Report): string {
       ["tests", tests],
       ["failures", failures],
       ["errors", 0],
+      ["skipped", all.reduce((n, cases) => n + cases.filter((c) => c.skipped).length, 0)],
       ["time", seconds(time)],
     ])}>`,
     ...report.runs.flatMap((run, i) => suiteXml(run, report, i)),

@@ -6,6 +6,7 @@ import Table from "cli-table3";
 import type { ConnectionReport, Report, RunReport, SocketEvent } from "../types.js";
 import type { Reporter } from "./reporter.js";
 import { renderDistributions, scaleAnswer } from "./scale.js";
+import { NOTHING_CHECKED, skippedSummary } from "./skipped.js";
 import {
   buildTimeline,
   colorResult,
@@ -139,7 +140,11 @@ function verdicts(run: RunReport, c: ChalkInstance): string[] {
   );
   const total = run.verdicts.length;
   const failed = run.verdicts.filter((v) => !v.pass).length;
-  if (run.passed && failed === 0) {
+  const skipped = skippedSummary(run.expectations?.skipped ?? []);
+  if (skipped) out.push(c.yellow(skipped));
+  if (run.passed && total === 0) {
+    out.push(c.yellow.bold(`${NOTHING_CHECKED} (${run.scenario})`));
+  } else if (run.passed && failed === 0) {
     out.push(c.green.bold(`PASS ${run.scenario}`));
   } else {
     const noun = total === 1 ? "expectation" : "expectations";

@@ -9,6 +9,7 @@ import {
 import type { Report } from "../types.js";
 import { type CompareOptions, DASH, formatDuration, table } from "./compare.js";
 import type { Reporter } from "./reporter.js";
+import { NOTHING_CHECKED } from "./skipped.js";
 import { colorResult } from "./timeline.js";
 
 function timeCell(ms: number | null): string {
@@ -66,9 +67,12 @@ export function renderRepeat(summary: RepeatSummary, opts: CompareOptions): stri
 function repeatReport(name: string, report: Report, color: boolean): string {
   const runs = report.runs.filter((run) => run.scenario === name);
   const failed = runs.filter((run) => !run.passed).length;
+  const unchecked = runs.every((run) => run.verdicts.length === 0);
   const verdict = failed
     ? `FAIL ${name} (${failed} of ${runs.length} repetitions failed)`
-    : `PASS ${name}`;
+    : unchecked
+      ? `${NOTHING_CHECKED} (${name})`
+      : `PASS ${name}`;
   const text = renderRepeat(summarizeRepeats(runs), { color });
   return `tcpdrop run ${name} × ${runs.length}\n${text}${verdict}\n`;
 }

@@ -11,13 +11,15 @@ import type { Scenario } from "../scenario/load.js";
 import type { ConnectionReport, RunReport, Settings, Verdict } from "../types.js";
 import { firstFailure, processEvents, type RawEvent, timelines } from "./collect.js";
 import { distribution } from "./distribution.js";
+import { type ExpectationPlan, withDefaults } from "./expectation-plan.js";
 import { connectionFacts, type Snapshot } from "./facts.js";
 
 export interface RunRecord {
   scenario: Scenario;
   settings: Settings;
   watched: Watched[];
-  expectations: Expectation[];
+  /** What to check, with --detect's defaults and the skipped ones (expectation-plan.ts). */
+  plan: ExpectationPlan;
   sysctls: Record<string, string>;
   raw: RawEvent[];
   steps: { t: number; what: string }[];
@@ -66,10 +68,7 @@ export function buildRunReport(r: RunRecord): RunReport {
     };
   });
   const groups = [...new Set(r.watched.map((w) => w.group))];
-  const present = new Set(groups);
-  const expectations = r.expectations.filter(
-    (e) => present.has(e.conn) || !(settings.detect ?? []).length,
-  );
+  const { expectations, skipped } = withDefaults(r.plan, connections, r.watched);
   const scaled = (settings.connections ?? 1) > 1;
   const verdicts = scaled
     ? expectations.map((e) => groupVerdict(e, connections, r.watched, settings.windowS))
@@ -98,6 +97,7 @@ export function buildRunReport(r: RunRecord): RunReport {
       ...r.steps.map((s) => ({ tMs: Math.round((s.t - r.faultAt) * 10) / 10, what: s.what })),
     ].sort((a, b) => a.tMs - b.tMs),
     verdicts,
+    expectations: { checked: verdicts.length, skipped },
     passed: verdicts.every((v) => v.pass),
     durationMs: r.durationMs,
   };

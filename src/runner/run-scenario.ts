@@ -15,9 +15,9 @@ import type { Scenario } from "../scenario/load.js";
 import type { RunReport, Settings } from "../types.js";
 import { clientSpec } from "./client-spec.js";
 import type { RawEvent } from "./collect.js";
+import { planExpectations } from "./expectation-plan.js";
 import type { Snapshot } from "./facts.js";
 import { buildRunReport } from "./report.js";
-import { applicableExpectations } from "./when.js";
 
 export interface RunHooks {
   /** Called about every 100 ms while watching, with elapsed ms since the fault. */
@@ -162,7 +162,12 @@ export async function runScenario(
       scenario,
       settings,
       watched,
-      expectations: applicableExpectations(scenario, settings, extra),
+      plan: planExpectations(
+        scenario,
+        settings,
+        extra,
+        watched.map((w) => w.group),
+      ),
       sysctls: lab.sysctls,
       raw,
       steps,

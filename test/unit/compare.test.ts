@@ -158,8 +158,16 @@ describe("renderCompare", () => {
   });
 
   it("says PASS when every run passed", () => {
-    const passing = rows().slice(0, 2);
+    const verdicts = [{ expectation: "idle: predicted", pass: true, message: "held" }];
+    const passing = rows()
+      .slice(0, 2)
+      .map((r) => ({ ...r, run: { ...r.run, verdicts } }));
     expect(renderCompare(passing, { color: false }).trimEnd().split("\n").at(-1)).toBe("PASS");
+    // Runs that checked nothing never read as PASS.
+    const unchecked = rows().slice(0, 2);
+    expect(renderCompare(unchecked, { color: false }).trimEnd().split("\n").at(-1)).toBe(
+      "no expectations checked",
+    );
   });
 
   it("shows the engine column when a row names one", () => {

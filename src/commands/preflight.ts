@@ -1,0 +1,84 @@
+// Checks that need no lab and would otherwise fail only after a run: the names in the user's
+// --expect against the connections each run will watch, and the output files. Run before any
+// lab is built; each failure is a one-line usage error (exit 2).
+
+import { SetupError, UsageError } from "../errors.js";
+import type { Expectation } from "../expect/index.js";
+import { formatExpectation } from "../expect/index.js";
+import { descriptorsNeeded, type FileLimit, fileLimit } from "../lab/file-limit.js";
+import { checkWritableOutput } from "../output-path.js";
+import { watchedConnections } from "../plan/index.js";
+import { fileReporters } from "../reporters/registry.js";
+import type { Job } from "../runner/jobs.js";
+
+export interface PreflightOptions {
+  /** Output files by flag: { "--junit": "out.xml" }; undefined ones are ignored. */
+  outputs?: Record<string, string | undefined>;
+  /** The agents' descriptor limit (read from this process when not given). */
+  fileLimit?: FileLimit;
+}
+
+/** Every file a file reporter will write, by its flag: { "--junit": "out.xml" }. */
+export function outputFiles(flags: object): Record<string, string> {
+  const given = fileReporters(flags as Record<string, unknown>);
+  return Object.fromEntries(given.map(({ flag, path }) => [flag, path]));
+}
+
+export function preflight(jobs: Job[], extra: Expectation[], opts: PreflightOptions = {}): void {
+  for (const job of jobs) checkExpectationNames(job, extra);
+  for (const job of jobs) checkDescriptors(job, opts.fileLimit ?? fileLimit());
+  for (const [flag, path] of Object.entries(opts.outputs ?? {})) {
+    if (path !== undefined) checkWritableOutput(flag, path);
+  }
+}
+
+/** The names a run's connections answer to: "idle", "writer" or the methods, and "idle-7" at scale. */
+export function connectionNames(job: Job): {
+  groups: string[];
+  accepts: (name: string) => boolean;
+} {
+  const groups = watchedConnections(job.scenario, { ...job.settings, connections: 1 }).map(
+    (w) => w.group,
+  );
+  const n = job.settings.connections ?? 1;
+  const accepts = (name: string) => {
+    if (groups.includes(name)) return true;
+    const m = /^(.+)-(\d+)$/.exec(name);
+    return n > 1 && m !== null && groups.includes(m[1]) && Number(m[2]) >= 1 && Number(m[2]) <= n;
+  };
+  return { groups, accepts };
+}
+
+/** A user's --expect that names no connection of the run would check nothing: refuse it. */
+function checkExpectationNames(job: Job, extra: Expectation[]): void {
+  const { groups, accepts } = connectionNames(job);
+  const wrong = extra.find((e) => !accepts(e.conn));
+  if (wrong === undefined) return;
+  const detect = job.settings.detect?.length ? " (one per --detect method)" : "";
+  throw new UsageError(
+    `--expect "${formatExpectation(wrong)}": ${job.scenario.name} has no connection "${wrong.conn}"; its connections are ${groups.join(", ")}${detect}`,
+  );
+}
+
+/**
+ * Each lab agent holds one descriptor per connection of every group: say before the lab is
+ * built when the limit cannot hold them, how many are needed and how to raise the limit.
+ */
+function checkDescriptors(job: Job, limit: FileLimit): void {
+  const n = job.settings.connections ?? 1;
+  const groups = connectionNames(job).groups.length;
+  const need = descriptorsNeeded(n, groups);
+  if (need <= limit.limit) return;
+  const most = Math.max(1, Math.floor((limit.limit - descriptorsNeeded(0, groups)) / groups));
+  throw new SetupError(
+    `--connections ${n} with ${groups} connection groups needs about ${need} file descriptors in each lab agent, but the limit is ${limit.limit} (the hard RLIMIT_NOFILE, ulimit -Hn; ${whyFixed(limit)}): raise the hard limit to ${need} before starting tcpdrop (nofile in /etc/security/limits.conf, LimitNOFILE= for a systemd unit, --ulimit nofile=${need} for a container), or use --connections ${most} or fewer`,
+  );
+}
+
+function whyFixed(limit: FileLimit): string {
+  if (process.getuid?.() !== 0) return "an ordinary user cannot raise it";
+  if (limit.hard < limit.nrOpen && !limit.canRaise) {
+    return "raising it needs CAP_SYS_RESOURCE in the machine's own user namespace, which this root lacks, as in a user namespace or a container";
+  }
+  return `fs.nr_open is ${limit.nrOpen}`;
+}

@@ -1,0 +1,108 @@
+// The JSON report's contract (README, "JSON report (schema version 1)") as a zod schema, from
+// which `tcpdrop schema report` and schemas/report.schema.json are generated. Objects accept
+// fields not listed here: new fields may be added to schema version 1, none removed or retyped.
+import { z } from "zod";
+import { DETECT_METHODS } from "../types.js";
+
+const side = z.enum(["client", "server"]);
+const ms = z.number().describe("milliseconds");
+const msAfterFault = z.number().describe("milliseconds after the fault (negative before it)");
+
+const event = z.looseObject({
+  tMs: msAfterFault,
+  side,
+  conn: z.string().describe('connection id ("idle", "writer", a method, "listener", ...)'),
+  call: z.string(),
+  result: z.string().describe('"OK", "EOF", an errno name, or a method\'s verdict'),
+  bytes: z.number().int().min(0).optional(),
+  detail: z.string().optional(),
+});
+
+const prediction = z.looseObject({
+  call: z.string().nullable(),
+  result: z.string().nullable().describe("null: the kernel never notices"),
+  afterMs: msAfterFault.nullable(),
+  basis: z.string(),
+});
+
+const firstFailure = z.looseObject({ call: z.string(), result: z.string(), afterMs: msAfterFault });
+
+const connection = z.looseObject({
+  id: z.string(),
+  side,
+  workload: z.string(),
+  firstFailure: firstFailure.nullable().describe("null: nothing failed within the window"),
+  predicted: prediction.nullable(),
+  hint: z.string().nullable().optional(),
+  events: z.array(event),
+});
+
+const distribution = z.looseObject({
+  group: z.string(),
+  count: z.number().int().min(0),
+  detected: z.number().int().min(0),
+  outcome: z.string(),
+  minMs: ms.nullable(),
+  medianMs: ms.nullable(),
+  p99Ms: ms.nullable(),
+  maxMs: ms.nullable(),
+  predicted: prediction.nullable(),
+  p99ErrorMs: ms.nullable(),
+  connectSpreadMs: ms.nullable(),
+  histogram: z.array(z.looseObject({ fromMs: ms, toMs: ms, count: z.number().int().min(0) })),
+});
+
+const settings = z.looseObject({
+  engine: z.enum(["syscall", "node"]),
+  keepalive: z
+    .looseObject({ idle: z.number(), interval: z.number(), count: z.number() })
+    .nullable(),
+  userTimeoutMs: z.number().nullable(),
+  retries2: z.number().int().nullable(),
+  windowS: z.number(),
+  ignoreSigterm: z.boolean(),
+  graceMs: z.number(),
+  detect: z.array(z.enum(DETECT_METHODS)).optional(),
+  heartbeat: z.looseObject({ intervalMs: z.number(), misses: z.number() }).optional(),
+  recverr: z.boolean().optional(),
+  sigpipe: z.boolean().optional(),
+  ipv6: z.boolean().optional(),
+  synRetries: z.number().int().nullable().optional(),
+  durationMs: z.number().optional(),
+  observer: side.optional(),
+  connections: z.number().int().min(1).optional(),
+  events: z.enum(["all", "summary"]).optional(),
+  sysctls: z.record(z.string(), z.string()).describe("the client namespace's TCP sysctls"),
+});
+
+const verdict = z.looseObject({ expectation: z.string(), pass: z.boolean(), message: z.string() });
+
+const run = z.looseObject({
+  scenario: z.string(),
+  label: z.string().optional().describe("compare: the settings of this run"),
+  repetition: z.number().int().min(1).optional().describe("--repeat: counts from 1"),
+  engine: z.enum(["syscall", "node"]),
+  summary: z.string(),
+  settings,
+  connections: z.array(connection),
+  distributions: z.array(distribution).optional().describe("only with --connections N > 1"),
+  steps: z.array(z.looseObject({ tMs: msAfterFault, what: z.string() })),
+  verdicts: z.array(verdict),
+  expectations: z
+    .looseObject({
+      checked: z.number().int().min(0).describe("0: nothing was checked"),
+      skipped: z.array(z.looseObject({ expectation: z.string(), reason: z.string() })),
+    })
+    .optional(),
+  passed: z.boolean(),
+  durationMs: ms,
+});
+
+export const reportSchema = z
+  .looseObject({
+    schemaVersion: z.literal(1),
+    tool: z.looseObject({ name: z.literal("tcpdrop"), version: z.string() }),
+    kernel: z.string(),
+    runs: z.array(run),
+  })
+  .describe("tcpdrop's JSON report (tcpdrop run/compare --json), schema version 1");
