@@ -21,6 +21,7 @@ import {
   SO_KEEPALIVE,
   SO_LINGER,
   SO_REUSEADDR,
+  SO_REUSEPORT,
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOCK_STREAM,
@@ -66,9 +67,11 @@ export function setIntOpt(fd: number, level: number, name: number, value: number
   must(sys.setsockopt(fd, level, name, int32(value), 4), `setsockopt(${what})`);
 }
 
-export function listenOn(ip: string, port: number, backlog: number): number {
+/** `reusePort`: several processes listen on the port, the kernel deals connections out. */
+export function listenOn(ip: string, port: number, backlog: number, reusePort = false): number {
   const fd = tcpSocket(ip);
   setIntOpt(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
+  if (reusePort) setIntOpt(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT");
   const addr = sockaddr(ip, port);
   must(sys.bind(fd, addr, addr.length), `bind(${ip}:${port})`);
   must(sys.listen(fd, backlog), "listen()");

@@ -11,6 +11,7 @@ export const SOCK_NONBLOCK = 0o4000;
 export const SOCK_CLOEXEC = 0o2000000;
 export const SOL_SOCKET = 1;
 export const SO_REUSEADDR = 2;
+export const SO_REUSEPORT = 15;
 export const SO_ERROR = 4;
 export const SO_KEEPALIVE = 9;
 export const SO_LINGER = 13;

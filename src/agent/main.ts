@@ -27,7 +27,7 @@ sys.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 if (expectedParent && sys.getppid() !== expectedParent) process.exit(1); // runner already gone
 
 const poller = new Poller();
-const server = new Server(poller, args.includes("--quiet"));
+const server = new Server(poller, args.includes("--quiet"), args.includes("--reuseport"));
 if (args.includes("--quiet")) batchOutput();
 raiseFileLimit();
 const clients = new Map<string, ClientConnection | NodeClientConnection>();

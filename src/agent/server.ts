@@ -29,14 +29,18 @@ export class Server {
   /** Accepted sockets, keyed by fd, named by the peer's address (the runner maps them). */
   private readonly accepted = new Map<number, string>();
 
-  /** `quiet`: no event for each read that worked (thousands of connections). */
+  /**
+   * `quiet`: no event for each read that worked (thousands of connections); `reusePort`: one of
+   * several server agents sharing the port (SO_REUSEPORT).
+   */
   constructor(
     private readonly poller: Poller,
     private readonly quiet = false,
+    private readonly reusePort = false,
   ) {}
 
   listen(ip: string, port: number): void {
-    this.listener = listenOn(ip, port, 4096);
+    this.listener = listenOn(ip, port, 4096, this.reusePort);
     this.address = { ip, port };
     emitCall({
       side: "server",

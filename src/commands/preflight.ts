@@ -6,10 +6,12 @@ import { SetupError, UsageError } from "../errors.js";
 import type { Expectation } from "../expect/index.js";
 import { formatExpectation } from "../expect/index.js";
 import { descriptorsNeeded, type FileLimit, fileLimit } from "../lab/file-limit.js";
+import { fits, MAX_AGENTS_PER_HOST, mostSockets } from "../lab/sharding.js";
 import { checkWritableOutput } from "../output-path.js";
 import { watchedConnections } from "../plan/index.js";
 import { fileReporters } from "../reporters/registry.js";
 import type { Job } from "../runner/jobs.js";
+import { socketsPerHost } from "../runner/lab-agents.js";
 
 export interface PreflightOptions {
   /** Output files by flag: { "--junit": "out.xml" }; undefined ones are ignored. */
@@ -61,17 +63,18 @@ function checkExpectationNames(job: Job, extra: Expectation[]): void {
 }
 
 /**
- * Each lab agent holds one descriptor per connection of every group: say before the lab is
- * built when the limit cannot hold them, how many are needed and how to raise the limit.
+ * Each end host holds one descriptor per connection of every group, spread over up to
+ * MAX_AGENTS_PER_HOST agents: say before the lab is built when even that cannot hold them, how
+ * many are needed and how to raise the limit.
  */
 function checkDescriptors(job: Job, limit: FileLimit): void {
+  if (fits(socketsPerHost(job.scenario, job.settings), limit.limit)) return;
   const n = job.settings.connections ?? 1;
   const groups = connectionNames(job).groups.length;
   const need = descriptorsNeeded(n, groups);
-  if (need <= limit.limit) return;
-  const most = Math.max(1, Math.floor((limit.limit - descriptorsNeeded(0, groups)) / groups));
+  const most = Math.max(1, Math.floor(mostSockets(limit.limit) / groups));
   throw new SetupError(
-    `--connections ${n} with ${groups} connection groups needs about ${need} file descriptors in each lab agent, but the limit is ${limit.limit} (the hard RLIMIT_NOFILE, ulimit -Hn; ${whyFixed(limit)}): raise the hard limit to ${need} before starting tcpdrop (nofile in /etc/security/limits.conf, LimitNOFILE= for a systemd unit, --ulimit nofile=${need} for a container), or use --connections ${most} or fewer`,
+    `--connections ${n} with ${groups} connection groups needs about ${need} file descriptors on each end host, more than ${MAX_AGENTS_PER_HOST} lab agents can hold at a limit of ${limit.limit} each (the hard RLIMIT_NOFILE, ulimit -Hn; ${whyFixed(limit)}): raise the hard limit to ${need} before starting tcpdrop (nofile in /etc/security/limits.conf, LimitNOFILE= for a systemd unit, --ulimit nofile=${need} for a container), or use --connections ${most} or fewer`,
   );
 }
 

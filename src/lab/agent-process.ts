@@ -103,7 +103,10 @@ export class AgentProcess {
     else this.onMessage(this.host, msg);
   }
 
-  /** Send a command and wait for its reply; a failed or missing reply is a setup error. */
+  /**
+   * Send a command and wait for its reply; a failed or missing reply is a setup error. A
+   * connect waits for its connections: thousands of them get a millisecond each on top.
+   */
   async request<C extends Request>(command: C): Promise<Reply<C["op"]>> {
     const { op } = command;
     if (this.broken) throw new SetupError(this.broken);
@@ -115,8 +118,9 @@ export class AgentProcess {
     });
     const line: Command = { ...command, id } as Command;
     this.child.stdin.write(`${JSON.stringify(line)}\n`);
-    const msg = await withTimeout(reply, REPLY_TIMEOUT_MS, () =>
-      late(`the ${this.host} agent did not answer "${op}"`),
+    const timeoutMs = REPLY_TIMEOUT_MS + (command.op === "connect" ? command.specs.length : 0);
+    const msg = await withTimeout(reply, timeoutMs, () =>
+      late(`the ${this.host} agent did not answer "${op}"`, timeoutMs),
     );
     this.pending.delete(id);
     if (!msg.ok) throw new SetupError(`the ${this.host} agent failed "${op}": ${msg.error}`);
@@ -146,6 +150,6 @@ export class AgentProcess {
   }
 }
 
-function late(what: string): SetupError {
-  return new SetupError(`${what} within ${REPLY_TIMEOUT_MS} ms`);
+function late(what: string, timeoutMs = REPLY_TIMEOUT_MS): SetupError {
+  return new SetupError(`${what} within ${timeoutMs} ms`);
 }

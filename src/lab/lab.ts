@@ -7,7 +7,8 @@ import { SetupError } from "../errors.js";
 import type { ServerAction } from "../protocol.js";
 import type { Side } from "../types.js";
 import { type AddressPlan, IPV4, IPV6, SERVER_PORT } from "./addresses.js";
-import { type AgentMessage, AgentProcess } from "./agent-process.js";
+import { AgentGroup } from "./agent-group.js";
+import type { AgentMessage } from "./agent-process.js";
 import { ipBatch } from "./exec.js";
 import { Host } from "./host.js";
 import { hostSysctls } from "./sysctl.js";
@@ -29,9 +30,11 @@ export interface LabOptions {
   /** Build the lab over IPv6 (2001:db8::/32) instead of IPv4. */
   ipv6?: boolean;
   onMessage: (host: string, msg: AgentMessage) => void;
+  /** Agents per end host (sockets spread over several when one agent's limit cannot hold them). */
+  agents?: { client: number; server: number };
 }
 
-type Booted = { host: Host; agent: AgentProcess };
+type Booted = { host: Host; agent: AgentGroup };
 
 export class Lab {
   /** The client namespace's TCP sysctls as they were after setup. */
@@ -41,7 +44,7 @@ export class Lab {
   readonly plan: AddressPlan;
   private booting: Promise<Booted> | undefined;
   private tearingDown = false;
-  private readonly extra: (Host | AgentProcess)[] = [];
+  private readonly extra: (Host | AgentGroup)[] = [];
   private reportCrash: (err: SetupError) => void = () => {};
   /** Rejects when an agent dies that should not have: the run is then a setup error. */
   readonly crashed: Promise<never> = new Promise((_, reject) => {
@@ -50,8 +53,8 @@ export class Lab {
 
   private constructor(
     readonly hosts: { client: Host; router: Host; server: Host },
-    readonly client: AgentProcess,
-    public server: AgentProcess,
+    readonly client: AgentGroup,
+    public server: AgentGroup,
     private readonly options: LabOptions,
   ) {
     this.plan = options.ipv6 ? IPV6 : IPV4;
@@ -81,15 +84,18 @@ export class Lab {
     ]);
     const hosts = { client: started[0], router: started[1], server: started[2] };
     // The agents take longest to start (Node and koffi): start them while the lab is wired.
+    const count = options.agents ?? { client: 1, server: 1 };
+    // Several server agents share the test port (SO_REUSEPORT): one listener as clients see it.
+    const serverFlags = [...options.serverFlags, ...(count.server > 1 ? ["--reuseport"] : [])];
     const agents = startAll([
-      AgentProcess.start("client", hosts.client.netns, [], options.onMessage),
-      AgentProcess.start("server", hosts.server.netns, options.serverFlags, options.onMessage),
+      AgentGroup.start("client", hosts.client.netns, [], options.onMessage, count.client),
+      AgentGroup.start("server", hosts.server.netns, serverFlags, options.onMessage, count.server),
     ]);
     agents.catch(() => {});
     try {
       await wire(plan, hosts, options.clientSysctls);
       const [client, server] = await agents;
-      const lab = new Lab(hosts, client, server, options);
+      const lab = new Lab(hosts, client, server, { ...options, serverFlags });
       const [sysctls] = await Promise.all([
         hostSysctls(hosts.client, {}, REPORTED_SYSCTLS),
         lab.server.request({ op: "listen", ip: plan.server, port: SERVER_PORT }),
@@ -112,14 +118,14 @@ export class Lab {
     flags: string[],
     expectSignal: NodeJS.Signals,
     onDeath: (signal: NodeJS.Signals | null) => void,
-  ): Promise<AgentProcess> {
+  ): Promise<AgentGroup> {
     const { netns } = this.hosts.client;
-    const agent = await AgentProcess.start(name, netns, flags, this.options.onMessage);
+    const agent = await AgentGroup.start(name, netns, flags, this.options.onMessage);
     this.extra.push(agent);
     agent.exited.then(() => {
       if (this.tearingDown) return;
       if (agent.signal === expectSignal) onDeath(agent.signal);
-      else this.reportCrash(new SetupError(agent.deathReason()));
+      else this.reportCrash(new SetupError(agent.members[0].deathReason()));
     });
     return agent;
   }
@@ -137,10 +143,10 @@ export class Lab {
     return SERVER_PORT;
   }
 
-  private watch(agent: AgentProcess): void {
-    agent.exited.then(() => {
+  private watch(agent: AgentGroup): void {
+    agent.firstExit.then((member) => {
       const expected = this.tearingDown || this.mayDie.has(agent.host as Side);
-      if (!expected) this.reportCrash(new SetupError(agent.deathReason()));
+      if (!expected) this.reportCrash(new SetupError(member.deathReason()));
     });
   }
 
@@ -183,7 +189,7 @@ export class Lab {
     const gone = [
       side === "server" ? this.server : this.client,
       this.hosts[side],
-      ...this.extra.filter((p) => p instanceof AgentProcess && p.host.startsWith(side)),
+      ...this.extra.filter((p) => p instanceof AgentGroup && p.host.startsWith(side)),
     ];
     for (const p of gone) p.kill("SIGKILL");
     await Promise.all(gone.map((p) => p.exited));
@@ -199,7 +205,7 @@ export class Lab {
       this.extra.push(host);
       await prepareHost(this.plan, host);
       const { serverFlags, onMessage } = this.options;
-      const agent = await AgentProcess.start(side, host.netns, serverFlags, onMessage);
+      const agent = await AgentGroup.start(side, host.netns, serverFlags, onMessage);
       this.extra.push(agent);
       return { host, agent };
     })();
@@ -234,7 +240,7 @@ export class Lab {
   async startProcess(side: "server"): Promise<void> {
     const { netns } = this.hosts[side];
     const { serverFlags, onMessage } = this.options;
-    const agent = await AgentProcess.start(side, netns, serverFlags, onMessage);
+    const agent = await AgentGroup.start(side, netns, serverFlags, onMessage);
     this.extra.push(this.server);
     this.server = agent;
     this.watch(agent);

@@ -7,7 +7,7 @@ import { nowMs, sleep } from "../clock.js";
 import { SetupError } from "../errors.js";
 import type { Expectation } from "../expect/index.js";
 import { faultNamed } from "../faults/index.js";
-import type { AgentProcess } from "../lab/agent-process.js";
+import type { Agent } from "../lab/agent-group.js";
 import { Lab } from "../lab/lab.js";
 import { PRE_FAULT_MS, sends, watchedConnections } from "../plan/index.js";
 import type { AgentMessage, ClientSpec } from "../protocol.js";
@@ -17,6 +17,7 @@ import { clientSpec } from "./client-spec.js";
 import type { RawEvent } from "./collect.js";
 import { planExpectations } from "./expectation-plan.js";
 import type { Snapshot } from "./facts.js";
+import { labAgents } from "./lab-agents.js";
 import { buildRunReport } from "./report.js";
 
 export interface RunHooks {
@@ -50,6 +51,7 @@ export async function runScenario(
     ],
     ipv6: settings.ipv6 ?? false,
     onMessage,
+    agents: labAgents(scenario, settings),
   });
 
   let aborted = false;
@@ -63,7 +65,7 @@ export async function runScenario(
     await lab.destroy();
   }
 
-  async function takeSnapshot(agents: AgentProcess[]): Promise<Snapshot> {
+  async function takeSnapshot(agents: Agent[]): Promise<Snapshot> {
     const taken = await Promise.all(agents.map((a) => a.request({ op: "snapshot" })));
     return { t: taken[0].t, info: Object.assign({}, ...taken.map((s) => s.info)) };
   }
@@ -83,7 +85,7 @@ export async function runScenario(
    * Which client process makes which connections: one, unless --sigpipe default puts the
    * sending connections in a process of their own that a broken pipe may kill.
    */
-  async function clientProcesses(specs: ClientSpec[]): Promise<[AgentProcess, ClientSpec[]][]> {
+  async function clientProcesses(specs: ClientSpec[]): Promise<[Agent, ClientSpec[]][]> {
     const doomed = settings.sigpipe ? specs.filter((s) => sends(s.workload)) : [];
     const rest = specs.filter((s) => !doomed.includes(s));
     if (doomed.length === 0) return [[lab.client, rest]];
