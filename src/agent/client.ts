@@ -26,6 +26,7 @@ import {
   tcpSocket,
 } from "./calls.js";
 import { emit, emitCall } from "./emit.js";
+import { sendsHeld } from "./hold.js";
 import { EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP, MSG_OOB } from "./libc.js";
 import type { Poller } from "./poller.js";
 import { TcpInfoWatch } from "./tcpinfo-watch.js";
@@ -107,8 +108,11 @@ export class ClientConnection {
       heartbeat: () => this.beat(),
     }[workload as "writer" | "urgent" | "heartbeat"];
     if (tick) {
-      tick();
-      this.timer = setInterval(tick, sendIntervalMs);
+      const beat = () => {
+        if (!sendsHeld()) tick();
+      };
+      beat();
+      this.timer = setInterval(beat, sendIntervalMs);
     }
   }
 

@@ -8,6 +8,7 @@ import { type Command, commandSchema, type Reply, type ServerAction } from "../p
 import { tcpInfo } from "./calls.js";
 import { ClientConnection } from "./client.js";
 import { batchOutput, emit, emitCall, flush } from "./emit.js";
+import { holdSends, releaseSends } from "./hold.js";
 import { PR_SET_PDEATHSIG, RLIMIT_NOFILE, SIGKILL, SIGPIPE, sys } from "./libc.js";
 import { NodeClientConnection } from "./node-client.js";
 import { Poller } from "./poller.js";
@@ -43,7 +44,10 @@ const handlers: Handlers = {
   },
   connect(cmd) {
     const { specs } = cmd;
-    if (specs.some((spec) => spec.quiet)) batchOutput();
+    if (specs.some((spec) => spec.quiet)) {
+      batchOutput();
+      holdSends();
+    }
     const connecting = Promise.all(
       specs.map(
         (spec, i) =>
@@ -62,7 +66,10 @@ const handlers: Handlers = {
             else setTimeout(() => conn.start(), wave * CONNECT_WAVE_GAP_MS);
           }),
       ),
-    ).then((results) => ({ connected: results.filter(Boolean).length }));
+    ).then((results) => {
+      releaseSends();
+      return { connected: results.filter(Boolean).length };
+    });
     // Observed connects (to a dead host, say) may take long: answer at once if asked to.
     return cmd.wait === false ? { connected: null } : connecting;
   },

@@ -5,6 +5,8 @@
 // to every agent (connect and adopt to the agents whose connections they are) and the replies
 // are merged. On the server, the agents share the test port with SO_REUSEPORT, so a client
 // sees one address and one listener, as with a single process; the kernel picks the agent.
+// On the client, each agent takes a contiguous share of the connections (they come grouped by
+// workload), so the connections of one workload share an agent as far as they can.
 import type { AgentMessage, ClientSpec, Reply, Request } from "../protocol.js";
 import { AgentProcess } from "./agent-process.js";
 
@@ -78,7 +80,7 @@ export class AgentGroup implements Agent {
     if (this.members.length === 1) return this.members[0].request(command);
     const cmd = command as Request;
     if (cmd.op === "connect") {
-      const parts = deal(cmd.specs, this.members.length);
+      const parts = shares(cmd.specs, this.members.length);
       const replies = await Promise.all(
         this.members.map((m, i) => m.request({ ...cmd, specs: parts[i] })),
       );
@@ -108,11 +110,9 @@ export class AgentGroup implements Agent {
   }
 }
 
-/** Deal the connections out in turn, so that each agent gets its share of every workload. */
-export function deal<T extends Pick<ClientSpec, "conn">>(specs: T[], n: number): T[][] {
-  const parts: T[][] = Array.from({ length: n }, () => []);
-  specs.forEach((spec, i) => {
-    parts[i % n].push(spec);
-  });
-  return parts;
+/** n contiguous shares of nearly equal size: connections of one workload stay together. */
+export function shares<T extends Pick<ClientSpec, "conn">>(specs: T[], n: number): T[][] {
+  return Array.from({ length: n }, (_, i) =>
+    specs.slice(Math.floor((i * specs.length) / n), Math.floor(((i + 1) * specs.length) / n)),
+  );
 }

@@ -1,5 +1,6 @@
-// Running `ip` inside a lab host's network namespace. This is the only place tcpdrop runs a
-// system tool; every command targets a namespace held by one of the run's own hosts.
+// Running `ip` (and `tc`, from the same iproute2) inside a lab host's network namespace. This
+// is the only place tcpdrop runs a system tool; every command targets a namespace held by one
+// of the run's own hosts.
 import { spawn } from "node:child_process";
 import { SetupError } from "../errors.js";
 import { withTimeout } from "../timeout.js";
@@ -9,6 +10,12 @@ const STEP_TIMEOUT_MS = 5000;
 /** Run `ip -batch -` with the given lines inside a lab host's network namespace. */
 export function ipBatch(host: { netns: string }, lines: string[], what: string): Promise<void> {
   const args = [`--net=${host.netns}`, "--", "ip", "-batch", "-"];
+  return run("nsenter", args, lines.join("\n"), what);
+}
+
+/** Run `tc -batch -` with the given lines inside a lab host's network namespace. */
+export function tcBatch(host: { netns: string }, lines: string[], what: string): Promise<void> {
+  const args = [`--net=${host.netns}`, "--", "tc", "-batch", "-"];
   return run("nsenter", args, lines.join("\n"), what);
 }
 

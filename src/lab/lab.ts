@@ -11,6 +11,7 @@ import { AgentGroup } from "./agent-group.js";
 import type { AgentMessage } from "./agent-process.js";
 import { ipBatch } from "./exec.js";
 import { Host } from "./host.js";
+import { addNicQueue } from "./nic-queue.js";
 import { hostSysctls } from "./sysctl.js";
 import { hostConfig, prepareHost, routerServerSide, wire } from "./topology.js";
 
@@ -32,6 +33,8 @@ export interface LabOptions {
   onMessage: (host: string, msg: AgentMessage) => void;
   /** Agents per end host (sockets spread over several when one agent's limit cannot hold them). */
   agents?: { client: number; server: number };
+  /** A transmit queue on each end host's interface (nic-queue.ts), for thousands of connections. */
+  nicQueue?: boolean;
 }
 
 type Booted = { host: Host; agent: AgentGroup };
@@ -94,6 +97,8 @@ export class Lab {
     agents.catch(() => {});
     try {
       await wire(plan, hosts, options.clientSysctls);
+      if (options.nicQueue)
+        await Promise.all([addNicQueue(hosts.client), addNicQueue(hosts.server)]);
       const [client, server] = await agents;
       const lab = new Lab(hosts, client, server, { ...options, serverFlags });
       const [sysctls] = await Promise.all([
@@ -222,6 +227,7 @@ export class Lab {
     this.watchHost(booted.host);
     await ipBatch(this.router, routerServerSide(plan, booted.host.pid), "reconnect the server");
     await ipBatch(booted.host, hostConfig(plan, "server"), "configure the rebooted server");
+    if (this.options.nicQueue) await addNicQueue(booted.host);
     await booted.agent.request({ op: "listen", ip: plan.server, port: SERVER_PORT });
   }
 

@@ -52,6 +52,7 @@ export async function runScenario(
     ipv6: settings.ipv6 ?? false,
     onMessage,
     agents: labAgents(scenario, settings),
+    nicQueue: (settings.connections ?? 1) > 1,
   });
 
   let aborted = false;
