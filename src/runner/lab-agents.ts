@@ -19,3 +19,16 @@ export function labAgents(
 ): HostCounts {
   return agentsPerHost(socketsPerHost(scenario, settings), limit);
 }
+
+/**
+ * Lab sysctls for the client host at scale. Every client socket needs its own source port
+ * (one client address, one server address and port), and connect() looks for a free one in
+ * net.ipv4.ip_local_port_range, trying ports of one parity first: with the default range
+ * (32768-60999, about 14,000 even ports) 20,000 sockets exhaust the first half, and each later
+ * connect() scans thousands of taken ports in the kernel (seconds of system time in all). The
+ * range is widened in the client's namespace only, so the scan stays short.
+ */
+export function scaleSysctls(scenario: Scenario, settings: Settings): Record<string, string> {
+  const { client } = socketsPerHost(scenario, settings);
+  return client > 1 ? { "net.ipv4.ip_local_port_range": "1024 65535" } : {};
+}

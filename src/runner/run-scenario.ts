@@ -17,7 +17,7 @@ import { clientSpec } from "./client-spec.js";
 import type { RawEvent } from "./collect.js";
 import { planExpectations } from "./expectation-plan.js";
 import type { Snapshot } from "./facts.js";
-import { labAgents } from "./lab-agents.js";
+import { labAgents, scaleSysctls } from "./lab-agents.js";
 import { buildRunReport } from "./report.js";
 
 export interface RunHooks {
@@ -44,7 +44,7 @@ export async function runScenario(
   const step = (name: string) => hooks.onStep?.(name);
   step("build the lab");
   const lab = await Lab.build({
-    clientSysctls: clientSysctls(settings),
+    clientSysctls: { ...clientSysctls(settings), ...scaleSysctls(scenario, settings) },
     serverFlags: [
       ...(settings.ignoreSigterm ? ["--ignore-sigterm"] : []),
       ...((settings.connections ?? 1) > 1 && settings.events !== "all" ? ["--quiet"] : []),
