@@ -5,8 +5,9 @@
 // to every agent (connect and adopt to the agents whose connections they are) and the replies
 // are merged. On the server, the agents share the test port with SO_REUSEPORT, so a client
 // sees one address and one listener, as with a single process; the kernel picks the agent.
-// On the client, each agent takes a contiguous share of the connections (they come grouped by
-// workload), so the connections of one workload share an agent as far as they can.
+// On the client, the connections are dealt out in turn, so each agent gets its share of every
+// workload: when thousands of idle connections time out in the same few milliseconds, each
+// agent stamps only its share of them, on a CPU of its own.
 import type { AgentMessage, ClientSpec, Reply, Request } from "../protocol.js";
 import { AgentProcess } from "./agent-process.js";
 
@@ -80,7 +81,7 @@ export class AgentGroup implements Agent {
     if (this.members.length === 1) return this.members[0].request(command);
     const cmd = command as Request;
     if (cmd.op === "connect") {
-      const parts = shares(cmd.specs, this.members.length);
+      const parts = deal(cmd.specs, this.members.length);
       const replies = await Promise.all(
         this.members.map((m, i) => m.request({ ...cmd, specs: parts[i] })),
       );
@@ -110,9 +111,11 @@ export class AgentGroup implements Agent {
   }
 }
 
-/** n contiguous shares of nearly equal size: connections of one workload stay together. */
-export function shares<T extends Pick<ClientSpec, "conn">>(specs: T[], n: number): T[][] {
-  return Array.from({ length: n }, (_, i) =>
-    specs.slice(Math.floor((i * specs.length) / n), Math.floor(((i + 1) * specs.length) / n)),
-  );
+/** Deal the connections out in turn, so that each agent gets its share of every workload. */
+export function deal<T extends Pick<ClientSpec, "conn">>(specs: T[], n: number): T[][] {
+  const parts: T[][] = Array.from({ length: n }, () => []);
+  specs.forEach((spec, i) => {
+    parts[i % n].push(spec);
+  });
+  return parts;
 }

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { preflight } from "../../src/commands/preflight.js";
 import { SetupError } from "../../src/errors.js";
-import { shares } from "../../src/lab/agent-group.js";
+import { deal } from "../../src/lab/agent-group.js";
 import { descriptorsNeeded, type FileLimit, fileLimit } from "../../src/lab/file-limit.js";
 import { agentsPerHost } from "../../src/lab/sharding.js";
 import { loadScenario } from "../../src/scenario/load.js";
@@ -61,17 +61,17 @@ describe("the agents' descriptor budget", () => {
     });
   });
 
-  it("shares the connections out in contiguous runs, so a workload stays in one agent", () => {
+  it("deals the connections out in turn, so each agent gets its share of every workload", () => {
     const specs = ["idle-1", "idle-2", "idle-3", "writer-1", "writer-2", "writer-3"].map(
       (conn) => ({
         conn,
       }),
     );
-    expect(shares(specs, 2).map((part) => part.map((s) => s.conn))).toEqual([
-      ["idle-1", "idle-2", "idle-3"],
-      ["writer-1", "writer-2", "writer-3"],
+    expect(deal(specs, 2).map((part) => part.map((s) => s.conn))).toEqual([
+      ["idle-1", "idle-3", "writer-2"],
+      ["idle-2", "writer-1", "writer-3"],
     ]);
-    expect(shares(specs, 4).map((part) => part.length)).toEqual([1, 2, 1, 2]);
+    expect(deal(specs, 4).map((part) => part.length)).toEqual([2, 2, 1, 1]);
   });
 
   it("counts one descriptor per connection of each group, plus the agent's own", () => {
