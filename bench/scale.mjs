@@ -1,19 +1,42 @@
 // Scale: `tcpdrop run host-crash --connections 10000 --keepalive 1,1,2`, the issue's target run
 // with the default two workloads (idle and writer). The idle connections detect the crash
 // through keepalive; the writers cannot (data in flight stops keepalive) and report nothing
-// within the window. Where the agents' descriptor limit cannot hold 2 x 10,000 sockets (and
-// cannot be raised: no CAP_SYS_RESOURCE), tcpdrop refuses before building the lab and names the
-// largest --connections that fits; the bench records that refusal and measures that run (and,
-// if that fails too, half the asked-for connections).
-// Measures: completion, setup time (first to last connect), how many detect, p99 detection
-// against each connection's own prediction, and the agents' peak memory (VmHWM, sampled
-// every 50 ms while they run).
+// within the window. Where one agent's descriptor limit cannot hold 2 x 10,000 sockets, each
+// end host runs several agents; only a run that even four agents a host cannot hold is refused
+// before the lab is built, naming the largest --connections that fits: the bench records that
+// refusal and measures that run (and, if that fails too, half the asked-for connections).
+// Measures, over `runs` runs: completion, setup time (first to last connect), how many detect,
+// p99 of |measured - predicted| (each connection against its own prediction), the agents'
+// peak memory (VmHWM, sampled every 50 ms while they run) and the machine's load average.
+//
+//   node bench/scale.mjs [--connections N] [--runs N]   prints the section and the JSON
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { childrenOf, cmdline, memStatus, nowMs, ROOT, sleep } from "./lib.mjs";
 
-export async function scale({ connections = 10000 } = {}) {
+export async function scale({ connections = 10000, runs = 1 } = {}) {
+  const first = await scaleOnce(connections);
+  if (runs <= 1 || !Number.isFinite(first.connections)) return first;
+  const all = [first];
+  for (let i = 1; i < runs; i++) all.push(await measure(first.connections));
+  const done = all.filter((r) => Number.isFinite(r.connections));
+  const spread = (key) => {
+    const xs = done.map((r) => r[key]).sort((a, b) => a - b);
+    return { min: xs[0], median: xs[Math.floor((xs.length - 1) / 2)], max: xs.at(-1) };
+  };
+  const summary = {
+    runs: all.length,
+    passed: all.filter((r) => r.exitCode === 0).length,
+    setupMs: spread("setupMs"),
+    p99AbsErrorMs: spread("p99AbsErrorMs"),
+    p99ErrorMs: spread("p99ErrorMs"),
+  };
+  return { ...first, each: all, summary };
+}
+
+async function scaleOnce(connections) {
   // Runs that ended in exit 2 (refused, or a setup step that failed) before the one measured.
   const attempts = [];
   let result = await measure(connections);
@@ -37,6 +60,7 @@ async function measure(connections) {
     "--json",
   ];
   const droppedBefore = backlogDrops();
+  const loadBefore = loadAverage();
   const t0 = nowMs();
   const child = spawn(process.execPath, [join(ROOT, "bin/tcpdrop.js"), ...args], { cwd: ROOT });
   let stdout = "";
@@ -48,6 +72,7 @@ async function measure(connections) {
     stderr += d;
   });
   const peak = new Map();
+  const agentPids = new Map();
   let exited = false;
   const done = new Promise((resolve) => {
     child.on("exit", (code) => {
@@ -60,6 +85,7 @@ async function measure(connections) {
       const role = cmdline(pid).find((a) => a === "client" || a === "server");
       const mem = memStatus(pid);
       if (role && mem) peak.set(role, Math.max(peak.get(role) ?? 0, mem.hwmKb));
+      if (role) agentPids.set(role, (agentPids.get(role) ?? new Set()).add(pid));
     }
     await sleep(50);
   }
@@ -71,6 +97,11 @@ async function measure(connections) {
   const run = JSON.parse(stdout).runs[0];
   const byGroup = Object.fromEntries(run.distributions.map((g) => [g.group, g]));
   const d = byGroup.idle;
+  const errors = run.connections
+    .filter((c) => c.id.startsWith("idle-") && c.firstFailure && c.predicted?.afterMs != null)
+    .map((c) => Math.abs(c.firstFailure.afterMs - c.predicted.afterMs))
+    .sort((a, b) => a - b);
+  const p99Abs = errors[Math.max(0, Math.ceil(errors.length * 0.99) - 1)];
   return {
     command,
     exitCode: code,
@@ -81,6 +112,9 @@ async function measure(connections) {
     medianMs: d.medianMs,
     p99Ms: d.p99Ms,
     p99ErrorMs: d.p99ErrorMs,
+    p99AbsErrorMs: p99Abs === undefined ? null : Math.round(p99Abs * 10) / 10,
+    load: { before: loadBefore, after: loadAverage() },
+    agentsPerHost: Object.fromEntries([...agentPids].map(([role, pids]) => [role, pids.size])),
     writer: byGroup.writer && {
       count: byGroup.writer.count,
       detected: byGroup.writer.detected,
@@ -107,4 +141,25 @@ function backlogDrops() {
   } catch {
     return Number.NaN;
   }
+}
+
+function loadAverage() {
+  try {
+    return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  } catch {
+    return "?";
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const argv = process.argv.slice(2);
+  const option = (name, fallback) =>
+    argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback;
+  const result = await scale({
+    connections: option("--connections", 10000),
+    runs: option("--runs", 1),
+  });
+  const { scaleText } = await import("./report.mjs");
+  console.log(scaleText({ scale: result }));
+  console.log(JSON.stringify(result, null, 1));
 }

@@ -10,6 +10,8 @@ import { UNSHARE_USERNS, usernsBlocker } from "./userns.js";
 
 export const TOOLS = [
   { name: "ip", pkg: "iproute2" },
+  // tc gives the lab hosts a transmit queue at scale (nic-queue.ts).
+  { name: "tc", pkg: "iproute2" },
   { name: "unshare", pkg: "util-linux" },
   { name: "nsenter", pkg: "util-linux" },
 ];
