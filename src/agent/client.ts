@@ -177,9 +177,12 @@ export class ClientConnection {
     this.failed = true;
     clearInterval(this.timer);
     this.poller.unwatch(this.fd);
-    // At scale (quiet) the first failure is all that is reported: no follow-up calls.
+    // At scale (quiet) the first failure is all that is reported: no follow-up calls, and the
+    // close waits until the other sockets of this wake-up are read, so that thousands of
+    // connections timing out together are each stamped when their call returned.
     if (connectFailed || this.spec.quiet) {
-      this.finish();
+      if (connectFailed) this.finish();
+      else setImmediate(() => this.finish());
       return;
     }
     const steps = [
@@ -195,7 +198,8 @@ export class ClientConnection {
 
   private finish(): void {
     this.infoWatch?.stop();
-    this.record("close", closeFd(this.fd));
+    const closed = closeFd(this.fd);
+    if (!this.spec.quiet) this.record("close", closed);
     emit({ type: "done", conn: this.spec.conn });
   }
 }

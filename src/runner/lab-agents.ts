@@ -28,7 +28,6 @@ export function labAgents(
  * connect() scans thousands of taken ports in the kernel (seconds of system time in all). The
  * range is widened in the client's namespace only, so the scan stays short.
  */
-export function scaleSysctls(scenario: Scenario, settings: Settings): Record<string, string> {
-  const { client } = socketsPerHost(scenario, settings);
-  return client > 1 ? { "net.ipv4.ip_local_port_range": "1024 65535" } : {};
+export function scaleSysctls(settings: Settings): Record<string, string> {
+  return (settings.connections ?? 1) > 1 ? { "net.ipv4.ip_local_port_range": "1024 65535" } : {};
 }

@@ -44,7 +44,7 @@ export async function runScenario(
   const step = (name: string) => hooks.onStep?.(name);
   step("build the lab");
   const lab = await Lab.build({
-    clientSysctls: { ...clientSysctls(settings), ...scaleSysctls(scenario, settings) },
+    clientSysctls: { ...clientSysctls(settings), ...scaleSysctls(settings) },
     serverFlags: [
       ...(settings.ignoreSigterm ? ["--ignore-sigterm"] : []),
       ...((settings.connections ?? 1) > 1 && settings.events !== "all" ? ["--quiet"] : []),
