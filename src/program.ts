@@ -55,6 +55,10 @@ function settingOptions(cmd: Command, repeated: boolean): Command {
     )
     .option("--ipv6", "run the lab over IPv6 (2001:db8::/32)")
     .option("--syn-retries <n>", "net.ipv4.tcp_syn_retries in the client's namespace only")
+    .option(
+      "--icmp-ratelimit <ms>",
+      "the router's ICMP rate limit per destination host in ms, 0 = off (default: the kernel's, 1000)",
+    )
     .option("--duration <seconds>", "partition-heal: how long the partition lasts", "3")
     .option(
       "--observer <client|server>",

@@ -53,6 +53,11 @@ export interface Settings {
   ipv6?: boolean;
   /** net.ipv4.tcp_syn_retries in the client namespace (--syn-retries). */
   synRetries?: number | null;
+  /**
+   * The router's ICMP rate limit (net.ipv4.icmp_ratelimit / net.ipv6.icmp.ratelimit) in ms
+   * (--icmp-ratelimit; 0 = off), or null to leave the kernel's default (1000 ms).
+   */
+  icmpRatelimitMs?: number | null;
   /** How long a partition lasts before it heals (--duration), in ms. */
   durationMs?: number;
   /** Which side's sockets are watched: the client's (default) or the server's. */
@@ -83,6 +88,10 @@ export interface ConnectionFacts {
   firstUnackedSendMs: number | null;
   /** tcpi_rto at the fault, in ms (the kernel's current retransmission timeout). */
   rtoMs: number;
+  /** How often the workload sends new data (ms), for those that send. */
+  sendIntervalMs?: number;
+  /** When the connection came up (its connect or accept returned), ms from the fault (<= 0). */
+  connectedMs?: number | null;
 }
 
 /** Kernel parameters of the client namespace as read from the lab. */
@@ -93,6 +102,10 @@ export interface KernelParams {
   keepaliveIntvl: number;
   keepaliveProbes: number;
   synRetries?: number;
+  /** net.ipv4.tcp_syn_linear_timeouts (0 where the kernel lacks it). */
+  synLinearTimeouts?: number;
+  /** The router's ICMP rate limit per destination host, in ms (0 = off). */
+  icmpRatelimitMs?: number;
 }
 
 export interface Prediction {
@@ -136,8 +149,13 @@ export interface Distribution {
   maxMs: number | null;
   /** The prediction of the group's first connection (each has its own; see p99ErrorMs). */
   predicted: Prediction | null;
-  /** 99th percentile of (measured − predicted), each connection against its own prediction. */
+  /** 99th percentile of |measured − predicted|, each connection against its own prediction. */
   p99ErrorMs: number | null;
+  /**
+   * Both tails of (measured − predicted): the 1st percentile (how early, negative when before
+   * the prediction) and the 99th (how late); null when nothing was detected.
+   */
+  errorTailsMs?: { early: number | null; late: number | null } | null;
   /** From the first connect to the last: how long setting up the group took. */
   connectSpreadMs: number | null;
   histogram: { fromMs: number; toMs: number; count: number }[];
@@ -165,7 +183,11 @@ export interface RunReport {
   engine: Engine;
   summary: string;
   /** Every setting of the run, and the client namespace's TCP sysctls as read. */
-  settings: Settings & { sysctls: Record<string, string> };
+  settings: Settings & {
+    sysctls: Record<string, string>;
+    /** The router's ICMP rate limit sysctl as read after setup. */
+    routerSysctls?: Record<string, string>;
+  };
 
   /** Each watched connection; its events hold both sides' calls (event.side tells which). */
   connections: ConnectionReport[];

@@ -2,6 +2,7 @@
 // timing and their values in a new lab namespace, and what each connection is predicted to
 // see under the given flags. No lab is built; the predictions use what a run typically
 // measures (see typicalFacts), and `run` prints the measured times next to the same model.
+import { existsSync } from "node:fs";
 import { faultNamed } from "../faults/index.js";
 import {
   kernelHz,
@@ -25,6 +26,10 @@ export const NETNS_DEFAULTS: Record<string, string> = {
   "net.ipv4.tcp_keepalive_intvl": "75",
   "net.ipv4.tcp_keepalive_probes": "9",
   "net.ipv4.tcp_syn_retries": "6",
+  // Linux 6.5+ (tcp_sk_init sets 4 in every namespace); absent before, which means 0.
+  ...(existsSync("/proc/sys/net/ipv4/tcp_syn_linear_timeouts")
+    ? { "net.ipv4.tcp_syn_linear_timeouts": "4" }
+    : {}),
 };
 
 export interface ExplainOptions extends SettingFlags {
@@ -45,9 +50,14 @@ export function explain(name: string, opts: ExplainOptions): Explanation {
   const settings = scenarioSettings(scenario, parseSettings(opts));
   const sysctls = { ...NETNS_DEFAULTS };
   if (settings.retries2 !== null) sysctls["net.ipv4.tcp_retries2"] = String(settings.retries2);
-  const kernel = kernelParams(sysctls, kernelHz().hz);
+  const router: Record<string, string> =
+    settings.icmpRatelimitMs != null
+      ? { "net.ipv4.icmp_ratelimit": String(settings.icmpRatelimitMs) }
+      : {};
+  const kernel = kernelParams(sysctls, kernelHz().hz, router);
+  const all = watchedConnections(scenario, settings);
   const fault = faultNamed(scenario.fault);
-  const predictions = watchedConnections(scenario, settings).map((watched) => {
+  const predictions = all.map((watched) => {
     const facts = typicalFacts(watched.workload, kernel.hz);
     const predicted = predictConnection({
       fault,

@@ -24,6 +24,7 @@ export interface SettingFlags {
   sigpipe?: string;
   ipv6?: boolean;
   synRetries?: string;
+  icmpRatelimit?: string;
   duration?: string;
   observer?: string;
   connections?: string;
@@ -56,6 +57,10 @@ export function parseSettings(flags: SettingFlags): Settings {
       flags.synRetries === undefined
         ? null
         : integer("--syn-retries", flags.synRetries, 1, 10, "SYN retransmissions"),
+    icmpRatelimitMs:
+      flags.icmpRatelimit === undefined
+        ? null
+        : integer("--icmp-ratelimit", flags.icmpRatelimit, 0, 60_000, "milliseconds"),
     durationMs: Math.round(seconds("--duration", flags.duration ?? "3", 0, 600) * 1000),
     ...(flags.observer === undefined ? {} : { observer: parseObserver(flags.observer) }),
     connections:

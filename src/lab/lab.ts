@@ -10,17 +10,8 @@ import { type AddressPlan, IPV4, IPV6, SERVER_PORT } from "./addresses.js";
 import { type AgentMessage, AgentProcess } from "./agent-process.js";
 import { ipBatch } from "./exec.js";
 import { Host } from "./host.js";
-import { hostSysctls } from "./sysctl.js";
+import { hostSysctls, REPORTED_SYSCTLS } from "./sysctl.js";
 import { hostConfig, prepareHost, routerServerSide, wire } from "./topology.js";
-
-/** Sysctls read from the client namespace for the report and the predictions. */
-export const REPORTED_SYSCTLS = [
-  "net.ipv4.tcp_retries2",
-  "net.ipv4.tcp_keepalive_time",
-  "net.ipv4.tcp_keepalive_intvl",
-  "net.ipv4.tcp_keepalive_probes",
-  "net.ipv4.tcp_syn_retries",
-];
 
 export interface LabOptions {
   /** Sysctls for the client namespace only, e.g. {"net.ipv4.tcp_retries2": "5"}. */
@@ -28,6 +19,8 @@ export interface LabOptions {
   serverFlags: string[];
   /** Build the lab over IPv6 (2001:db8::/32) instead of IPv4. */
   ipv6?: boolean;
+  /** The router's ICMP rate limit in ms (0 = off), or null for the kernel's default. */
+  icmpRatelimitMs?: number | null;
   onMessage: (host: string, msg: AgentMessage) => void;
 }
 
@@ -36,6 +29,8 @@ type Booted = { host: Host; agent: AgentProcess };
 export class Lab {
   /** The client namespace's TCP sysctls as they were after setup. */
   sysctls: Record<string, string> = {};
+  /** The router's ICMP rate limit sysctl as it was after setup. */
+  routerSysctls: Record<string, string> = {};
   /** Hosts whose processes may end during the run (a fault says so, or a verb kills them). */
   readonly mayDie = new Set<Side>();
   readonly plan: AddressPlan;
@@ -87,7 +82,7 @@ export class Lab {
     ]);
     agents.catch(() => {});
     try {
-      await wire(plan, hosts, options.clientSysctls);
+      const routerSysctls = await wire(plan, hosts, options.clientSysctls, options.icmpRatelimitMs);
       const [client, server] = await agents;
       const lab = new Lab(hosts, client, server, options);
       const [sysctls] = await Promise.all([
@@ -95,6 +90,7 @@ export class Lab {
         lab.server.request({ op: "listen", ip: plan.server, port: SERVER_PORT }),
       ]);
       lab.sysctls = sysctls;
+      lab.routerSysctls = routerSysctls;
       return lab;
     } catch (err) {
       for (const host of started) host.kill();

@@ -49,6 +49,7 @@ export async function runScenario(
       ...((settings.connections ?? 1) > 1 && settings.events !== "all" ? ["--quiet"] : []),
     ],
     ipv6: settings.ipv6 ?? false,
+    icmpRatelimitMs: settings.icmpRatelimitMs ?? null,
     onMessage,
   });
 
@@ -169,6 +170,7 @@ export async function runScenario(
         watched.map((w) => w.group),
       ),
       sysctls: lab.sysctls,
+      routerSysctls: lab.routerSysctls,
       raw,
       steps,
       snapshot,

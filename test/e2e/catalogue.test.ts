@@ -66,9 +66,18 @@ describe.skipIf(!isRoot)("the full catalogue", () => {
     }
   });
 
-  it("host-unreachable --recverr: EHOSTUNREACH at the tail loss probe; keepalive ignores ICMP", async () => {
+  it("host-unreachable --recverr without the ICMP limit: EHOSTUNREACH at the tail loss probe; keepalive ignores ICMP", async () => {
     const report = await threeIdentical(
-      ["host-unreachable", "--recverr", "--keepalive", "1,1,2", "--window", "4"],
+      [
+        "host-unreachable",
+        "--recverr",
+        "--icmp-ratelimit",
+        "0",
+        "--keepalive",
+        "1,1,2",
+        "--window",
+        "4",
+      ],
       ["idle: recv ETIMEDOUT", "writer: recv EHOSTUNREACH"],
     );
     expect(connection(report, "writer").firstFailure?.afterMs).toBeLessThan(700);
@@ -81,9 +90,34 @@ describe.skipIf(!isRoot)("the full catalogue", () => {
     );
   });
 
-  it("net-unreachable --recverr: ENETUNREACH", async () => {
+  it("host-unreachable, stock router: reverts push TCP_USER_TIMEOUT 3000 to ~5.1 s, as predicted", async () => {
+    const report = await threeIdentical(
+      ["host-unreachable", "--user-timeout", "3000", "--window", "7"],
+      ["idle: none", "writer: recv EHOSTUNREACH"],
+    );
+    for (const run of report.runs) {
+      expect(run.settings.routerSysctls?.["net.ipv4.icmp_ratelimit"]).toBe("1000");
+      const t = run.connections.find((c) => c.id === "writer")?.firstFailure?.afterMs ?? 0;
+      expect(t).toBeGreaterThan(4600);
+      expect(t).toBeLessThan(5700);
+    }
+  });
+
+  it("host-unreachable --recverr, stock router: the early answers are locked out or rate-limited", async () => {
+    const report = await threeIdentical(
+      ["host-unreachable", "--recverr", "--window", "5"],
+      ["idle: none", "writer: recv EHOSTUNREACH"],
+    );
+    for (const run of report.runs) {
+      const t = run.connections.find((c) => c.id === "writer")?.firstFailure?.afterMs ?? 0;
+      expect(t).toBeGreaterThan(3000);
+      expect(t).toBeLessThan(4000);
+    }
+  });
+
+  it("net-unreachable --recverr without the ICMP limit: ENETUNREACH", async () => {
     await threeIdentical(
-      ["net-unreachable", "--recverr", "--window", "2"],
+      ["net-unreachable", "--recverr", "--icmp-ratelimit", "0", "--window", "2"],
       ["idle: none", "writer: recv ENETUNREACH"],
     );
   });
@@ -116,6 +150,24 @@ describe.skipIf(!isRoot)("the full catalogue", () => {
       const t = run.connections[0].firstFailure?.afterMs ?? 0;
       expect(t).toBeGreaterThan(2900);
       expect(t).toBeLessThan(3400);
+    }
+  });
+
+  it("connect-dead-host --syn-retries 2: five 1 s linear timeouts, ETIMEDOUT at ~7 s as predicted", async () => {
+    const report = await threeIdentical(
+      ["connect-dead-host", "--syn-retries", "2", "--window", "10"],
+      ["idle: connect ETIMEDOUT"],
+    );
+    for (const run of report.runs) {
+      const linear = Number(run.settings.sysctls["net.ipv4.tcp_syn_linear_timeouts"] ?? 0);
+      const t = run.connections[0].firstFailure?.afterMs ?? 0;
+      // 7 s from the first SYN whether the kernel has linear timeouts or not: with 4 of them
+      // the time limit ends it before the count (SYNs at 0..5 s), without them at 0, 1, 3 s.
+      expect(t).toBeGreaterThan(6900);
+      expect(t).toBeLessThan(7700);
+      expect(run.connections[0].predicted?.basis).toContain(
+        linear > 0 ? `tcp_syn_linear_timeouts=${linear}` : "tcp_syn_retries=2",
+      );
     }
   });
 
