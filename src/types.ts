@@ -117,6 +117,11 @@ export interface Prediction {
   afterMs: number | null;
   /** The reasoning, in words: "keepalive 1 s + 2 x 1 s from last activity". */
   basis: string;
+  /**
+   * Set when the time depends on something the model leaves out (e.g. other connections
+   * spending the router's ICMP budget): why. Default "predicted" checks are then skipped.
+   */
+  uncertain?: string;
 }
 
 export interface FirstFailure {

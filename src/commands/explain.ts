@@ -64,6 +64,7 @@ export function explain(name: string, opts: ExplainOptions): Explanation {
       params: scenario,
       measured: {},
       watched,
+      others: all,
       facts,
       kernel,
     });
@@ -140,5 +141,6 @@ function describePrediction(p: Prediction): string {
   const call = p.call ? `${p.call} ` : "";
   const at =
     p.afterMs >= 60_000 ? `${(p.afterMs / 1000).toFixed(1)} s` : `${p.afterMs.toFixed(0)} ms`;
-  return `${call}${p.result} at ~${at} after the fault: ${p.basis}`;
+  const doubt = p.uncertain ? ` (uncertain: ${p.uncertain})` : "";
+  return `${call}${p.result} at ~${at} after the fault: ${p.basis}${doubt}`;
 }

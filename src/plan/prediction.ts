@@ -8,6 +8,7 @@ import { heartbeatBasis, heartbeatDead } from "../predict/heartbeat.js";
 import { DEFAULT_ICMP_RATELIMIT_MS } from "../predict/icmp-ratelimit.js";
 import { predict, type WireEffect } from "../predict/index.js";
 import type { ConnectionFacts, KernelParams, Prediction } from "../types.js";
+import { sharedIcmpBudget } from "./icmp-budget.js";
 import type { Watched } from "./watched.js";
 
 export interface PredictionInput {
@@ -16,6 +17,8 @@ export interface PredictionInput {
   /** What the fault measured while it ran; empty when predicting ahead of a run. */
   measured: Record<string, number>;
   watched: Watched;
+  /** Every connection of the run (this one included): they share the router's ICMP budget. */
+  others?: Watched[];
   facts: ConnectionFacts;
   kernel: KernelParams;
 }
@@ -24,7 +27,8 @@ export function predictConnection(input: PredictionInput): Prediction {
   const { fault, params, measured, watched: w, facts, kernel } = input;
   const wire = fault.wire({ settings: w.settings, workload: w.workload, params, measured });
   const base = predict(wire, w.settings, facts, kernel);
-  return inWorkloadTerms(base, w, facts.connectedMs ?? null, wire);
+  const shown = inWorkloadTerms(base, w, facts.connectedMs ?? null, wire);
+  return sharedIcmpBudget(shown, wire, kernel, w, input.others ?? []);
 }
 
 /**

@@ -3,7 +3,7 @@
 // predicted ones, hints for undetected connections, and the verdicts.
 import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
-import type { ConnectionReport, Report, RunReport, SocketEvent } from "../types.js";
+import type { ConnectionReport, Prediction, Report, RunReport, SocketEvent } from "../types.js";
 import type { Reporter } from "./reporter.js";
 import { renderDistributions, scaleAnswer } from "./scale.js";
 import { NOTHING_CHECKED, skippedSummary } from "./skipped.js";
@@ -107,7 +107,7 @@ function table(run: RunReport, c: ChalkInstance): string {
       f ? colorResult(c, f.result, `${f.call} ${f.result}`) : DASH,
       f ? formatMs(f.afterMs) : c.yellow(`undetected within ${run.settings.windowS} s`),
       predictedCell(conn),
-      conn.predicted?.basis ?? DASH,
+      conn.predicted ? withUncertainty(conn.predicted) : DASH,
     ]);
   }
   return t.toString();
@@ -189,3 +189,8 @@ export const prettyReporter: Reporter = {
   name: "pretty",
   render: (report, { color }) => renderPretty(report, { color }),
 };
+
+/** The basis, and why its time may not hold when the model says so. */
+function withUncertainty(p: Prediction): string {
+  return p.uncertain ? `${p.basis} (uncertain: ${p.uncertain})` : p.basis;
+}

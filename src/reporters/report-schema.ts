@@ -23,6 +23,10 @@ const prediction = z.looseObject({
   result: z.string().nullable().describe("null: the kernel never notices"),
   afterMs: msAfterFault.nullable(),
   basis: z.string(),
+  uncertain: z
+    .string()
+    .optional()
+    .describe("why the time may not hold: an input the model leaves out"),
 });
 
 const firstFailure = z.looseObject({ call: z.string(), result: z.string(), afterMs: msAfterFault });

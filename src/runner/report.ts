@@ -56,6 +56,7 @@ export function buildRunReport(r: RunRecord): RunReport {
       params: r.scenario,
       measured: r.measured,
       watched: w,
+      others: r.watched,
       facts,
       kernel,
     });
