@@ -31,26 +31,55 @@ export function softError(input: ModelInput, errno: string): Prediction {
   }
   const ratelimitMs = kernel.icmpRatelimitMs ?? DEFAULT_ICMP_RATELIMIT_MS;
   const family = settings.ipv6 ? "ipv6" : "ipv4";
-  const modes = icmpWriterModes(
-    {
-      firstUnackedSendMs: facts.firstUnackedSendMs,
-      sendIntervalMs: facts.sendIntervalMs ?? Number.POSITIVE_INFINITY,
-      rtoMs: facts.rtoMs,
-      retries2: settings.retries2 ?? kernel.retries2,
-      userTimeoutMs: settings.userTimeoutMs,
-      recverr: settings.recverr ?? false,
-      hz: kernel.hz,
-    },
-    () => routerIcmpLimiter({ family, ratelimitMs, hz: kernel.hz }),
-  );
-  const [likely, other] = modes;
+  const writer = {
+    firstUnackedSendMs: facts.firstUnackedSendMs,
+    sendIntervalMs: facts.sendIntervalMs ?? Number.POSITIVE_INFINITY,
+    rtoMs: facts.rtoMs,
+    retries2: settings.retries2 ?? kernel.retries2,
+    userTimeoutMs: settings.userTimeoutMs,
+    recverr: settings.recverr ?? false,
+    hz: kernel.hz,
+  };
+  const limiter = () => routerIcmpLimiter({ family, ratelimitMs, hz: kernel.hz });
+  const [likely, other] = icmpWriterModes(writer, limiter);
   const basis = icmpWriterBasis(likely.example, giveUp.basis, errno, ratelimitMs);
+  const jittered = sendJitterEnding(writer, limiter, likely);
   return {
     call: giveUp.call,
     result: errno,
     afterMs: round1(likely.atMs),
     basis: other && other.share >= MENTION_SHARE ? `${basis}${otherModeWords(other)}` : basis,
+    ...(jittered === null
+      ? {}
+      : {
+          uncertain:
+            `the writer's sends are ${writer.sendIntervalMs} ms apart, and a send ${SEND_JITTER_MS} ms ` +
+            "earlier or later (as a loaded machine schedules them) changes which segments reach the " +
+            `router first and which answers its limiter lets through: it then ends at ~${round1(jittered)} ms`,
+        }),
   };
+}
+
+/** How far apart a writer's sends drift from their rhythm on a loaded machine (measured ~8 ms). */
+const SEND_JITTER_MS = 10;
+
+/**
+ * The writer's sends race its own timers (the tail loss probe fires ~208 ms after the first
+ * unacknowledged send, the next send comes 200 ms after it): where a send a few ms earlier or
+ * later ends the run elsewhere, that ending (ms), else null.
+ */
+function sendJitterEnding(
+  writer: Parameters<typeof icmpWriterModes>[0],
+  limiter: Parameters<typeof icmpWriterModes>[1],
+  likely: IcmpMode,
+): number | null {
+  if (!Number.isFinite(writer.sendIntervalMs)) return null;
+  for (const shift of [-SEND_JITTER_MS, SEND_JITTER_MS]) {
+    const sendIntervalMs = writer.sendIntervalMs + shift;
+    const [mode] = icmpWriterModes({ ...writer, sendIntervalMs }, limiter);
+    if (Math.abs(mode.atMs - likely.atMs) > likely.atMs * 0.1) return mode.atMs;
+  }
+  return null;
 }
 
 /** A second way to end is worth a word when at least this share of the samples take it. */

@@ -124,9 +124,15 @@ describe.skipIf(!isRoot)("the full catalogue", () => {
       { racyWriter: true },
     );
     for (const run of report.runs) {
-      const t = run.connections.find((c) => c.id === "writer")?.firstFailure?.afterMs ?? 0;
-      expect(t).toBeGreaterThan(3000);
-      expect(t).toBeLessThan(4000);
+      const writer = run.connections.find((c) => c.id === "writer");
+      const t = writer?.firstFailure?.afterMs ?? 0;
+      // Mostly the 4th RTO's answer (~3.5 s). The writer's next send and the tail loss probe
+      // are ~8 ms apart: when a loaded machine delays the send past the probe, the probe's
+      // answer gets through the limiter and is reported at ~0.36 s. The prediction says so, and
+      // the scenario's time check is skipped with that reason.
+      expect((t > 3000 && t < 4000) || (t > 300 && t < 700)).toBe(true);
+      expect(writer?.predicted?.uncertain).toMatch(/sends are 200 ms apart/);
+      expect(run.expectations?.skipped.map((s) => s.expectation)).toContain("writer: predicted");
     }
   });
 

@@ -122,6 +122,20 @@ describe("icmp with IP_RECVERR: the first answer that finds the socket unowned f
     expect(p.afterMs).toBeLessThan(3600);
   });
 
+  it("writer, stock router: uncertain, as the next send races the tail loss probe by ~8 ms", () => {
+    // Measured under load: 2 of 6 runs ended at ~0.36 s, when the send after the first
+    // unacknowledged one came after the probe and the probe's answer got through.
+    const p = run(EHOST, { recverr: true }, writerEvery200);
+    expect(p.uncertain).toMatch(/sends are 200 ms apart/);
+    expect(p.uncertain).toMatch(/ends at ~35\d(\.\d)? ms/);
+  });
+
+  it("no race where the ending does not depend on it: unlimited router, or no IP_RECVERR", () => {
+    expect(run(EHOST, { recverr: true }, writerEvery200, unlimited).uncertain).toBeUndefined();
+    expect(run(EHOST, { userTimeout: "3000" }, writerEvery200).uncertain).toBeUndefined();
+    expect(run(EHOST, { userTimeout: "2000" }, writerEvery200).uncertain).toBeUndefined();
+  });
+
   it("writer: the probe time is the first retransmission the retransmit model gives", () => {
     const { retransmissions } = retransmitGiveUpMs({
       firstUnackedSendMs: 150,
