@@ -16,3 +16,7 @@ export const HEARTBEAT = "hb\n";
 
 /** After the first failure a connection makes a few more calls, this far apart. */
 export const FOLLOW_UP_GAP_MS = 100;
+
+/** A pooled connection's request, and the server's answer to it. */
+export const REQUEST = "req\n";
+export const ANSWER = "resp\n";

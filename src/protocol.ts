@@ -13,7 +13,15 @@ const socketOptions = z.object({
   recverr: z.boolean().optional(),
 });
 
-export const WORKLOADS = ["idle", "writer", "urgent", "heartbeat", "poll", "tcp-info"] as const;
+export const WORKLOADS = [
+  "idle",
+  "writer",
+  "urgent",
+  "heartbeat",
+  "poll",
+  "tcp-info",
+  "pooled",
+] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 const clientSpec = z.object({
@@ -23,6 +31,8 @@ const clientSpec = z.object({
   port: z.number(),
   options: socketOptions,
   sendIntervalMs: z.number(),
+  /** pooled: when the request goes out, ms after the connection is up. */
+  requestAfterMs: z.number().optional(),
   /** heartbeat: misses before the peer is declared dead. */
   heartbeatMisses: z.number().optional(),
   /** Leave MSG_NOSIGNAL out of sends, so a broken pipe raises SIGPIPE (default: death). */
