@@ -115,7 +115,8 @@ export class ClientConnection {
       this.timer = setInterval(tick, sendIntervalMs);
     }
     if (workload === "pooled") {
-      const request = () => this.record("send", sendOnce(this.fd, REQUEST_BYTES, 0, this.spec.sigpipe));
+      const request = () =>
+        this.record("send", sendOnce(this.fd, REQUEST_BYTES, 0, this.spec.sigpipe));
       this.timer = setTimeout(request, this.spec.requestAfterMs ?? 0);
     }
   }

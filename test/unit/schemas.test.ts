@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { jsonSchema, SCHEMA_NAMES, schemaCommand } from "../../src/commands/schema.js";
 import { UsageError } from "../../src/errors.js";
-import { buildReport } from "../../src/reporters/index.js";
 import { reportSchema } from "../../src/reporters/report-schema.js";
+import { buildReport } from "../../src/runner/document.js";
 import { builtInNames, SCENARIO_DIR } from "../../src/scenario/load.js";
 import { SCHEMA_DIR, schemaErrors, shippedSchema } from "../schema-validate.js";
 
