@@ -60,7 +60,7 @@ export function explain(name: string, opts: ExplainOptions): Explanation {
     return {
       connection: watched.id,
       predicted,
-      hint: undetectedHint(predicted, watched.settings, settings.windowS),
+      hint: predicted.hint ?? undetectedHint(predicted, watched.settings, settings.windowS),
     };
   });
   return {

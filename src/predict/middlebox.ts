@@ -100,7 +100,8 @@ function keptAlive(input: MiddleboxInput): MiddleboxOutcome {
     keepalive && idleTimeoutS !== null && input.flushAtMs === null
       ? `keepalive ${keepalive.idle} s < idle timeout ${idleTimeoutS} s: the flow never expires`
       : "the connection's own traffic keeps the flow alive in the middlebox";
-  return { prediction: never(basis), forgottenAtMs: null, firstSegment: null, hint: basis };
+  const hint = basis.startsWith("keepalive") ? basis : null;
+  return { prediction: never(basis), forgottenAtMs: null, firstSegment: null, hint };
 }
 
 function nothingSent(input: MiddleboxInput, forgetMs: number): MiddleboxOutcome {
