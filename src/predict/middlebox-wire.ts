@@ -57,9 +57,9 @@ function predictThrough(wire: MiddleboxWire, input: ModelInput): Prediction {
   });
   const { prediction, hint } = outcome;
   const endMs = settings.windowS * 1000;
-  if (prediction.result === null && (outcome.forgottenAtMs ?? 0) > endMs) {
-    // Forgotten only after the watch ends, once the connection stops sending: not within a run.
-    return { ...prediction, basis: OWN_TRAFFIC, hint: OWN_TRAFFIC_HINT };
+  if ((outcome.forgottenAtMs ?? 0) > endMs) {
+    // Forgotten only once the model's sends stop at the end of the watch: its traffic keeps it.
+    return { ...NEVER, basis: OWN_TRAFFIC, hint: OWN_TRAFFIC_HINT };
   }
   // A pooled request that meets a RST or the void fails in the recv that waits for its answer.
   const waits = wire.workload === "pooled" && prediction.result !== null;
@@ -75,6 +75,7 @@ export function resetBothEnds(): WireEffect {
     predict: () => ({ call: "recv", result: "ECONNRESET", afterMs: 0, basis: RESET_BASIS }),
   };
 }
+const NEVER = { call: null, result: null, afterMs: null };
 const OWN_TRAFFIC = "the connection's own traffic keeps the flow alive in the middlebox";
 const OWN_TRAFFIC_HINT = "nothing to fix: traffic more often than the idle timeout keeps a flow";
 const RESET_BASIS = "the middlebox sends RST to both ends at t=0: the pending recv fails at once";
