@@ -130,7 +130,8 @@ function afterForgetting(
   const forgot = input.flushAtMs !== null && forgetMs === input.flushAtMs ? "flushed" : "forgot";
   if (input.answer === "pickup") {
     const basis = `the middlebox ${forgot} the flow; loose pickup adopts the ${segment.kind} at ${at} ms mid-stream`;
-    return { ...base, prediction: never(basis), hint: null };
+    const hint = "nothing to fix: loose pickup adopts a forgotten flow from its next segment";
+    return { ...base, prediction: never(basis), hint };
   }
   const call = segment.kind === "keepalive probe" ? "recv" : null;
   if (input.answer === "rst") {

@@ -3,12 +3,15 @@
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { connection, ROOT, runJson } from "./helpers.js";
-import { after, canRun, first, within } from "./middlebox-helpers.js";
+import { after, canRun, first, hostRuleset, within } from "./middlebox-helpers.js";
 
 describe.skipIf(!canRun)("lb-idle-timeout", () => {
   it("the request meets the middlebox's RST: recv ECONNRESET right after the send; the server hears nothing", async () => {
+    const rulesBefore = hostRuleset();
     const { code, report } = await runJson(["lb-idle-timeout"]);
     expect(code).toBe(0);
+    // The load balancer's table lived in the router's namespace only, and died with it.
+    expect(hostRuleset()).toBe(rulesBefore);
     const send = first(report, "pooled", "client", "send", "OK");
     const reset = connection(report, "pooled").firstFailure;
     expect(reset).toMatchObject({ call: "recv", result: "ECONNRESET" });

@@ -1,6 +1,7 @@
 // What the middlebox end-to-end tests share: whether nft and conntrack are here (CI installs
 // them; a skip names the packages), and reading one connection's calls out of a report.
 
+import { execFileSync } from "node:child_process";
 import { onPath } from "../../src/lab/privileges.js";
 import type { Report, SocketEvent } from "../../src/types.js";
 import { connection, isRoot } from "./helpers.js";
@@ -29,4 +30,9 @@ export function first(
 export function within(ms: number | undefined, from: number, to: number): void {
   if (ms === undefined) throw new Error(`no such event (wanted ${from}..${to} ms)`);
   if (ms < from || ms > to) throw new Error(`${ms} ms is outside ${from}..${to} ms`);
+}
+
+/** The machine's own nftables rule set: a middlebox run must never touch it. */
+export function hostRuleset(): string {
+  return execFileSync("nft", ["list", "ruleset"], { encoding: "utf8" });
 }

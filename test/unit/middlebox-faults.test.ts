@@ -115,6 +115,7 @@ describe("conntrack-flush", () => {
       const p = predicted("conntrack-flush", w, { userTimeout: "3000", loose: "on" });
       expect(p.result).toBeNull();
       expect(p.basis).toContain("loose pickup");
+      expect(p.hint).toContain("nothing to fix");
     }
   });
 });
