@@ -12,7 +12,6 @@ import { SetupError } from "../errors.js";
 import type { AddressPlan } from "./addresses.js";
 import { inNamespace } from "./exec.js";
 import type { Host } from "./host.js";
-import { onPath } from "./privileges.js";
 import { hostSysctls } from "./sysctl.js";
 
 /** The one table tcpdrop creates, in the router's namespace only. */
@@ -97,16 +96,6 @@ function chain(name: string, hook: string, rules: string[]): string {
   return [`  chain ${name} {`, `    type ${hook};`, ...rules.map((r) => `    ${r}`), "  }"].join(
     "\n",
   );
-}
-
-/** A missing tool is one line naming its Debian package. */
-export function checkMiddleboxTools(): void {
-  for (const tool of MIDDLEBOX_TOOLS) {
-    if (!onPath(tool.name))
-      throw new SetupError(
-        `"${tool.name}" is not on PATH: install ${tool.pkg} (e.g. apt-get install ${tool.pkg})`,
-      );
-  }
 }
 
 /** Set conntrack's timeouts and loose pickup in the host's (the router's) namespace. */
