@@ -120,6 +120,19 @@ describe.skipIf(!isRoot || !hasSetpriv)("rootless runs (uid 65534 in a user name
     within((pooled.firstFailure?.afterMs ?? 0) - (send?.tMs ?? 0), 0, 50);
   });
 
+  it.each([
+    ["nat-idle-timeout", "pooled"],
+    ["conntrack-flush", "writer"],
+  ])(
+    "%s: masquerade / conntrack -F in a user-namespace-owned router; %s ends in ETIMEDOUT under TCP_USER_TIMEOUT",
+    async (name, id) => {
+      const { code, report } = await runJson(cwd, [name, "--user-timeout", "3000"]);
+      expect(code).toBe(0);
+      expect(connection(report, id).firstFailure?.result).toBe("ETIMEDOUT");
+      expect(connection(report, "idle").firstFailure).toBeNull();
+    },
+  );
+
   it("middlebox-reset: the router agent's forged RSTs reach both ends", async () => {
     const { code, report } = await runJson(cwd, ["middlebox-reset"]);
     expect(code).toBe(0);
