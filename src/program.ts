@@ -73,6 +73,12 @@ function settingOptions(cmd: Command, repeated: boolean): Command {
       "with --connections: keep every call of every connection in the JSON",
       "summary",
     )
+    .option("--idle-timeout <seconds>", "middleboxes: forget a flow idle this long", "3")
+    .option(
+      "--request-after <seconds>",
+      "pooled: send the request this long after connecting (default: idle timeout + 0.5)",
+    )
+    .option("--loose <on|off>", "conntrack-flush: nf_conntrack_tcp_loose in the router", "off")
     .option("--window <seconds>", "how long to watch after the fault (max 1200)", "10")
     .option(
       "--ignore-sigterm",

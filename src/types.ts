@@ -66,6 +66,12 @@ export interface Settings {
   connections?: number;
   /** "all": every call of every connection in the JSON even at scale (--events all). */
   events?: "all" | "summary";
+  /** Middleboxes: the router forgets a flow idle this long, in whole seconds (--idle-timeout). */
+  idleTimeoutS?: number;
+  /** pooled: the request goes out this long after the connect, in ms (--request-after). */
+  requestAfterMs?: number;
+  /** conntrack-flush: nf_conntrack_tcp_loose in the router, mid-stream pickup (--loose on). */
+  loose?: boolean;
 }
 
 export const DETECT_METHODS = [
@@ -122,6 +128,8 @@ export interface Prediction {
    * spending the router's ICMP budget): why. Default "predicted" checks are then skipped.
    */
   uncertain?: string;
+  /** The model's own advice (a middlebox: the keepalive that keeps the flow), shown even on failure. */
+  hint?: string;
 }
 
 export interface FirstFailure {

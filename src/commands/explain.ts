@@ -3,6 +3,7 @@
 // see under the given flags. No lab is built; the predictions use what a run typically
 // measures (see typicalFacts), and `run` prints the measured times next to the same model.
 import { existsSync } from "node:fs";
+import { middleboxTimes } from "../defaults.js";
 import { faultNamed } from "../faults/index.js";
 import {
   kernelHz,
@@ -71,14 +72,18 @@ export function explain(name: string, opts: ExplainOptions): Explanation {
     return {
       connection: watched.id,
       predicted,
-      hint: undetectedHint(predicted, watched.settings, settings.windowS),
+      hint: predicted.hint ?? undetectedHint(predicted, watched.settings, settings.windowS),
     };
   });
   return {
     scenario: scenario.name,
     summary: scenario.summary,
     wire: scenario.wire.trim(),
-    parameters: parameters(settings, kernel.retries2),
+    parameters: [
+      ...parameters(settings, kernel.retries2),
+      ...(fault.tools ? middleboxParameters(settings) : []),
+      ...(scenario.workloads.includes("pooled") ? [pooledParameter(settings)] : []),
+    ],
     predictions,
     assumptions:
       `as in a run: connections set up ${PRE_FAULT_MS} ms before the fault; the writer sends every ` +
@@ -116,6 +121,32 @@ function parameters(settings: Settings, retries2: number) {
       role: `timers are rounded by the timer wheel: a 1 s timer fires after ~${timerDelayMs(1000, hz.hz).toFixed(0)} ms`,
     },
   ];
+}
+
+/** The router's conntrack knobs, for the scenarios that make it a middlebox. */
+function middleboxParameters(settings: Settings) {
+  const { idleTimeoutS } = middleboxTimes(settings);
+  return [
+    {
+      name: "router: net.netfilter.nf_conntrack_tcp_timeout_established",
+      value: `${idleTimeoutS} s (--idle-timeout)`,
+      role: "lb-idle-timeout, nat-idle-timeout: a flow idle this long is forgotten; any segment refreshes it",
+    },
+    {
+      name: "router: net.netfilter.nf_conntrack_tcp_loose",
+      value: settings.loose ? "1 (--loose on)" : "0",
+      role: "0: a segment of a forgotten flow is INVALID (reset or dropped); 1: it is adopted mid-stream",
+    },
+  ];
+}
+
+function pooledParameter(settings: Settings) {
+  const { requestAfterMs } = middleboxTimes(settings);
+  return {
+    name: "pooled request",
+    value: `${requestAfterMs / 1000} s after the connect (--request-after)`,
+    role: "the first segment of an idle pooled connection, unless a keepalive probe comes first",
+  };
 }
 
 export function renderExplanation(e: Explanation): string {

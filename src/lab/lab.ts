@@ -120,9 +120,26 @@ export class Lab {
     return agent;
   }
 
-  /** The router host (it runs no agent; its namespace is all it is). */
+  /** The router host (it runs no agent unless a fault asks for one: routerAgent()). */
   get router(): Host {
     return this.hosts.router;
+  }
+
+  private routerAgentStart: Promise<AgentProcess> | undefined;
+
+  /** An agent in the router's namespace, started on first use; it ends with the lab. */
+  routerAgent(): Promise<AgentProcess> {
+    this.routerAgentStart ??= AgentProcess.start(
+      "router",
+      this.hosts.router.netns,
+      [],
+      this.options.onMessage,
+    ).then((agent) => {
+      this.extra.push(agent);
+      this.watch(agent);
+      return agent;
+    });
+    return this.routerAgentStart;
   }
 
   get serverIp(): string {
@@ -256,6 +273,7 @@ export class Lab {
   async destroy(): Promise<void> {
     this.tearingDown = true;
     await this.booting?.catch(() => undefined);
+    await this.routerAgentStart?.catch(() => undefined);
     const all = [this.client, this.server, ...Object.values(this.hosts), ...this.extra];
     for (const p of all) p.kill("SIGKILL");
     await Promise.all(all.map((p) => p.exited));

@@ -117,9 +117,10 @@ function hints(run: RunReport, c: ChalkInstance, hint: HintFn | undefined): stri
   hint ??= (conn) => conn.hint ?? null;
   const out: string[] = [];
   for (const conn of run.connections) {
-    if (conn.firstFailure) continue;
-    const text = hint(conn, run.settings.windowS);
-    if (text) out.push(`${c.cyan("hint:")} ${text}`);
+    // A failed connection keeps only the model's own advice (conn.hint); see Prediction.hint.
+    const text = conn.firstFailure ? (conn.hint ?? null) : hint(conn, run.settings.windowS);
+    const line = `${c.cyan("hint:")} ${text}`;
+    if (text && !out.includes(line)) out.push(line);
   }
   return out;
 }

@@ -27,6 +27,7 @@ const prediction = z.looseObject({
     .string()
     .optional()
     .describe("why the time may not hold: an input the model leaves out"),
+  hint: z.string().optional().describe("the model's own advice, shown even after a failure"),
 });
 
 const firstFailure = z.looseObject({ call: z.string(), result: z.string(), afterMs: msAfterFault });
@@ -88,6 +89,9 @@ const settings = z.looseObject({
   observer: side.optional(),
   connections: z.number().int().min(1).optional(),
   events: z.enum(["all", "summary"]).optional(),
+  idleTimeoutS: z.number().int().min(1).optional().describe("middleboxes: --idle-timeout"),
+  requestAfterMs: z.number().min(0).optional().describe("pooled: --request-after, in ms"),
+  loose: z.boolean().optional().describe("conntrack-flush: nf_conntrack_tcp_loose (--loose)"),
   sysctls: z.record(z.string(), z.string()).describe("the client namespace's TCP sysctls"),
   routerSysctls: z
     .record(z.string(), z.string())

@@ -66,7 +66,9 @@ export function buildRunReport(r: RunRecord): RunReport {
       workload: w.workload,
       firstFailure: failure,
       predicted,
-      hint: failure ? null : undetectedHint(predicted, w.settings, settings.windowS),
+      hint:
+        predicted.hint ??
+        (failure ? null : undetectedHint(predicted, w.settings, settings.windowS)),
       events,
     };
   });

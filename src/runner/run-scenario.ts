@@ -117,12 +117,17 @@ export async function runScenario(
     const processes = await clientProcesses(specs);
     const fault = faultNamed(scenario.fault);
     const measured: Record<string, number> = {};
+    const note = (t: number, what: string) => steps.push({ t, what });
+    const ctx = { lab, settings, params: scenario, measured, note };
     const inject = async () => {
       step(`inject the fault (${scenario.fault})`);
       if (fault.serverMayDie) lab.mayDie.add("server");
-      const note = (t: number, what: string) => steps.push({ t, what });
-      return fault.inject({ lab, settings, params: scenario, measured, note });
+      return fault.inject(ctx);
     };
+    if (fault.prepare) {
+      step(`prepare the fault (${scenario.fault})`);
+      await fault.prepare(ctx);
+    }
     let snapshot: Snapshot = { t: nowMs(), info: {} };
     let injected: Awaited<ReturnType<typeof inject>>;
     if (scenario.connectAfterFault) {
