@@ -8,9 +8,15 @@
 // Needs root and a built dist/ (npm run build).
 //   node bench/wire-capture.mjs crash-reboot
 //   node bench/wire-capture.mjs host-crash --keepalive 1,1,2
+
+//   node bench/wire-capture.mjs crash-reboot --save packets.json   (keep the recorded packets)
+import { writeFileSync } from "node:fs";
 import { fromDist } from "./lib.mjs";
 
-const [name = "crash-reboot", ...rest] = process.argv.slice(2);
+const argv = process.argv.slice(2);
+const saveAt = argv.indexOf("--save");
+const save = saveAt >= 0 ? argv.splice(saveAt, 2)[1] : null;
+const [name = "crash-reboot", ...rest] = argv;
 const flags = {};
 for (let i = 0; i < rest.length; i += 2)
   flags[rest[i].replace(/^--/, "").replace(/-(\w)/g, (_, c) => c.toUpperCase())] = rest[i + 1];
@@ -44,11 +50,13 @@ Lab.build = async (options) => {
     ownAddresses: [routerClient, routerServer],
   });
   before = await readIpCounters(capture.pid);
-  const crash = lab.crashServer.bind(lab);
-  lab.crashServer = () => {
-    faultAt ??= nowMs();
-    return crash();
-  };
+  for (const fault of ["crashServer", "unreachableServer", "crashClient", "partition"]) {
+    const inject = lab[fault].bind(lab);
+    lab[fault] = (...args) => {
+      faultAt ??= nowMs();
+      return inject(...args);
+    };
+  }
   const destroy = lab.destroy.bind(lab);
   lab.destroy = async () => {
     await destroy();
@@ -96,7 +104,7 @@ console.log(
 
 const t0 = faultAt ?? raw[0].t;
 console.log(
-  `\ntimeline (ms from the fault${faultAt ? "" : " — no crashServer call, first event"}):`,
+  `\ntimeline (ms from the fault${faultAt ? "" : " — no fault call seen, first event"}):`,
 );
 const lines = [
   ...ip.map((p) => {
@@ -112,3 +120,15 @@ const lines = [
 for (const l of lines)
   if (l.t >= t0 - 300) console.log(`${(l.t - t0).toFixed(3).padStart(10)}  ${l.text}`);
 console.log(`\npassed: ${report.passed}`);
+if (save) {
+  const round = (t) => Math.round((t - t0) * 1000) / 1000;
+  const packets = ip.map((p) => {
+    const { outgoing, ifindex, ...d } = p.decoded;
+    return { tMs: round(p.tMonoMs), ...d };
+  });
+  const events = raw.map(({ t, type, ...e }) => ({ tMs: round(t), ...e }));
+  const list = (items) => items.map((i) => `  ${JSON.stringify(i)}`).join(",\n");
+  const head = JSON.stringify({ scenario: name, flags });
+  const body = `"packets": [\n${list(packets)}\n],\n"events": [\n${list(events)}\n]`;
+  writeFileSync(save, `${head.slice(0, -1)},\n${body}\n}\n`);
+}
