@@ -10,12 +10,12 @@ function recorded(name: string): LabelledPacket[] {
   return labelPackets(fixture.packets);
 }
 
-const after = (packets: LabelledPacket[]) => packets.filter((p) => p.tMs > 0);
+const afterFault = (packets: LabelledPacket[]) => packets.filter((p) => p.tMs > 0);
 const labels = (packets: LabelledPacket[]) => packets.map((p) => p.label);
 
 describe("labelPackets on recorded runs", () => {
   it("host-crash with keepalive 1,1,2: two keepalive probes on the idle connection, then its RST", () => {
-    const idle = after(recorded("host-crash-keepalive")).filter(
+    const idle = afterFault(recorded("host-crash-keepalive")).filter(
       (p) => p.kind === "keepalive-probe" || (p.kind === "rst" && p.from === "client"),
     );
     expect(labels(idle)).toEqual(["keepalive probe", "keepalive probe", "RST"]);
@@ -25,7 +25,7 @@ describe("labelPackets on recorded runs", () => {
   });
 
   it("host-crash: the writer's tail loss probe, then retransmissions #1, #2, ... in order", () => {
-    const writer = after(recorded("host-crash-keepalive")).filter(
+    const writer = afterFault(recorded("host-crash-keepalive")).filter(
       (p) => p.kind === "tail-loss-probe" || p.kind === "retransmission",
     );
     expect(writer[0].label).toBe("tail loss probe");
@@ -37,7 +37,7 @@ describe("labelPackets on recorded runs", () => {
   });
 
   it("crash-reboot: the rebooted server answers a retransmission with RST", () => {
-    const packets = after(recorded("crash-reboot"));
+    const packets = afterFault(recorded("crash-reboot"));
     const rst = packets.findIndex((p) => p.kind === "rst" && p.from === "server");
     expect(rst).toBeGreaterThan(0);
     expect(packets[rst - 1].kind).toBe("retransmission");
@@ -45,7 +45,7 @@ describe("labelPackets on recorded runs", () => {
   });
 
   it("host-unreachable: ICMP host unreachable tied to the connection it quotes", () => {
-    const packets = after(recorded("host-unreachable"));
+    const packets = afterFault(recorded("host-unreachable"));
     const icmp = packets.filter((p) => p.kind === "icmp-unreachable");
     expect(icmp.length).toBeGreaterThan(0);
     for (const p of icmp) {
