@@ -10,12 +10,17 @@
 //   node bench/wire-capture.mjs host-crash --keepalive 1,1,2
 
 //   node bench/wire-capture.mjs crash-reboot --save packets.json   (keep the recorded packets)
+//   node bench/wire-capture.mjs crash-reboot --pcap out.pcapng --diagram out.html --diagram out.md
 import { writeFileSync } from "node:fs";
 import { fromDist } from "./lib.mjs";
 
 const argv = process.argv.slice(2);
 const saveAt = argv.indexOf("--save");
 const save = saveAt >= 0 ? argv.splice(saveAt, 2)[1] : null;
+const takeOption = (name) => (argv.includes(name) ? argv.splice(argv.indexOf(name), 2)[1] : null);
+const pcapFile = takeOption("--pcap");
+const diagramFiles = [];
+for (let d = takeOption("--diagram"); d; d = takeOption("--diagram")) diagramFiles.push(d);
 const [name = "crash-reboot", ...rest] = argv;
 const flags = {};
 for (let i = 0; i < rest.length; i += 2)
@@ -131,4 +136,9 @@ if (save) {
   const head = JSON.stringify({ scenario: name, flags });
   const body = `"packets": [\n${list(packets)}\n],\n"events": [\n${list(events)}\n]`;
   writeFileSync(save, `${head.slice(0, -1)},\n${body}\n}\n`);
+}
+
+if (pcapFile || diagramFiles.length > 0) {
+  const { writeWireFiles } = await import("./wire-files.mjs");
+  writeWireFiles({ name, flags, report, result, raw, t0, pcapFile, diagramFiles });
 }
