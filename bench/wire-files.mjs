@@ -5,6 +5,7 @@ import { writeFileSync } from "node:fs";
 import { fromDist } from "./lib.mjs";
 
 const { labelPackets } = await fromDist("wire/label.js");
+const { connectionEnds } = await fromDist("wire/connections.js");
 const { writePcapng } = await fromDist("wire/pcapng.js");
 const { callComments } = await fromDist("wire/annotate.js");
 const { diagramFromWire } = await fromDist("wire/diagram-input.js");
@@ -45,16 +46,7 @@ export function writeWireFiles({ name, flags, report, result, raw, t0, pcapFile,
       `wrote ${pcapFile}: ${result.packets.length} packets, ${calls.length} calls as comments`,
     );
   }
-  const ends = calls
-    .filter((e) => e.side === "client" && e.call === "connect" && e.detail)
-    .map((e) => {
-      const [c, s] = e.detail.split(" -> ");
-      const split = (a) => ({
-        ip: a.slice(0, a.lastIndexOf(":")),
-        port: Number(a.slice(a.lastIndexOf(":") + 1)),
-      });
-      return { id: e.conn, client: split(c), server: split(s) };
-    });
+  const ends = connectionEnds(calls);
   const decoded = result.packets
     .filter((p) => p.decoded)
     .map((p) => ({ ...p.decoded, tMs: p.tMonoMs - t0 }));

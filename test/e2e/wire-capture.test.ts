@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { callComments } from "../../src/wire/annotate.js";
+import { connectionEnds } from "../../src/wire/connections.js";
 import { type LabelledPacket, labelPackets } from "../../src/wire/label.js";
 import { writePcapng } from "../../src/wire/pcapng.js";
 import { isRoot } from "./helpers.js";
@@ -23,16 +24,7 @@ function labelled(run: CapturedRun): LabelledPacket[] {
   const decoded = run.capture.packets.flatMap((p) =>
     p.decoded ? [{ ...p.decoded, tMs: p.tMonoMs - run.faultAt }] : [],
   );
-  const ends = run.calls
-    .filter((c) => c.side === "client" && c.call === "connect" && c.detail)
-    .map((c) => {
-      const [client, server] = (c.detail as string).split(" -> ").map((a) => {
-        const i = a.lastIndexOf(":");
-        return { ip: a.slice(0, i), port: Number(a.slice(i + 1)) };
-      });
-      return { id: c.conn, client, server };
-    });
-  return labelPackets(decoded, ends);
+  return labelPackets(decoded, connectionEnds(run.calls));
 }
 
 function callAt(run: CapturedRun, conn: string, call: string, result: string): number {

@@ -96,20 +96,23 @@ export function layout(
   const anchors: [number, number][] = [];
   let y = top;
   let prevMs: number | null = null;
+  // calls folded into one row go on until untilMs: no silence is compressed before then
+  let busyUntil = Number.NEGATIVE_INFINITY;
   for (const row of items) {
     if (prevMs !== null) {
-      const gap = row.tMs - prevMs;
-      const natural = gap * options.pxPerMs;
-      if (natural > options.maxGapPx) {
-        const gapRow: Row = { type: "gap", tMs: prevMs, untilMs: row.tMs };
+      const natural = (row.tMs - prevMs) * options.pxPerMs;
+      if (natural > options.maxGapPx && busyUntil < row.tMs) {
+        const start = Math.max(prevMs, busyUntil);
+        const gapRow: Row = { type: "gap", tMs: start, untilMs: row.tMs };
         rows.push({ row: gapRow, y: y + options.rowPx / 2 });
-        anchors.push([prevMs, y]);
+        anchors.push([start, y]);
         y += options.rowPx / 2 + options.gapBandPx;
-      } else y += options.rowPx + natural;
+      } else y += options.rowPx + Math.min(natural, options.maxGapPx);
     }
     rows.push({ row, y });
     anchors.push([row.tMs, y]);
     prevMs = row.tMs;
+    if (row.type === "call") busyUntil = Math.max(busyUntil, row.untilMs);
   }
   return { rows, yAt: (t) => interpolate(anchors, t, top), height: y + options.rowPx };
 }
