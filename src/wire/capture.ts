@@ -6,7 +6,7 @@
 // is kept (its time is when the sending host put it on the wire), plus what the router itself
 // sends. Packet times are converted to the CLOCK_MONOTONIC ms that the call events carry.
 import { type ChildProcessByStdio, spawn } from "node:child_process";
-import type { Readable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import { SetupError } from "../errors.js";
 import { forget, remember } from "../lab/registry.js";
 import { type ClockPair, realtimeToMonotonicMs, sampleClocks } from "./clock.js";
@@ -14,6 +14,18 @@ import { type DecodedPacket, decodeFrame } from "./decode.js";
 import { type PcapHeader, PcapStreamReader } from "./pcap-stream.js";
 
 const START_TIMEOUT_MS = 5000;
+
+// tcpdump would outlive a killed tcpdrop (it holds the router's namespace, and with no packet
+// to write it never notices the closed pipe; a parent-death signal does not survive its
+// dropping of privileges). So a shell runs it and waits on tcpdrop's pipe: when tcpdrop closes
+// it, or dies and the kernel closes it, tcpdump gets SIGINT, writes its counts and exits.
+const WATCHDOG = [
+  "exec 3<&0",
+  'tcpdump "$@" </dev/null & pid=$!',
+  'echo "tcpdump-pid $pid" >&2',
+  '{ read _ <&3; kill -INT "$pid" 2>/dev/null; } &',
+  'wait "$pid"',
+].join("\n");
 const STOP_TIMEOUT_MS = 3000;
 
 export interface CaptureOptions {
@@ -62,40 +74,42 @@ export class Capture {
   private stderr = "";
   private readonly exited: Promise<void>;
   private readonly own: Set<string>;
+  private tcpdumpPid = 0;
 
   private constructor(
-    private readonly child: ChildProcessByStdio<null, Readable, Readable>,
+    private readonly child: ChildProcessByStdio<Writable, Readable, Readable>,
     private readonly clock: ClockPair,
     options: CaptureOptions,
   ) {
     this.own = new Set(options.ownAddresses);
-    const pid = child.pid as number;
-    remember(pid);
+    child.stdin.on("error", () => {});
     this.exited = new Promise((resolve) => {
       child.on("close", () => {
-        forget(pid);
+        if (this.tcpdumpPid) forget(this.tcpdumpPid);
         resolve();
       });
     });
     child.stdout.on("data", (chunk: Buffer) => this.receive(chunk));
     child.stderr.on("data", (chunk) => {
       this.stderr += chunk;
+      const m = /tcpdump-pid (\d+)/.exec(this.stderr);
+      if (m && !this.tcpdumpPid) {
+        this.tcpdumpPid = Number(m[1]);
+        remember(this.tcpdumpPid); // so that tcpdrop's signal handler ends it too
+      }
     });
   }
 
   /** Start tcpdump in the namespace; resolves once it is listening. */
   static start(options: CaptureOptions): Promise<Capture> {
     const tcpdump = [
-      "tcpdump",
       ...["-i", "any", "-n", "-U", "-w", "-", "-Z", "root"],
       ...["-s", String(options.snaplen ?? 256), "-B", String(options.bufferKiB ?? 8192)],
       "--time-stamp-precision=nano",
       "--immediate-mode",
     ];
-    // setpriv: tcpdump dies with tcpdrop, even on SIGKILL (it would otherwise hold the
-    // router's namespace alive).
-    const argv = [`--net=${options.netns}`, "--", "setpriv", "--pdeathsig", "KILL", "--"];
-    const child = spawn("nsenter", [...argv, ...tcpdump], { stdio: ["ignore", "pipe", "pipe"] });
+    const argv = [`--net=${options.netns}`, "--", "sh", "-c", WATCHDOG, "sh", ...tcpdump];
+    const child = spawn("nsenter", argv, { stdio: ["pipe", "pipe", "pipe"] });
     if (child.pid === undefined) throw new SetupError("cannot start tcpdump: nsenter not found");
     const capture = new Capture(child, sampleClocks(), options);
     return capture.listening();
@@ -136,9 +150,9 @@ export class Capture {
     }
   }
 
-  /** Stop capturing (SIGINT: tcpdump flushes and prints its counts) and return everything. */
+  /** Stop capturing (closing the pipe: tcpdump gets SIGINT, prints its counts) and return all. */
   async stop(): Promise<CaptureResult> {
-    this.child.kill("SIGINT");
+    this.child.stdin.end();
     const timer = setTimeout(() => this.kill(), STOP_TIMEOUT_MS);
     await this.exited;
     clearTimeout(timer);
@@ -160,13 +174,27 @@ export class Capture {
     };
   }
 
-  /** tcpdump's PID: /proc/PID/net/* shows the captured namespace's own counters. */
+  /** A PID in the captured namespace (the watchdog shell, alive as long as tcpdump is):
+   * /proc/PID/net/* shows that namespace's own counters. */
   get pid(): number {
     return this.child.pid as number;
   }
 
+  /** The PID of tcpdump itself (0 until it has started). */
+  get capturePid(): number {
+    return this.tcpdumpPid;
+  }
+
   /** End tcpdump at once (teardown after an error). */
   kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill("SIGKILL");
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (this.tcpdumpPid) {
+      try {
+        process.kill(this.tcpdumpPid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    this.child.kill("SIGKILL");
   }
 }

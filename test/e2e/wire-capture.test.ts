@@ -3,8 +3,8 @@
 // clock, and the packets that explain the failures are there: the rebooted host's RST just
 // before the writer's ECONNRESET, exactly two unanswered keepalive probes before ETIMEDOUT,
 // the router's ICMP host unreachable. Needs root and Debian's `tcpdump`.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -12,13 +12,22 @@ import { callComments } from "../../src/wire/annotate.js";
 import { connectionEnds } from "../../src/wire/connections.js";
 import { type LabelledPacket, labelPackets } from "../../src/wire/label.js";
 import { writePcapng } from "../../src/wire/pcapng.js";
-import { isRoot } from "./helpers.js";
+import { isRoot, ROOT } from "./helpers.js";
 import { type CapturedRun, runCaptured } from "./wire-harness.js";
 
 const hasTcpdump = spawnSync("tcpdump", ["--version"]).status === 0;
 const hasTshark = spawnSync("tshark", ["--version"]).status === 0;
 if (!isRoot) console.warn("skipping wire capture tests: they build labs and need root");
 else if (!hasTcpdump) console.warn("skipping wire capture tests: install Debian's `tcpdump`");
+
+/** Running (a zombie waiting for its reaper counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
 
 function labelled(run: CapturedRun): LabelledPacket[] {
   const decoded = run.capture.packets.flatMap((p) =>
@@ -41,7 +50,8 @@ function expectNothingMissed(run: CapturedRun): void {
   const { before, after } = run.counters;
   expect(ip.filter((p) => !p.decoded?.outgoing).length).toBe(after.inReceives - before.inReceives);
   expect(ip.filter((p) => p.decoded?.outgoing).length).toBe(after.outRequests - before.outRequests);
-  expect(() => process.kill(run.tcpdumpPid, 0)).toThrow();
+  expect(run.tcpdumpPid).toBeGreaterThan(0);
+  expect(alive(run.tcpdumpPid)).toBe(false);
 }
 
 describe.skipIf(!isRoot || !hasTcpdump)("capture in the lab's router", () => {
@@ -51,11 +61,15 @@ describe.skipIf(!isRoot || !hasTcpdump)("capture in the lab's router", () => {
     const reset = callAt(run, "writer", "recv", "ECONNRESET");
     const rst = labelled(run).filter((p) => p.kind === "rst" && p.conn === "writer");
     expect(rst[0]?.from).toBe("server");
-    // the RST is on the wire before the call that reports it returns, and only just before
+    // the RST is on the wire before the call that reports it returns, nothing of the writer's
+    // comes between, and only just before (usually < 1 ms; the bound allows a loaded machine)
     expect(reset - rst[0].tMs).toBeGreaterThan(0);
-    expect(reset - rst[0].tMs).toBeLessThan(5);
+    expect(reset - rst[0].tMs).toBeLessThan(20);
+    const writer = labelled(run).filter((p) => p.conn === "writer" && p.tMs <= reset);
+    expect(writer.at(-1)?.kind).toBe("rst");
 
     // clock alignment: each send's segment is on the wire before the send returns, closely
+    // (tens of µs when idle; the bound allows a loaded machine)
     const sends = run.calls.filter(
       (c) => c.conn === "writer" && c.call === "send" && c.t < run.faultAt,
     );
@@ -65,7 +79,7 @@ describe.skipIf(!isRoot || !hasTcpdump)("capture in the lab's router", () => {
     for (const s of sends) {
       const seg = data.filter((p) => p.tMonoMs <= s.t).at(-1);
       expect(s.t - (seg?.tMonoMs ?? 0)).toBeGreaterThan(0);
-      expect(s.t - (seg?.tMonoMs ?? 0)).toBeLessThan(2);
+      expect(s.t - (seg?.tMonoMs ?? 0)).toBeLessThan(20);
     }
 
     if (!hasTshark) return;
@@ -113,6 +127,27 @@ describe.skipIf(!isRoot || !hasTcpdump)("capture in the lab's router", () => {
     // probes 1 s (a 1024 ms kernel second at HZ=250 is allowed) apart
     expect(idle[1].tMs - idle[0].tMs).toBeGreaterThan(950);
     expect(idle[1].tMs - idle[0].tMs).toBeLessThan(1100);
+  });
+
+  it("leaves no tcpdump behind when tcpdrop is killed with SIGKILL", async () => {
+    const script = [
+      `const { Lab } = await import(${JSON.stringify(`${ROOT}dist/lab/lab.js`)});`,
+      `const { Capture } = await import(${JSON.stringify(`${ROOT}dist/wire/capture.js`)});`,
+      "const lab = await Lab.build({ clientSysctls: {}, serverFlags: [], onMessage: () => {} });",
+      "const cap = await Capture.start({ netns: lab.router.netns, ownAddresses: [] });",
+      "console.log(cap.capturePid); setInterval(() => {}, 1000);",
+    ].join("\n");
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script]);
+    const pid = await new Promise<number>((resolve, reject) => {
+      child.stdout.once("data", (d) => resolve(Number(String(d).trim())));
+      child.once("exit", () => reject(new Error("the capturing process exited early")));
+    });
+    expect(pid).toBeGreaterThan(0);
+    expect(alive(pid)).toBe(true);
+    child.kill("SIGKILL");
+    const deadline = Date.now() + 3000;
+    while (Date.now() < deadline && alive(pid)) await new Promise((r) => setTimeout(r, 50));
+    expect(alive(pid)).toBe(false);
   });
 
   it("host-unreachable: the router's ICMP host unreachable, tied to the writer", async () => {

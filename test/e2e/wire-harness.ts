@@ -91,7 +91,7 @@ export async function runCaptured(name: string, flags: SettingFlags = {}): Promi
       calls,
       faultAt,
       counters: { before, after },
-      tcpdumpPid: capture.pid,
+      tcpdumpPid: capture.capturePid,
     };
   } finally {
     Lab.build = build;
