@@ -69,6 +69,28 @@ describe("layout with a fold that spans other rows", () => {
     expect(lay.rows.map((r) => r.row.type)).toEqual(["call", "packet"]);
     expect(lay.rows[1].y).toBeGreaterThan(lay.rows[0].y);
   });
+  it("measures a silence from the last call of a fold", () => {
+    const calls = [0, 2000, 4000].map((tMs) => ({
+      tMs,
+      lane: "client",
+      conn: "w",
+      call: "send",
+      result: "OK",
+    }));
+    const packets = [
+      {
+        tMs: 4100,
+        from: "client",
+        to: "server",
+        flags: "RST",
+        kind: "rst",
+        label: "RST",
+        conn: "idle",
+      },
+    ];
+    const lay = layout({ ...FIXED, calls, packets, marks: [], spans: [], predictions: [] }, 0);
+    expect(lay.rows.map((r) => r.row.type)).toEqual(["call", "packet"]);
+  });
 });
 
 describe("renderMermaid", () => {

@@ -101,8 +101,8 @@ export function layout(
   for (const row of items) {
     if (prevMs !== null) {
       const natural = (row.tMs - prevMs) * options.pxPerMs;
-      if (natural > options.maxGapPx && busyUntil < row.tMs) {
-        const start = Math.max(prevMs, busyUntil);
+      const start = Math.max(prevMs, busyUntil);
+      if ((row.tMs - start) * options.pxPerMs > options.maxGapPx) {
         const gapRow: Row = { type: "gap", tMs: start, untilMs: row.tMs };
         rows.push({ row: gapRow, y: y + options.rowPx / 2 });
         anchors.push([start, y]);

@@ -13,7 +13,7 @@ import type { DiagramInput, DiagramPacket } from "./types.js";
 const LEFT = 96;
 const LANE_W = 300;
 const TOP = 92;
-const CALL_W = 200;
+const CALL_W = 236;
 const RIGHT = 40;
 
 export function renderSvg(input: DiagramInput): string {
