@@ -139,7 +139,10 @@ export class Capture {
       this.frames++;
       const linktype = this.reader.header?.linktype ?? 0;
       const decoded = decodeFrame(linktype, record.data);
-      if (decoded?.outgoing && !this.own.has(decoded.src)) continue;
+      // an outgoing frame is the router's own (kept) or a forwarded copy of one seen arriving;
+      // link-local sources (IPv6 neighbour discovery) are never forwarded
+      const own = decoded && (this.own.has(decoded.src) || decoded.src.startsWith("fe80:"));
+      if (decoded?.outgoing && !own) continue;
       this.packets.push({
         tMonoMs: realtimeToMonotonicMs(record.tsNs, this.clock),
         tsNs: record.tsNs,

@@ -158,4 +158,15 @@ describe.skipIf(!isRoot || !hasTcpdump)("capture in the lab's router", () => {
     expect(icmp[0].label).toBe("ICMP host unreachable");
     expect(icmp.some((p) => p.conn === "writer")).toBe(true);
   });
+
+  // Linux answers for an IPv6 `unreachable` route with ICMPv6 type 1 code 0 ("no route to
+  // destination", named net unreachable here), not code 3 (address unreachable).
+  it("host-unreachable over IPv6: nothing missed, the router's ICMPv6 tied to the writer", async () => {
+    const run = await runCaptured("host-unreachable", { ipv6: true });
+    expectNothingMissed(run);
+    const icmp = labelled(run).filter((p) => p.kind === "icmp-unreachable" && p.tMs > 0);
+    expect(icmp[0]?.icmp?.type).toBe(1);
+    expect(icmp[0]?.label).toBe("ICMP net unreachable");
+    expect(icmp.some((p) => p.conn === "writer")).toBe(true);
+  });
 });
