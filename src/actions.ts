@@ -68,7 +68,7 @@ async function deliver(command: "run" | "compare", report: Report, opts: Flags):
   for (const { entry, flag, path } of fileReporters(opts)) {
     const reporter = await entry.load();
     try {
-      writeFileSync(path, reporter.render(report, { color: false }));
+      writeFileSync(path, reporter.render(report, { color: false, path }));
     } catch (err) {
       throw new UsageError(
         `cannot write ${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`,

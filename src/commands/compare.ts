@@ -82,6 +82,7 @@ function settingVariants(opts: CompareOptions): Variant[] {
     window: opts.window,
     grace: opts.grace,
     ignoreSigterm: opts.ignoreSigterm,
+    packets: opts.packets,
   });
   const variants: Variant[] = [
     ...(opts.keepalive ?? []).map((v) => ({
@@ -125,5 +126,5 @@ function combined(text: string, base: Settings): Settings {
     }
     (flags as Record<string, string>)[flag] = value;
   }
-  return { ...parseSettings(flags), ignoreSigterm: base.ignoreSigterm };
+  return { ...parseSettings(flags), ignoreSigterm: base.ignoreSigterm, packets: base.packets };
 }

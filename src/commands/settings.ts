@@ -28,6 +28,7 @@ export interface SettingFlags {
   observer?: string;
   connections?: string;
   events?: string;
+  packets?: string;
 }
 
 export const MAX_WINDOW_S = 1200;
@@ -63,6 +64,7 @@ export function parseSettings(flags: SettingFlags): Settings {
         ? 1
         : integer("--connections", flags.connections, 1, 20_000, "connections per workload"),
     events: parseEvents(flags.events ?? "summary"),
+    packets: parsePackets(flags.packets ?? "on"),
   };
 }
 
@@ -169,4 +171,9 @@ export function parseCount(
   max: number,
 ): number {
   return value === undefined ? fallback : integer(flag, value, 1, max, "times");
+}
+
+function parsePackets(value: string): "on" | "off" {
+  if (value === "on" || value === "off") return value;
+  throw new UsageError(`--packets takes "on" or "off"; got "${value}"`);
 }

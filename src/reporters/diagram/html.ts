@@ -33,7 +33,8 @@ document.addEventListener("mousemove", (e) => {
   tip.style.top = (e.clientY + 14) + "px";
 });`;
 
-export function renderHtml(input: DiagramInput): string {
+/** The page; `body` is the picture (the input's own SVG unless several are joined). */
+export function renderHtml(input: DiagramInput, body = renderSvg(input)): string {
   const legend = LEGEND.map(
     ([color, what]) => `<span><i style="background:${color}"></i>${esc(what)}</span>`,
   ).join("");
@@ -44,7 +45,7 @@ export function renderHtml(input: DiagramInput): string {
     `<style>${PAGE_STYLE}</style></head><body>`,
     `<p class="legend">${legend}</p>`,
     "<p>Time runs down; t=0 is the fault. Long silences are compressed and say so. Point at anything for the full packet or call.</p>",
-    renderSvg(input),
+    body,
     '<div id="tip" hidden></div>',
     `<script>${HOVER_SCRIPT}</script>`,
     "</body></html>",
