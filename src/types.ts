@@ -223,6 +223,14 @@ export interface CaptureSummary {
   byKind?: Record<string, number>;
   /** Packets the kernel dropped before tcpdump read them (0 when the capture is whole). */
   droppedByKernel?: number | null;
+  /**
+   * The check that nothing was missed: IP packets the router's kernel counted while the capture
+   * ran (its InReceives and OutRequests), and those captured arriving and sent by the router.
+   */
+  routerReceived?: number;
+  routerSent?: number;
+  capturedReceived?: number;
+  capturedSent?: number;
 }
 
 export interface Report {

@@ -15,8 +15,8 @@ import {
 } from "../lab/privileges.js";
 import { probeUserns, readUsernsSysctls, usernsCause } from "../lab/userns.js";
 import { kernelHz, kernelRelease } from "../plan/kernel.js";
-import { TCPDUMP } from "../wire/availability.js";
 import { loadBuiltIns } from "../scenario/load.js";
+import { TCPDUMP } from "../wire/availability.js";
 
 /** ok; fail: blocks a run; warn: worth knowing, blocks nothing; skip: could not be tested. */
 export type Status = "ok" | "fail" | "warn" | "skip";

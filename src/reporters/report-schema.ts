@@ -96,6 +96,14 @@ const capture = z.looseObject({
   count: z.number().int().min(0).optional(),
   byKind: z.record(z.string(), z.number().int().min(0)).optional(),
   droppedByKernel: z.number().int().min(0).nullable().optional(),
+  routerReceived: z
+    .number()
+    .int()
+    .optional()
+    .describe("IP packets the router's kernel received meanwhile"),
+  routerSent: z.number().int().optional(),
+  capturedReceived: z.number().int().min(0).optional(),
+  capturedSent: z.number().int().min(0).optional(),
 });
 
 const verdict = z.looseObject({ expectation: z.string(), pass: z.boolean(), message: z.string() });

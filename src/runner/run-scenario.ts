@@ -18,7 +18,7 @@ import type { RawEvent } from "./collect.js";
 import { planExpectations } from "./expectation-plan.js";
 import type { Snapshot } from "./facts.js";
 import { buildRunReport } from "./report.js";
-import { attachPackets, startCapture } from "./wire.js";
+import { attachPackets, startCapture, stopCapture } from "./wire.js";
 
 export interface RunHooks {
   /** Called about every 100 ms while watching, with elapsed ms since the fault. */
@@ -165,7 +165,7 @@ export async function runScenario(
     step(`finish the fault (${scenario.fault})`);
     await rest;
     step("stop the packet capture");
-    const wire = (await capturing.capture?.stop()) ?? null;
+    const wire = await stopCapture(capturing);
     const run = buildRunReport({
       scenario,
       settings,

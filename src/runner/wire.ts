@@ -9,12 +9,15 @@ import { captureBlocker } from "../wire/availability.js";
 import { Capture, type CaptureResult } from "../wire/capture.js";
 import { connectionEnds } from "../wire/connections.js";
 import { type LabelledPacket, labelPackets } from "../wire/label.js";
+import { type IpCounters, readIpCounters } from "../wire/snmp.js";
 import { keepWire } from "../wire/store.js";
 import type { RawEvent } from "./collect.js";
 
 export interface RunCapture {
   capture: Capture | null;
   summary: CaptureSummary;
+  /** The router namespace's own IP counters when the capture started. */
+  before?: IpCounters;
 }
 
 export async function startCapture(lab: Lab, settings: Settings): Promise<RunCapture> {
@@ -25,20 +28,44 @@ export async function startCapture(lab: Lab, settings: Settings): Promise<RunCap
     netns: lab.router.netns,
     ownAddresses: [lab.plan.routerClient, lab.plan.routerServer],
   });
-  return { capture, summary: { status: "captured" } };
+  const before = await readIpCounters(capture.pid);
+  return { capture, summary: { status: "captured" }, before };
+}
+
+/**
+ * Stop the capture, and count what the router's kernel says it received and sent meanwhile,
+ * to check the capture against (capture.routerReceived, routerSent).
+ */
+export async function stopCapture(
+  running: RunCapture,
+): Promise<{ result: CaptureResult; counted: IpCounters | null } | null> {
+  if (!running.capture) return null;
+  const after = await readIpCounters(running.capture.pid).catch(() => null);
+  const result = await running.capture.stop();
+  const { before } = running;
+  const counted =
+    after && before
+      ? {
+          inReceives: after.inReceives - before.inReceives,
+          forwarded: after.forwarded - before.forwarded,
+          outRequests: after.outRequests - before.outRequests,
+        }
+      : null;
+  return { result, counted };
 }
 
 /** Put the captured packets into the report (and the frames beside it). */
 export function attachPackets(
   run: RunReport,
-  result: CaptureResult | null,
+  stopped: Awaited<ReturnType<typeof stopCapture>>,
   summary: CaptureSummary,
   ctx: { raw: RawEvent[]; faultAt: number; lab: Lab },
 ): void {
-  if (!result) {
+  if (!stopped) {
     run.capture = summary;
     return;
   }
+  const { result, counted } = stopped;
   const ends = connectionEnds(ctx.raw);
   const decoded = result.packets.flatMap((p) =>
     p.decoded ? [{ ...p.decoded, tMs: p.tMonoMs - ctx.faultAt }] : [],
@@ -54,6 +81,9 @@ export function attachPackets(
     count: labelled.length,
     byKind,
     droppedByKernel: result.stats.droppedByKernel,
+    ...(counted ? { routerReceived: counted.inReceives, routerSent: counted.outRequests } : {}),
+    capturedReceived: result.packets.filter((p) => p.decoded && !p.decoded.outgoing).length,
+    capturedSent: result.packets.filter((p) => p.decoded?.outgoing).length,
   };
   const { plan } = ctx.lab;
   keepWire(run, {
