@@ -40,7 +40,7 @@ const out = outArg ?? (quick ? null : join(ROOT, "BENCHMARKS.md"));
 const plan = quick
   ? { rounds: 3, warmup: 1, agentRounds: 3, importRounds: 2, suiteReps: 1, fidelityRuns: 1 }
   : { rounds: 20, warmup: 2, agentRounds: 10, importRounds: 6, suiteReps: 3, fidelityRuns: 5 };
-plan.captureRounds = quick ? 2 : 10;
+plan.captureRounds = quick ? 2 : 30;
 plan.windowS = 3;
 
 process.env.PATH = `${process.env.PATH ?? ""}:/usr/sbin:/sbin:/usr/bin:/bin`;

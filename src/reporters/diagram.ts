@@ -5,6 +5,7 @@
 // run in HTML and Markdown, one picture per run next to each other in SVG, and one Mermaid
 // diagram with a note heading each run's part.
 import type { Report, RunReport } from "../types.js";
+import { capturedRuns } from "../wire/store.js";
 import { diagramOfRun } from "./diagram/from-report.js";
 import { type DiagramFormat, diagramFormat, renderDiagram } from "./diagram/index.js";
 import { joinDiagrams } from "./diagram/join.js";
@@ -13,7 +14,7 @@ import type { Reporter } from "./reporter.js";
 
 export function renderDiagramFile(report: Report, path: string): string {
   const format: DiagramFormat = diagramFormat(path) ?? "html";
-  const inputs = report.runs.flatMap((run) => {
+  const inputs = capturedRuns(report.runs, "--diagram").flatMap(({ run }) => {
     const input = diagramOfRun(run, titleOf(run));
     return input ? [input] : [];
   });

@@ -5,14 +5,11 @@
 import type { Report, RunReport } from "../types.js";
 import { callComments } from "../wire/annotate.js";
 import { writePcapng } from "../wire/pcapng.js";
-import { wireOf } from "../wire/store.js";
+import { capturedRuns } from "../wire/store.js";
 import type { Reporter } from "./reporter.js";
 
 export function renderPcap(report: Report): Uint8Array {
-  const runs = report.runs.flatMap((run) => {
-    const wire = wireOf(run);
-    return wire ? [{ run, wire }] : [];
-  });
+  const runs = capturedRuns(report.runs, "--pcap");
   const interfaces = runs.map(({ run, wire }) => ({
     linktype: wire.linktype,
     snaplen: wire.snaplen,

@@ -24,10 +24,16 @@ export async function startCapture(lab: Lab, settings: Settings): Promise<RunCap
   if (settings.packets === "off") return { capture: null, summary: { status: "off" } };
   const blocker = captureBlocker();
   if (blocker) return { capture: null, summary: { status: "unavailable", note: blocker } };
-  const capture = await Capture.start({
-    netns: lab.router.netns,
-    ownAddresses: [lab.plan.routerClient, lab.plan.routerServer],
-  });
+  let capture: Capture;
+  try {
+    capture = await Capture.start({
+      netns: lab.router.netns,
+      ownAddresses: [lab.plan.routerClient, lab.plan.routerServer],
+    });
+  } catch (err) {
+    // the run goes on without packets; --pcap and --diagram then say why they have none
+    return { capture: null, summary: { status: "unavailable", note: (err as Error).message } };
+  }
   const before = await readIpCounters(capture.pid);
   return { capture, summary: { status: "captured" }, before };
 }

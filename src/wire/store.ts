@@ -1,6 +1,7 @@
 // The captured frames of a run, kept beside its report for the file reporters that need more
 // than the JSON holds (the pcapng writes the frames' bytes; the diagram draws every labelled
 // packet, even when the JSON only counts them). In memory only: never part of the JSON report.
+import { SetupError } from "../errors.js";
 import type { LabelledPacket } from "./label.js";
 
 export interface WireFrame {
@@ -31,4 +32,20 @@ export function keepWire(run: object, wire: RunWire): void {
 
 export function wireOf(run: object): RunWire | undefined {
   return kept.get(run);
+}
+
+/** The runs' captures, or a one-line error naming `flag` when none has one. */
+export function capturedRuns<T extends { capture?: { note?: string } }>(
+  runs: T[],
+  flag: string,
+): { run: T; wire: RunWire }[] {
+  const found = runs.flatMap((run) => {
+    const wire = wireOf(run);
+    return wire ? [{ run, wire }] : [];
+  });
+  if (found.length === 0) {
+    const why = runs.find((r) => r.capture?.note)?.capture?.note ?? "the capture was off";
+    throw new SetupError(`${flag}: no packets were captured (${why})`);
+  }
+  return found;
 }
