@@ -56,7 +56,13 @@ describe("packets in the human timeline", () => {
     packet(573, "retransmission", "retransmission #1"),
     packet(997, "retransmission", "retransmission #2"),
     packet(1829, "retransmission", "retransmission #3"),
-    packet(1829.6, "rst", "RST", { from: "server", flags: ["RST"], seq: 1, ack: undefined, len: 0 }),
+    packet(1829.6, "rst", "RST", {
+      from: "server",
+      flags: ["RST"],
+      seq: 1,
+      ack: undefined,
+      len: 0,
+    }),
     packet(1830, "ack", "ACK", { conn: "idle" }),
   ];
 
