@@ -4,7 +4,7 @@
 // (measured - predicted) of a keepalive connection's ETIMEDOUT (at most 2 ms). The
 // prediction follows each run's own last activity and timer alignment, so measured - predicted
 // is what a capture could shift, without the run-to-run spread of the timers themselves.
-import { fromDist, interleave, median, nowMs, stats } from "./lib.mjs";
+import { fromDist, loadavg, median, nowMs, stats } from "./lib.mjs";
 
 const { runScenario } = await fromDist("runner/run-scenario.js");
 const { loadScenario } = await fromDist("scenario/load.js");
@@ -27,7 +27,17 @@ async function once(packets) {
 }
 
 export async function captureCost({ rounds, warmup }) {
-  const [on, off] = await interleave(rounds, warmup, [() => once("on"), () => once("off")]);
+  // alternate which one goes first, so that neither always follows the other's teardown
+  const on = [];
+  const off = [];
+  for (let r = 0; r < warmup + rounds; r++) {
+    const order = r % 2 ? ["off", "on"] : ["on", "off"];
+    const pair = {};
+    for (const packets of order) pair[packets] = await once(packets);
+    if (r < warmup) continue;
+    on.push(pair.on);
+    off.push(pair.off);
+  }
   const wall = { on: stats(on.map((r) => r.wallMs)), off: stats(off.map((r) => r.wallMs)) };
   const error = { on: stats(on.map((r) => r.errorMs)), off: stats(off.map((r) => r.errorMs)) };
   // each round's pair ran back to back: their ratio cancels the machine's slow drift
@@ -41,6 +51,7 @@ export async function captureCost({ rounds, warmup }) {
     ratios: stats(ratios),
     ...shift(on.map((r, i) => r.errorMs - off[i].errorMs)),
     packets: median(on.map((r) => r.packets)),
+    load: loadavg(),
   };
 }
 

@@ -116,7 +116,7 @@ export function render(r) {
     s4.text,
     memoryText(r),
     scaleText(r),
-    r.capture ? captureText(r.capture) : "",
+    r.capture ? captureText({ ...r.capture, nproc: r.info.nproc }) : "",
     changesText(r, s1, s2, s3, s4),
     conditionsText(r),
   ].join("\n");

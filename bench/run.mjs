@@ -163,7 +163,7 @@ const info = { ...machine(), load: loadavg(), staleDist: staleDist(), commit: he
 if (argv.includes("--only")) {
   if (option("--only") !== "capture") fail("--only takes: capture");
   const capture = await captureCost({ rounds: plan.captureRounds, warmup: 1 });
-  const text = captureText({ ...capture, date: info.date });
+  const text = captureText({ ...capture, nproc: info.nproc });
   const target = out ?? join(SOURCE_ROOT, "BENCHMARKS.md");
   const old = existsSync(target) ? readFileSync(target, "utf8") : "";
   const start = old.indexOf(CAPTURE_HEADING);
