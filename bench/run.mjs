@@ -1,6 +1,7 @@
 // `npm run bench`: measure tcpdrop against its floors and targets, side by side in one run, and
 // write BENCHMARKS.md. Plain Node, no dependencies; every time is process.hrtime (monotonic).
-// Needs root (it builds labs) and a built dist/ (npm run build). About 4-5 minutes.
+// Needs root (it builds labs) and a built dist/ (npm run build). About 9-10 minutes (the
+// packet capture's 30 alternating rounds take ~4 of them; --only capture runs just those).
 //
 //   node bench/run.mjs [--quick] [--out FILE] [--build]
 //     --quick  a few samples of everything (a smoke test), written to --out or stdout
