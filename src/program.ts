@@ -97,6 +97,11 @@ function labOptions(cmd: Command): Command {
         'an extra expectation, e.g. "idle: recv ETIMEDOUT within 2.5s..4s" (repeatable)',
       ),
     )
+    .option(
+      "--packets <on|off>",
+      "capture the lab's packets and show them beside the calls (off: no capture)",
+      "on",
+    )
     .option("--parallel <n>", "how many labs run at once (default 8)")
     .option("--timeout <seconds>", "give up (exit 2) if the whole command takes longer")
     .option("--json", "print the JSON report (schema 1) on stdout and nothing else");

@@ -85,6 +85,7 @@ function settingVariants(opts: CompareOptions): Variant[] {
     idleTimeout: opts.idleTimeout,
     requestAfter: opts.requestAfter,
     loose: opts.loose,
+    packets: opts.packets,
   });
   const variants: Variant[] = [
     ...(opts.keepalive ?? []).map((v) => ({
@@ -128,6 +129,6 @@ function combined(text: string, base: Settings): Settings {
     }
     (flags as Record<string, string>)[flag] = value;
   }
-  const { ignoreSigterm, idleTimeoutS, requestAfterMs, loose } = base;
-  return { ...parseSettings(flags), ignoreSigterm, idleTimeoutS, requestAfterMs, loose };
+  const { ignoreSigterm, idleTimeoutS, requestAfterMs, loose, packets } = base;
+  return { ...parseSettings(flags), ignoreSigterm, idleTimeoutS, requestAfterMs, loose, packets };
 }

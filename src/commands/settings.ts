@@ -36,6 +36,7 @@ export interface SettingFlags {
   idleTimeout?: string;
   requestAfter?: string;
   loose?: string;
+  packets?: string;
 }
 
 export const MAX_WINDOW_S = 1200;
@@ -76,6 +77,7 @@ export function parseSettings(flags: SettingFlags): Settings {
         : integer("--connections", flags.connections, 1, 20_000, "connections per workload"),
     events: parseEvents(flags.events ?? "summary"),
     ...middleboxSettings(flags),
+    packets: parsePackets(flags.packets ?? "on"),
   };
 }
 
@@ -206,4 +208,9 @@ export function parseCount(
   max: number,
 ): number {
   return value === undefined ? fallback : integer(flag, value, 1, max, "times");
+}
+
+function parsePackets(value: string): "on" | "off" {
+  if (value === "on" || value === "off") return value;
+  throw new UsageError(`--packets takes "on" or "off"; got "${value}"`);
 }

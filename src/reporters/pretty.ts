@@ -4,6 +4,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import type { ConnectionReport, Prediction, Report, RunReport, SocketEvent } from "../types.js";
+import { captureNote } from "./capture-note.js";
 import type { Reporter } from "./reporter.js";
 import { renderDistributions, scaleAnswer } from "./scale.js";
 import { NOTHING_CHECKED, skippedSummary } from "./skipped.js";
@@ -14,6 +15,7 @@ import {
   measureTimelines,
   renderTimeline,
 } from "./timeline.js";
+import { shownPackets } from "./wire-rows.js";
 
 export { formatSignedMs } from "./timeline.js";
 
@@ -55,6 +57,7 @@ function header(run: RunReport, kernel: string, c: ChalkInstance): string[] {
     c.dim(`kernel ${kernel} · engine ${run.engine}`),
     c.dim(settingsLine(run.settings)),
     run.summary,
+    ...captureNote(run, c),
   ];
 }
 
@@ -67,7 +70,10 @@ const isServerRead = (e: SocketEvent) =>
 
 function timelines(run: RunReport, c: ChalkInstance): string[] {
   const rows = run.connections.map((conn) =>
-    buildTimeline(conn.events.filter((e) => !isServerRead(e))),
+    buildTimeline(
+      conn.events.filter((e) => !isServerRead(e)),
+      shownPackets(run.packets, conn.id),
+    ),
   );
   const widths = measureTimelines(rows);
   const out: string[] = [];

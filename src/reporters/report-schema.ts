@@ -92,11 +92,42 @@ const settings = z.looseObject({
   idleTimeoutS: z.number().int().min(1).optional().describe("middleboxes: --idle-timeout"),
   requestAfterMs: z.number().min(0).optional().describe("pooled: --request-after, in ms"),
   loose: z.boolean().optional().describe("conntrack-flush: nf_conntrack_tcp_loose (--loose)"),
+  packets: z.enum(["on", "off"]).optional().describe("--packets: off skips the capture"),
   sysctls: z.record(z.string(), z.string()).describe("the client namespace's TCP sysctls"),
   routerSysctls: z
     .record(z.string(), z.string())
     .optional()
     .describe("the router's ICMP rate limit sysctl as read after setup"),
+});
+
+const packet = z.looseObject({
+  tMs: msAfterFault,
+  src: z.string().describe('"198.51.100.2:51984", or a bare address for ICMP'),
+  dst: z.string(),
+  from: z.enum(["client", "server", "router"]).optional(),
+  flags: z.array(z.string()).describe('TCP flags, ["ACK", "PSH"]; empty for ICMP'),
+  seq: z.number().int().optional().describe("relative to the sender's ISN (ISN + 1 = 1)"),
+  ack: z.number().int().optional(),
+  len: z.number().int().min(0).describe("payload bytes"),
+  kind: z.string().describe('"keepalive-probe", "retransmission", "rst", "icmp-unreachable", ...'),
+  label: z.string().describe('"keepalive probe", "retransmission #2", ...'),
+  conn: z.string().optional().describe("the watched connection it belongs to"),
+});
+
+const capture = z.looseObject({
+  status: z.enum(["captured", "off", "unavailable"]),
+  note: z.string().optional().describe("why the packets were not captured"),
+  count: z.number().int().min(0).optional(),
+  byKind: z.record(z.string(), z.number().int().min(0)).optional(),
+  droppedByKernel: z.number().int().min(0).nullable().optional(),
+  routerReceived: z
+    .number()
+    .int()
+    .optional()
+    .describe("IP packets the router's kernel received meanwhile"),
+  routerSent: z.number().int().optional(),
+  capturedReceived: z.number().int().min(0).optional(),
+  capturedSent: z.number().int().min(0).optional(),
 });
 
 const verdict = z.looseObject({ expectation: z.string(), pass: z.boolean(), message: z.string() });
@@ -120,6 +151,11 @@ const run = z.looseObject({
     .optional(),
   passed: z.boolean(),
   durationMs: ms,
+  packets: z
+    .array(packet)
+    .optional()
+    .describe("every packet the lab's router saw; with --connections N only with --events all"),
+  capture: capture.optional(),
 });
 
 export const reportSchema = z

@@ -18,6 +18,7 @@ import type { RawEvent } from "./collect.js";
 import { planExpectations } from "./expectation-plan.js";
 import type { Snapshot } from "./facts.js";
 import { buildRunReport } from "./report.js";
+import { attachPackets, startCapture, stopCapture } from "./wire.js";
 
 export interface RunHooks {
   /** Called about every 100 ms while watching, with elapsed ms since the fault. */
@@ -52,6 +53,8 @@ export async function runScenario(
     icmpRatelimitMs: settings.icmpRatelimitMs ?? null,
     onMessage,
   });
+  // The capture starts before any connection and stops before the teardown (observe()).
+  let capturing: Awaited<ReturnType<typeof startCapture>> | undefined;
 
   let aborted = false;
   const observing = observe();
@@ -60,6 +63,7 @@ export async function runScenario(
     return await Promise.race([observing, lab.crashed]);
   } finally {
     aborted = true;
+    capturing?.capture?.kill();
     step("tear the lab down");
     await lab.destroy();
   }
@@ -109,6 +113,8 @@ export async function runScenario(
   }
 
   async function observe(): Promise<RunReport> {
+    step("start the packet capture");
+    capturing = await startCapture(lab, settings);
     const watched = watchedConnections(scenario, settings);
     const observedSpecs = watched.map((w) => clientSpec(w, lab.serverIp, lab.serverPort));
     // --observer server: the client only opens plain connections; the server watches them.
@@ -164,7 +170,9 @@ export async function runScenario(
     }
     step(`finish the fault (${scenario.fault})`);
     await rest;
-    return buildRunReport({
+    step("stop the packet capture");
+    const wire = await stopCapture(capturing);
+    const run = buildRunReport({
       scenario,
       settings,
       watched,
@@ -184,6 +192,8 @@ export async function runScenario(
       measured,
       durationMs: Math.round(nowMs() - started),
     });
+    attachPackets(run, wire, capturing.summary, { raw, faultAt: injected.at, lab });
+    return run;
   }
 }
 
