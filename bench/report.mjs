@@ -1,6 +1,7 @@
 // BENCHMARKS.md from one bench run: the machine, a summary of targets, then each section's
 // figures (n, min, median, max) and a short reading of them. Every number here is measured in
 // the run that wrote the file; the prose only picks between met and not met.
+import { captureRow, captureText } from "./capture-report.mjs";
 import { fmt } from "./lib.mjs";
 
 const mib = (kb) => (Number.isFinite(kb) ? `${(kb / 1024).toFixed(1)} MiB` : "—");
@@ -99,6 +100,7 @@ export function render(r) {
               ],
             ]
           : []),
+        ...(r.capture ? [captureRow(r.capture)] : []),
         [
           "5. peak memory",
           "(reported)",
@@ -114,6 +116,7 @@ export function render(r) {
     s4.text,
     memoryText(r),
     scaleText(r),
+    r.capture ? captureText({ ...r.capture, nproc: r.info.nproc }) : "",
     changesText(r, s1, s2, s3, s4),
     conditionsText(r),
   ].join("\n");

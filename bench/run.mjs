@@ -1,6 +1,7 @@
 // `npm run bench`: measure tcpdrop against its floors and targets, side by side in one run, and
 // write BENCHMARKS.md. Plain Node, no dependencies; every time is process.hrtime (monotonic).
-// Needs root (it builds labs) and a built dist/ (npm run build). About 4-5 minutes.
+// Needs root (it builds labs) and a built dist/ (npm run build). About 9-10 minutes (the
+// packet capture's 30 alternating rounds take ~4 of them; --only capture runs just those).
 //
 //   node bench/run.mjs [--quick] [--out FILE] [--build]
 //     --quick  a few samples of everything (a smoke test), written to --out or stdout
@@ -21,6 +22,8 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
+import { captureCost } from "./capture.mjs";
+import { CAPTURE_HEADING, captureText } from "./capture-report.mjs";
 import { cliStartup, importCosts, suite } from "./cli.mjs";
 import { fidelity } from "./fidelity.mjs";
 import { agentStart, labSetup } from "./lab-setup.mjs";
@@ -38,6 +41,7 @@ const out = outArg ?? (quick ? null : join(ROOT, "BENCHMARKS.md"));
 const plan = quick
   ? { rounds: 3, warmup: 1, agentRounds: 3, importRounds: 2, suiteReps: 1, fidelityRuns: 1 }
   : { rounds: 20, warmup: 2, agentRounds: 10, importRounds: 6, suiteReps: 3, fidelityRuns: 5 };
+plan.captureRounds = quick ? 2 : 30;
 plan.windowS = 3;
 
 process.env.PATH = `${process.env.PATH ?? ""}:/usr/sbin:/sbin:/usr/bin:/bin`;
@@ -156,6 +160,20 @@ function headCommit() {
 }
 
 const info = { ...machine(), load: loadavg(), staleDist: staleDist(), commit: headCommit() };
+// --only capture: measure the packet capture's cost alone and replace its section in --out.
+if (argv.includes("--only")) {
+  if (option("--only") !== "capture") fail("--only takes: capture");
+  const capture = await captureCost({ rounds: plan.captureRounds, warmup: 1 });
+  const text = captureText({ ...capture, nproc: info.nproc });
+  const target = out ?? join(SOURCE_ROOT, "BENCHMARKS.md");
+  const old = existsSync(target) ? readFileSync(target, "utf8") : "";
+  const start = old.indexOf(CAPTURE_HEADING);
+  const end = start < 0 ? -1 : old.indexOf("\n## ", start + 1);
+  const kept = start < 0 ? old : old.slice(0, start) + (end < 0 ? "" : old.slice(end + 1));
+  writeFileSync(target, `${kept.trimEnd()}\n\n${text}`);
+  log(`wrote the capture section of ${target}`);
+  process.exit(0);
+}
 const lab = await section("lab setup + teardown", () => labSetup(plan));
 const agent = await section("agent start-up", () =>
   agentStart({ rounds: plan.agentRounds, warmup: plan.warmup }),
@@ -171,6 +189,9 @@ const fid = await section("timing fidelity", () => fidelity({ runs: plan.fidelit
 const mem = await section("peak memory", () => memory({ windowS: plan.windowS }));
 const scaled = await section("10,000 connections", () =>
   scale({ connections: quick ? 1000 : 10000, runs: quick ? 1 : 3 }),
+);
+const capture = await section("packet capture cost", () =>
+  captureCost({ rounds: plan.captureRounds, warmup: 1 }),
 );
 const totalS = (nowMs() - started) / 1000;
 
@@ -188,6 +209,7 @@ const results = {
   fidelity: fid,
   memory: mem,
   scale: scaled,
+  capture,
 };
 if (option("--save")) writeFileSync(option("--save"), JSON.stringify(results, null, 2));
 writeOut(render(results));

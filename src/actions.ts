@@ -67,8 +67,9 @@ function liveProgress(): JobHooks {
 async function deliver(command: "run" | "compare", report: Report, opts: Flags): Promise<void> {
   for (const { entry, flag, path } of fileReporters(opts)) {
     const reporter = await entry.load();
+    const content = reporter.render(report, { color: false, path });
     try {
-      writeFileSync(path, reporter.render(report, { color: false }));
+      writeFileSync(path, content);
     } catch (err) {
       throw new UsageError(
         `cannot write ${flag} ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`,

@@ -55,6 +55,10 @@ function settingOptions(cmd: Command, repeated: boolean): Command {
     )
     .option("--ipv6", "run the lab over IPv6 (2001:db8::/32)")
     .option("--syn-retries <n>", "net.ipv4.tcp_syn_retries in the client's namespace only")
+    .option(
+      "--icmp-ratelimit <ms>",
+      "the router's ICMP rate limit per destination host in ms, 0 = off (default: the kernel's, 1000)",
+    )
     .option("--duration <seconds>", "partition-heal: how long the partition lasts", "3")
     .option(
       "--observer <client|server>",
@@ -69,6 +73,12 @@ function settingOptions(cmd: Command, repeated: boolean): Command {
       "with --connections: keep every call of every connection in the JSON",
       "summary",
     )
+    .option("--idle-timeout <seconds>", "middleboxes: forget a flow idle this long", "3")
+    .option(
+      "--request-after <seconds>",
+      "pooled: send the request this long after connecting (default: idle timeout + 0.5)",
+    )
+    .option("--loose <on|off>", "conntrack-flush: nf_conntrack_tcp_loose in the router", "off")
     .option("--window <seconds>", "how long to watch after the fault (max 1200)", "10")
     .option(
       "--ignore-sigterm",
@@ -86,6 +96,11 @@ function labOptions(cmd: Command): Command {
         "--expect <expr>",
         'an extra expectation, e.g. "idle: recv ETIMEDOUT within 2.5s..4s" (repeatable)',
       ),
+    )
+    .option(
+      "--packets <on|off>",
+      "capture the lab's packets and show them beside the calls (off: no capture)",
+      "on",
     )
     .option("--parallel <n>", "how many labs run at once (default 8)")
     .option("--timeout <seconds>", "give up (exit 2) if the whole command takes longer")

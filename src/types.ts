@@ -53,6 +53,11 @@ export interface Settings {
   ipv6?: boolean;
   /** net.ipv4.tcp_syn_retries in the client namespace (--syn-retries). */
   synRetries?: number | null;
+  /**
+   * The router's ICMP rate limit (net.ipv4.icmp_ratelimit / net.ipv6.icmp.ratelimit) in ms
+   * (--icmp-ratelimit; 0 = off), or null to leave the kernel's default (1000 ms).
+   */
+  icmpRatelimitMs?: number | null;
   /** How long a partition lasts before it heals (--duration), in ms. */
   durationMs?: number;
   /** Which side's sockets are watched: the client's (default) or the server's. */
@@ -61,6 +66,14 @@ export interface Settings {
   connections?: number;
   /** "all": every call of every connection in the JSON even at scale (--events all). */
   events?: "all" | "summary";
+  /** Middleboxes: the router forgets a flow idle this long, in whole seconds (--idle-timeout). */
+  idleTimeoutS?: number;
+  /** pooled: the request goes out this long after the connect, in ms (--request-after). */
+  requestAfterMs?: number;
+  /** conntrack-flush: nf_conntrack_tcp_loose in the router, mid-stream pickup (--loose on). */
+  loose?: boolean;
+  /** "off": no packet capture, no packets in the report (--packets off); "on" by default. */
+  packets?: "on" | "off";
 }
 
 export const DETECT_METHODS = [
@@ -83,6 +96,10 @@ export interface ConnectionFacts {
   firstUnackedSendMs: number | null;
   /** tcpi_rto at the fault, in ms (the kernel's current retransmission timeout). */
   rtoMs: number;
+  /** How often the workload sends new data (ms), for those that send. */
+  sendIntervalMs?: number;
+  /** When the connection came up (its connect or accept returned), ms from the fault (<= 0). */
+  connectedMs?: number | null;
 }
 
 /** Kernel parameters of the client namespace as read from the lab. */
@@ -93,6 +110,10 @@ export interface KernelParams {
   keepaliveIntvl: number;
   keepaliveProbes: number;
   synRetries?: number;
+  /** net.ipv4.tcp_syn_linear_timeouts (0 where the kernel lacks it). */
+  synLinearTimeouts?: number;
+  /** The router's ICMP rate limit per destination host, in ms (0 = off). */
+  icmpRatelimitMs?: number;
 }
 
 export interface Prediction {
@@ -104,6 +125,13 @@ export interface Prediction {
   afterMs: number | null;
   /** The reasoning, in words: "keepalive 1 s + 2 x 1 s from last activity". */
   basis: string;
+  /**
+   * Set when the time depends on something the model leaves out (e.g. other connections
+   * spending the router's ICMP budget): why. Default "predicted" checks are then skipped.
+   */
+  uncertain?: string;
+  /** The model's own advice (a middlebox: the keepalive that keeps the flow), shown even on failure. */
+  hint?: string;
 }
 
 export interface FirstFailure {
@@ -136,8 +164,13 @@ export interface Distribution {
   maxMs: number | null;
   /** The prediction of the group's first connection (each has its own; see p99ErrorMs). */
   predicted: Prediction | null;
-  /** 99th percentile of (measured − predicted), each connection against its own prediction. */
+  /** 99th percentile of |measured − predicted|, each connection against its own prediction. */
   p99ErrorMs: number | null;
+  /**
+   * Both tails of (measured − predicted): the 1st percentile (how early, negative when before
+   * the prediction) and the 99th (how late); null when nothing was detected.
+   */
+  errorTailsMs?: { early: number | null; late: number | null } | null;
   /** From the first connect to the last: how long setting up the group took. */
   connectSpreadMs: number | null;
   histogram: { fromMs: number; toMs: number; count: number }[];
@@ -165,7 +198,11 @@ export interface RunReport {
   engine: Engine;
   summary: string;
   /** Every setting of the run, and the client namespace's TCP sysctls as read. */
-  settings: Settings & { sysctls: Record<string, string> };
+  settings: Settings & {
+    sysctls: Record<string, string>;
+    /** The router's ICMP rate limit sysctl as read after setup. */
+    routerSysctls?: Record<string, string>;
+  };
 
   /** Each watched connection; its events hold both sides' calls (event.side tells which). */
   connections: ConnectionReport[];
@@ -181,6 +218,54 @@ export interface RunReport {
   expectations?: { checked: number; skipped: SkippedExpectation[] };
   passed: boolean;
   durationMs: number;
+  /** Every packet the router saw (not with --connections N unless --events all). */
+  packets?: WirePacket[];
+  capture?: CaptureSummary;
+}
+
+/** One packet the lab's router saw, named (src/wire/label.ts). */
+export interface WirePacket {
+  /** Milliseconds since the fault, on the call events' clock. */
+  tMs: number;
+  /** "198.51.100.2:51984" (TCP) or the bare address (ICMP). */
+  src: string;
+  dst: string;
+  /** Who sent it: the connection's client or server, or the router (its ICMP). */
+  from?: "client" | "server" | "router";
+  /** TCP flags, ["ACK", "PSH"]; empty for ICMP. */
+  flags: string[];
+  /** Relative to the sender's initial sequence number (ISN + 1 = 1), as Wireshark shows them. */
+  seq?: number;
+  ack?: number;
+  /** Payload bytes. */
+  len: number;
+  /** "keepalive-probe", "retransmission", "rst", "icmp-unreachable", ... */
+  kind: string;
+  /** "keepalive probe", "retransmission #2", "ICMP host unreachable", ... */
+  label: string;
+  /** The watched connection it belongs to, when one matches. */
+  conn?: string;
+}
+
+/** Whether the run's packets were captured, and how many. */
+export interface CaptureSummary {
+  /** "captured"; "off" (--packets off); "unavailable" (no tcpdump, or it could not start). */
+  status: "captured" | "off" | "unavailable";
+  /** Why not, when not captured: one line. */
+  note?: string;
+  /** Packets captured, and how many of each kind (--connections N lists no packets, only these). */
+  count?: number;
+  byKind?: Record<string, number>;
+  /** Packets the kernel dropped before tcpdump read them (0 when the capture is whole). */
+  droppedByKernel?: number | null;
+  /**
+   * The check that nothing was missed: IP packets the router's kernel counted while the capture
+   * ran (its InReceives and OutRequests), and those captured arriving and sent by the router.
+   */
+  routerReceived?: number;
+  routerSent?: number;
+  capturedReceived?: number;
+  capturedSent?: number;
 }
 
 export interface Report {

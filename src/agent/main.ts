@@ -12,6 +12,7 @@ import { holdSends, releaseSends } from "./hold.js";
 import { PR_SET_PDEATHSIG, RLIMIT_NOFILE, SIGKILL, SIGPIPE, sys } from "./libc.js";
 import { NodeClientConnection } from "./node-client.js";
 import { Poller } from "./poller.js";
+import { RstTracker } from "./rst-tracker.js";
 import { Server } from "./server.js";
 
 const CONNECT_WAVE = 500;
@@ -32,6 +33,8 @@ const server = new Server(poller, args.includes("--quiet"), args.includes("--reu
 if (args.includes("--quiet")) batchOutput();
 raiseFileLimit();
 const clients = new Map<string, ClientConnection | NodeClientConnection>();
+/** In the router: the firewall eye that middlebox-reset uses (op "track", then "reset-flows"). */
+let tracker: RstTracker | undefined;
 
 type Handlers = {
   [Op in Command["op"]]: (cmd: Extract<Command, { op: Op }>) => Reply<Op> | Promise<Reply<Op>>;
@@ -99,6 +102,16 @@ const handlers: Handlers = {
     const t = nowMs();
     serverActions[cmd.action](cmd.backlog);
     return { t };
+  },
+  /** In the router: follow every forwarded segment (middlebox-reset's firewall eye). */
+  track(cmd) {
+    tracker ??= new RstTracker(poller, cmd.clientPrefix);
+    return {};
+  },
+  /** Reset every tracked flow at both ends; the reply carries the time (the fault's t=0). */
+  "reset-flows"() {
+    const t = nowMs();
+    return { t, flows: tracker?.resetAll() ?? 0 };
   },
   exit() {
     void exit(0);

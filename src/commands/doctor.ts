@@ -4,6 +4,8 @@
 // scenarios can run. Probes run in throwaway namespaces; nothing on the machine is changed.
 // Exit code 0 when a run can go ahead, 2 when something blocks it.
 import { existsSync } from "node:fs";
+import { FAULTS } from "../faults/index.js";
+import { MIDDLEBOX_TOOLS } from "../lab/middlebox.js";
 import {
   isRoot,
   onPath,
@@ -16,6 +18,7 @@ import {
 import { probeUserns, readUsernsSysctls, usernsCause } from "../lab/userns.js";
 import { kernelHz, kernelRelease } from "../plan/kernel.js";
 import { loadBuiltIns } from "../scenario/load.js";
+import { TCPDUMP } from "../wire/availability.js";
 
 /** ok; fail: blocks a run; warn: worth knowing, blocks nothing; skip: could not be tested. */
 export type Status = "ok" | "fail" | "warn" | "skip";
@@ -49,7 +52,8 @@ export function scenarioChecks(
   scenarios: { name: string; fault: string }[],
 ): ScenarioCheck[] {
   return scenarios.map(({ name, fault }) => {
-    const needs = [...LAB_NEEDS, ...(FAULT_NEEDS[fault] ?? [])];
+    const tools = FAULTS.find((f) => f.name === fault)?.tools ?? [];
+    const needs = [...LAB_NEEDS, ...(FAULT_NEEDS[fault] ?? []), ...tools.map((t) => t.name)];
     const mine = checks.filter((c) => needs.includes(c.id));
     const failed = mine.filter((c) => c.status === "fail").map((c) => c.title);
     const untested = mine.filter((c) => c.status === "skip").map((c) => `${c.title} (untested)`);
@@ -114,11 +118,12 @@ export function gatherChecks(): Check[] {
           "/proc/self/ns/net is missing",
           "use a kernel built with CONFIG_NET_NS=y",
         ),
-    ...TOOLS.map((t) =>
+    ...[...TOOLS, ...MIDDLEBOX_TOOLS].map((t) =>
       onPath(t.name)
         ? check(t.name, t.name, "ok", `on PATH (${t.pkg})`)
         : check(t.name, t.name, "fail", "not on PATH", toolFix(t)),
     ),
+    captureCheck(root),
   ];
   const hasUnshare = onPath("unshare");
   const usernsError = hasUnshare ? probeUserns() : '"unshare" is not on PATH';
@@ -158,6 +163,20 @@ export function gatherChecks(): Check[] {
     probeCheck(probes[1], links.blackhole, "added a blackhole route in a throwaway namespace"),
     probeCheck(probes[2], lab, `writable; a fresh namespace has ${values.join(" ")}`),
   ];
+}
+
+/** tcpdump: the packets beside the calls, --pcap and --diagram. A run goes on without it. */
+function captureCheck(root: boolean): Check {
+  const title = "tcpdump (packets)";
+  if (!onPath(TCPDUMP.name)) {
+    const detail = "not on PATH: runs show no packets; --pcap and --diagram refuse to run";
+    return check("tcpdump", title, "warn", detail, toolFix(TCPDUMP));
+  }
+  if (!root) {
+    const detail = `on PATH (${TCPDUMP.pkg}), but a rootless run cannot capture (tcpdump needs setgroups(), which the user namespace denies)`;
+    return check("tcpdump", title, "warn", detail, "run tcpdrop as root to see packets");
+  }
+  return check("tcpdump", title, "ok", `on PATH (${TCPDUMP.pkg}); captures in the lab's router`);
 }
 
 function probeCheck([id, title]: readonly [string, string], r: ProbeResult, ok: string): Check {

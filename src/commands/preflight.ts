@@ -5,13 +5,16 @@
 import { SetupError, UsageError } from "../errors.js";
 import type { Expectation } from "../expect/index.js";
 import { formatExpectation } from "../expect/index.js";
+import { faultNamed } from "../faults/index.js";
 import { descriptorsNeeded, type FileLimit, fileLimit } from "../lab/file-limit.js";
+import { onPath, toolFix } from "../lab/privileges.js";
 import { fits, MAX_AGENTS_PER_HOST, mostSockets } from "../lab/sharding.js";
 import { checkWritableOutput } from "../output-path.js";
 import { watchedConnections } from "../plan/index.js";
-import { fileReporters } from "../reporters/registry.js";
+import { fileReporters, REPORTERS } from "../reporters/registry.js";
 import type { Job } from "../runner/jobs.js";
 import { socketsPerHost } from "../runner/lab-agents.js";
+import { captureBlocker } from "../wire/availability.js";
 
 export interface PreflightOptions {
   /** Output files by flag: { "--junit": "out.xml" }; undefined ones are ignored. */
@@ -27,11 +30,42 @@ export function outputFiles(flags: object): Record<string, string> {
 }
 
 export function preflight(jobs: Job[], extra: Expectation[], opts: PreflightOptions = {}): void {
+  for (const job of jobs) checkFaultTools(job);
   for (const job of jobs) checkExpectationNames(job, extra);
   for (const job of jobs) checkDescriptors(job, opts.fileLimit ?? fileLimit());
   for (const [flag, path] of Object.entries(opts.outputs ?? {})) {
-    if (path !== undefined) checkWritableOutput(flag, path);
+    if (path === undefined) continue;
+    checkFileKind(flag, path, jobs);
+    checkWritableOutput(flag, path);
   }
+}
+
+/** The system tools a scenario's fault needs (nft, conntrack...), each named with its package. */
+function checkFaultTools(job: Job): void {
+  for (const tool of faultNamed(job.scenario.fault).tools ?? []) {
+    if (!onPath(tool.name)) {
+      throw new SetupError(
+        `${job.scenario.name} needs "${tool.name}", which is not on PATH: ${toolFix(tool)}`,
+      );
+    }
+  }
+}
+
+/** A file reporter's extension, and the packet capture it needs. */
+function checkFileKind(flag: string, path: string, jobs: Job[]): void {
+  const file = REPORTERS.find((r) => r.file?.option.split(" ")[0] === flag)?.file;
+  const ext = /\.[^./]+$/.exec(path)?.[0]?.toLowerCase() ?? "";
+  if (file?.extensions && !file.extensions.includes(ext)) {
+    throw new UsageError(
+      `${flag} ${path}: the format follows the file name's extension, one of ${file.extensions.join(", ")}`,
+    );
+  }
+  if (!file?.needsPackets) return;
+  if (jobs.some((j) => j.settings.packets === "off")) {
+    throw new UsageError(`${flag} needs the lab's packets: leave out --packets off`);
+  }
+  const blocker = captureBlocker();
+  if (blocker) throw new SetupError(`${flag} needs the lab's packets, but ${blocker}`);
 }
 
 /** The names a run's connections answer to: "idle", "writer" or the methods, and "idle-7" at scale. */

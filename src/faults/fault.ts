@@ -45,7 +45,11 @@ export interface Fault {
   observers: readonly Side[];
   /** The server's process or host may end: its exit is then no setup error. */
   serverMayDie: boolean;
+  /** System tools it needs beyond the lab's own (doctor checks them; a run without them is exit 2). */
+  tools?: readonly { name: string; pkg: string }[];
   /** How the fault looks on the wire from one watched connection; predictions are made from it. */
   wire(view: WireView): WireEffect;
+  /** Optional: set the stage after the lab is built and before the clients connect. */
+  prepare?(ctx: FaultContext): Promise<void>;
   inject(ctx: FaultContext): Promise<Injected>;
 }

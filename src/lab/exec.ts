@@ -1,6 +1,6 @@
-// Running `ip` (and `tc`, from the same iproute2) inside a lab host's network namespace. This
-// is the only place tcpdrop runs a system tool; every command targets a namespace held by one
-// of the run's own hosts.
+// Running `ip` (and `tc` from the same iproute2; for middleboxes, `nft` and `conntrack`) inside
+// a lab host's network namespace. This is the only place tcpdrop runs a system tool; every
+// command targets a namespace held by one of the run's own hosts.
 import { spawn } from "node:child_process";
 import { SetupError } from "../errors.js";
 import { withTimeout } from "../timeout.js";
@@ -13,10 +13,19 @@ export function ipBatch(host: { netns: string }, lines: string[], what: string):
   return run("nsenter", args, lines.join("\n"), what);
 }
 
+/** Run one tool with `input` on its stdin inside a lab host's network namespace. */
+export function inNamespace(
+  host: { netns: string },
+  argv: string[],
+  input: string,
+  what: string,
+): Promise<void> {
+  return run("nsenter", [`--net=${host.netns}`, "--", ...argv], input, what);
+}
+
 /** Run `tc -batch -` with the given lines inside a lab host's network namespace. */
 export function tcBatch(host: { netns: string }, lines: string[], what: string): Promise<void> {
-  const args = [`--net=${host.netns}`, "--", "tc", "-batch", "-"];
-  return run("nsenter", args, lines.join("\n"), what);
+  return inNamespace(host, ["tc", "-batch", "-"], `${lines.join("\n")}\n`, what);
 }
 
 function run(cmd: string, args: string[], input: string, what: string): Promise<void> {

@@ -12,17 +12,9 @@ import type { AgentMessage } from "./agent-process.js";
 import { ipBatch } from "./exec.js";
 import { Host } from "./host.js";
 import { addNicQueue } from "./nic-queue.js";
-import { hostSysctls } from "./sysctl.js";
+import { startAll } from "./start-all.js";
+import { hostSysctls, REPORTED_SYSCTLS } from "./sysctl.js";
 import { hostConfig, prepareHost, routerServerSide, wire } from "./topology.js";
-
-/** Sysctls read from the client namespace for the report and the predictions. */
-export const REPORTED_SYSCTLS = [
-  "net.ipv4.tcp_retries2",
-  "net.ipv4.tcp_keepalive_time",
-  "net.ipv4.tcp_keepalive_intvl",
-  "net.ipv4.tcp_keepalive_probes",
-  "net.ipv4.tcp_syn_retries",
-];
 
 export interface LabOptions {
   /** Sysctls for the client namespace only, e.g. {"net.ipv4.tcp_retries2": "5"}. */
@@ -30,6 +22,8 @@ export interface LabOptions {
   serverFlags: string[];
   /** Build the lab over IPv6 (2001:db8::/32) instead of IPv4. */
   ipv6?: boolean;
+  /** The router's ICMP rate limit in ms (0 = off), or null for the kernel's default. */
+  icmpRatelimitMs?: number | null;
   onMessage: (host: string, msg: AgentMessage) => void;
   /** Agents per end host (sockets spread over several when one agent's limit cannot hold them). */
   agents?: { client: number; server: number };
@@ -42,6 +36,8 @@ type Booted = { host: Host; agent: AgentGroup };
 export class Lab {
   /** The client namespace's TCP sysctls as they were after setup. */
   sysctls: Record<string, string> = {};
+  /** The router's ICMP rate limit sysctl as it was after setup. */
+  routerSysctls: Record<string, string> = {};
   /** Hosts whose processes may end during the run (a fault says so, or a verb kills them). */
   readonly mayDie = new Set<Side>();
   readonly plan: AddressPlan;
@@ -96,7 +92,7 @@ export class Lab {
     ]);
     agents.catch(() => {});
     try {
-      await wire(plan, hosts, options.clientSysctls);
+      const routerSysctls = await wire(plan, hosts, options.clientSysctls, options.icmpRatelimitMs);
       if (options.nicQueue)
         await Promise.all([addNicQueue(hosts.client), addNicQueue(hosts.server)]);
       const [client, server] = await agents;
@@ -106,6 +102,7 @@ export class Lab {
         lab.server.request({ op: "listen", ip: plan.server, port: SERVER_PORT }),
       ]);
       lab.sysctls = sysctls;
+      lab.routerSysctls = routerSysctls;
       return lab;
     } catch (err) {
       for (const host of started) host.kill();
@@ -135,9 +132,26 @@ export class Lab {
     return agent;
   }
 
-  /** The router host (it runs no agent; its namespace is all it is). */
+  /** The router host (it runs no agent unless a fault asks for one: routerAgent()). */
   get router(): Host {
     return this.hosts.router;
+  }
+
+  private routerAgentStart: Promise<AgentGroup> | undefined;
+
+  /** An agent in the router's namespace, started on first use; it ends with the lab. */
+  routerAgent(): Promise<AgentGroup> {
+    this.routerAgentStart ??= AgentGroup.start(
+      "router",
+      this.hosts.router.netns,
+      [],
+      this.options.onMessage,
+    ).then((agent) => {
+      this.extra.push(agent);
+      this.watch(agent);
+      return agent;
+    });
+    return this.routerAgentStart;
   }
 
   get serverIp(): string {
@@ -272,22 +286,9 @@ export class Lab {
   async destroy(): Promise<void> {
     this.tearingDown = true;
     await this.booting?.catch(() => undefined);
+    await this.routerAgentStart?.catch(() => undefined);
     const all = [this.client, this.server, ...Object.values(this.hosts), ...this.extra];
     for (const p of all) p.kill("SIGKILL");
     await Promise.all(all.map((p) => p.exited));
   }
-}
-
-/** Start several things at once; if any fails, end the ones that started and rethrow. */
-async function startAll<T extends { kill(signal?: NodeJS.Signals): void }>(
-  starting: Promise<T>[],
-): Promise<T[]> {
-  const settled = await Promise.allSettled(starting);
-  const started = settled.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
-  const failed = settled.find((s) => s.status === "rejected");
-  if (failed) {
-    for (const thing of started) thing.kill("SIGKILL");
-    throw failed.reason;
-  }
-  return started;
 }

@@ -1,13 +1,20 @@
 // The reporters, one line each. An entry names the reporter and loads its module only when it
 // is used, so that the command line (src/program.ts) can declare every file reporter's flag
 // without loading any reporter. A file reporter's `file.option` becomes a flag of `run` and
-// `compare`: `--junit <file>` today, and pcap, an HTML diagram or Mermaid the same way.
+// `compare`: `--junit <file>`, `--pcap <file>`, `--diagram <file>`.
 import type { Reporter } from "./reporter.js";
 
 export interface ReporterEntry {
   name: string;
   /** A file reporter: its flag as commander declares it, and the flag's help. */
-  file?: { option: string; help: string };
+  file?: {
+    option: string;
+    help: string;
+    /** The file names it can write (".html"...): any other is a usage error before the lab. */
+    extensions?: string[];
+    /** Needs the run's packets: refused with --packets off, or where no capture can start. */
+    needsPackets?: boolean;
+  };
   load: () => Promise<Reporter>;
 }
 
@@ -20,6 +27,25 @@ export const REPORTERS: readonly ReporterEntry[] = [
     name: "junit",
     file: { option: "--junit <file>", help: "also write JUnit XML, one testcase per expectation" },
     load: async () => (await import("./junit.js")).junitReporter,
+  },
+  {
+    name: "pcap",
+    file: {
+      option: "--pcap <file>",
+      help: "also write the lab's packets as pcapng (Wireshark, tshark), the calls as comments",
+      needsPackets: true,
+    },
+    load: async () => (await import("./pcap.js")).pcapReporter,
+  },
+  {
+    name: "diagram",
+    file: {
+      option: "--diagram <file>",
+      help: "also draw a sequence diagram: .html (self-contained), .svg, .mmd or .md (Mermaid)",
+      extensions: [".html", ".htm", ".svg", ".mmd", ".md"],
+      needsPackets: true,
+    },
+    load: async () => (await import("./diagram.js")).diagramReporter,
   },
 ];
 

@@ -23,6 +23,11 @@ const prediction = z.looseObject({
   result: z.string().nullable().describe("null: the kernel never notices"),
   afterMs: msAfterFault.nullable(),
   basis: z.string(),
+  uncertain: z
+    .string()
+    .optional()
+    .describe("why the time may not hold: an input the model leaves out"),
+  hint: z.string().optional().describe("the model's own advice, shown even after a failure"),
 });
 
 const firstFailure = z.looseObject({ call: z.string(), result: z.string(), afterMs: msAfterFault });
@@ -47,7 +52,12 @@ const distribution = z.looseObject({
   p99Ms: ms.nullable(),
   maxMs: ms.nullable(),
   predicted: prediction.nullable(),
-  p99ErrorMs: ms.nullable(),
+  p99ErrorMs: ms.nullable().describe("99th percentile of |measured - predicted|"),
+  errorTailsMs: z
+    .looseObject({ early: z.number().nullable(), late: z.number().nullable() })
+    .nullable()
+    .optional()
+    .describe("1st and 99th percentiles of measured - predicted (early is negative)"),
   connectSpreadMs: ms.nullable(),
   histogram: z.array(z.looseObject({ fromMs: ms, toMs: ms, count: z.number().int().min(0) })),
 });
@@ -68,11 +78,56 @@ const settings = z.looseObject({
   sigpipe: z.boolean().optional(),
   ipv6: z.boolean().optional(),
   synRetries: z.number().int().nullable().optional(),
+  icmpRatelimitMs: z
+    .number()
+    .int()
+    .min(0)
+    .nullable()
+    .optional()
+    .describe("--icmp-ratelimit: the router's ICMP limit per host in ms (0 = off, null = stock)"),
   durationMs: z.number().optional(),
   observer: side.optional(),
   connections: z.number().int().min(1).optional(),
   events: z.enum(["all", "summary"]).optional(),
+  idleTimeoutS: z.number().int().min(1).optional().describe("middleboxes: --idle-timeout"),
+  requestAfterMs: z.number().min(0).optional().describe("pooled: --request-after, in ms"),
+  loose: z.boolean().optional().describe("conntrack-flush: nf_conntrack_tcp_loose (--loose)"),
+  packets: z.enum(["on", "off"]).optional().describe("--packets: off skips the capture"),
   sysctls: z.record(z.string(), z.string()).describe("the client namespace's TCP sysctls"),
+  routerSysctls: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe("the router's ICMP rate limit sysctl as read after setup"),
+});
+
+const packet = z.looseObject({
+  tMs: msAfterFault,
+  src: z.string().describe('"198.51.100.2:51984", or a bare address for ICMP'),
+  dst: z.string(),
+  from: z.enum(["client", "server", "router"]).optional(),
+  flags: z.array(z.string()).describe('TCP flags, ["ACK", "PSH"]; empty for ICMP'),
+  seq: z.number().int().optional().describe("relative to the sender's ISN (ISN + 1 = 1)"),
+  ack: z.number().int().optional(),
+  len: z.number().int().min(0).describe("payload bytes"),
+  kind: z.string().describe('"keepalive-probe", "retransmission", "rst", "icmp-unreachable", ...'),
+  label: z.string().describe('"keepalive probe", "retransmission #2", ...'),
+  conn: z.string().optional().describe("the watched connection it belongs to"),
+});
+
+const capture = z.looseObject({
+  status: z.enum(["captured", "off", "unavailable"]),
+  note: z.string().optional().describe("why the packets were not captured"),
+  count: z.number().int().min(0).optional(),
+  byKind: z.record(z.string(), z.number().int().min(0)).optional(),
+  droppedByKernel: z.number().int().min(0).nullable().optional(),
+  routerReceived: z
+    .number()
+    .int()
+    .optional()
+    .describe("IP packets the router's kernel received meanwhile"),
+  routerSent: z.number().int().optional(),
+  capturedReceived: z.number().int().min(0).optional(),
+  capturedSent: z.number().int().min(0).optional(),
 });
 
 const verdict = z.looseObject({ expectation: z.string(), pass: z.boolean(), message: z.string() });
@@ -96,6 +151,11 @@ const run = z.looseObject({
     .optional(),
   passed: z.boolean(),
   durationMs: ms,
+  packets: z
+    .array(packet)
+    .optional()
+    .describe("every packet the lab's router saw; with --connections N only with --events all"),
+  capture: capture.optional(),
 });
 
 export const reportSchema = z

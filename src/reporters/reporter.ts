@@ -1,19 +1,22 @@
 // The one reporter contract: every output is a function of the same report document and the
 // same options. A reporter prints to stdout, or, as a file reporter (registry.ts), is written
-// to the path given with its flag (--junit PATH today; pcap, an HTML diagram and Mermaid are
-// meant to follow the same way). Live hooks are optional, as in vitest's Reporter: a live view and an end-of-run format
-// share one type.
+// to the path given with its flag (--junit, --pcap, --diagram). Live hooks are optional, as
+// in vitest's Reporter: a live view and an end-of-run format share one type. The pcapng and
+// the diagram also read the run's captured frames, kept beside the report (src/wire/store.ts).
 import type { Report } from "../types.js";
 
 export interface ReporterOptions {
   /** ANSI colors (a TTY without NO_COLOR); file reporters ignore it. */
   color: boolean;
+  /** A file reporter's path (the diagram's format follows its extension). */
+  path?: string;
 }
 
 export interface Reporter {
   /** The name the registry knows it by ("pretty", "json", "junit"...). */
   name: string;
-  render(report: Report, options: ReporterOptions): string;
+  /** Text, or bytes for a binary file format (pcapng). */
+  render(report: Report, options: ReporterOptions): string | Uint8Array;
   /** Optional live hook: called about every 100 ms while a run watches its connections. */
   onProgress?(label: string, elapsedMs: number, events: number): void;
 }

@@ -21,6 +21,8 @@ export interface RunRecord {
   /** What to check, with --detect's defaults and the skipped ones (expectation-plan.ts). */
   plan: ExpectationPlan;
   sysctls: Record<string, string>;
+  /** The router's ICMP rate limit as read (absent in older records). */
+  routerSysctls?: Record<string, string>;
   raw: RawEvent[];
   steps: { t: number; what: string }[];
   snapshot: Snapshot;
@@ -34,7 +36,7 @@ export interface RunRecord {
 export function buildRunReport(r: RunRecord): RunReport {
   const { settings } = r;
   const windowMs = settings.windowS * 1000;
-  const kernel = kernelParams(r.sysctls, kernelHz().hz);
+  const kernel = kernelParams(r.sysctls, kernelHz().hz, r.routerSysctls);
   const byConn = timelines(
     r.raw,
     r.faultAt,
@@ -54,6 +56,7 @@ export function buildRunReport(r: RunRecord): RunReport {
       params: r.scenario,
       measured: r.measured,
       watched: w,
+      others: r.watched,
       facts,
       kernel,
     });
@@ -63,7 +66,9 @@ export function buildRunReport(r: RunRecord): RunReport {
       workload: w.workload,
       firstFailure: failure,
       predicted,
-      hint: failure ? null : undetectedHint(predicted, w.settings, settings.windowS),
+      hint:
+        predicted.hint ??
+        (failure ? null : undetectedHint(predicted, w.settings, settings.windowS)),
       events,
     };
   });
@@ -86,7 +91,7 @@ export function buildRunReport(r: RunRecord): RunReport {
     scenario: r.scenario.name,
     engine: settings.engine,
     summary: r.scenario.summary,
-    settings: { ...settings, sysctls: r.sysctls },
+    settings: { ...settings, sysctls: r.sysctls, routerSysctls: r.routerSysctls ?? {} },
     connections,
     ...(distributions ? { distributions } : {}),
     steps: [

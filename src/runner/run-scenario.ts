@@ -19,6 +19,7 @@ import { planExpectations } from "./expectation-plan.js";
 import type { Snapshot } from "./facts.js";
 import { labAgents, scaleSysctls } from "./lab-agents.js";
 import { buildRunReport } from "./report.js";
+import { attachPackets, startCapture, stopCapture } from "./wire.js";
 
 export interface RunHooks {
   /** Called about every 100 ms while watching, with elapsed ms since the fault. */
@@ -50,10 +51,13 @@ export async function runScenario(
       ...((settings.connections ?? 1) > 1 && settings.events !== "all" ? ["--quiet"] : []),
     ],
     ipv6: settings.ipv6 ?? false,
+    icmpRatelimitMs: settings.icmpRatelimitMs ?? null,
     onMessage,
     agents: labAgents(scenario, settings),
     nicQueue: (settings.connections ?? 1) > 1,
   });
+  // The capture starts before any connection and stops before the teardown (observe()).
+  let capturing: Awaited<ReturnType<typeof startCapture>> | undefined;
 
   let aborted = false;
   const observing = observe();
@@ -62,6 +66,7 @@ export async function runScenario(
     return await Promise.race([observing, lab.crashed]);
   } finally {
     aborted = true;
+    capturing?.capture?.kill();
     step("tear the lab down");
     await lab.destroy();
   }
@@ -111,6 +116,8 @@ export async function runScenario(
   }
 
   async function observe(): Promise<RunReport> {
+    step("start the packet capture");
+    capturing = await startCapture(lab, settings);
     const watched = watchedConnections(scenario, settings);
     const observedSpecs = watched.map((w) => clientSpec(w, lab.serverIp, lab.serverPort));
     // --observer server: the client only opens plain connections; the server watches them.
@@ -119,12 +126,17 @@ export async function runScenario(
     const processes = await clientProcesses(specs);
     const fault = faultNamed(scenario.fault);
     const measured: Record<string, number> = {};
+    const note = (t: number, what: string) => steps.push({ t, what });
+    const ctx = { lab, settings, params: scenario, measured, note };
     const inject = async () => {
       step(`inject the fault (${scenario.fault})`);
       if (fault.serverMayDie) lab.mayDie.add("server");
-      const note = (t: number, what: string) => steps.push({ t, what });
-      return fault.inject({ lab, settings, params: scenario, measured, note });
+      return fault.inject(ctx);
     };
+    if (fault.prepare) {
+      step(`prepare the fault (${scenario.fault})`);
+      await fault.prepare(ctx);
+    }
     let snapshot: Snapshot = { t: nowMs(), info: {} };
     let injected: Awaited<ReturnType<typeof inject>>;
     if (scenario.connectAfterFault) {
@@ -161,7 +173,9 @@ export async function runScenario(
     }
     step(`finish the fault (${scenario.fault})`);
     await rest;
-    return buildRunReport({
+    step("stop the packet capture");
+    const wire = await stopCapture(capturing);
+    const run = buildRunReport({
       scenario,
       settings,
       watched,
@@ -172,6 +186,7 @@ export async function runScenario(
         watched.map((w) => w.group),
       ),
       sysctls: lab.sysctls,
+      routerSysctls: lab.routerSysctls,
       raw,
       steps,
       snapshot,
@@ -180,6 +195,8 @@ export async function runScenario(
       measured,
       durationMs: Math.round(nowMs() - started),
     });
+    attachPackets(run, wire, capturing.summary, { raw, faultAt: injected.at, lab });
+    return run;
   }
 }
 

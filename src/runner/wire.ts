@@ -1,0 +1,132 @@
+// The run's packet capture: tcpdump in the router's namespace (src/wire/capture.ts), started
+// once the lab is built and before any connection, stopped after the fault's work is done and
+// before the teardown. Then each packet is named (src/wire/label.ts), tied to the watched
+// connection whose 4-tuple it carries, and put into the report on the calls' clock (t=0 is
+// the fault); the frames themselves stay beside the report for the pcapng.
+import type { Lab } from "../lab/lab.js";
+import type { CaptureSummary, RunReport, Settings, WirePacket } from "../types.js";
+import { captureBlocker } from "../wire/availability.js";
+import { Capture, type CaptureResult } from "../wire/capture.js";
+import { connectionEnds } from "../wire/connections.js";
+import { type LabelledPacket, labelPackets } from "../wire/label.js";
+import { type IpCounters, readIpCounters } from "../wire/snmp.js";
+import { keepWire } from "../wire/store.js";
+import type { RawEvent } from "./collect.js";
+
+export interface RunCapture {
+  capture: Capture | null;
+  summary: CaptureSummary;
+  /** The router namespace's own IP counters when the capture started. */
+  before?: IpCounters;
+}
+
+export async function startCapture(lab: Lab, settings: Settings): Promise<RunCapture> {
+  if (settings.packets === "off") return { capture: null, summary: { status: "off" } };
+  const blocker = captureBlocker();
+  if (blocker) return { capture: null, summary: { status: "unavailable", note: blocker } };
+  let capture: Capture;
+  try {
+    capture = await Capture.start({
+      netns: lab.router.netns,
+      ownAddresses: [lab.plan.routerClient, lab.plan.routerServer],
+    });
+  } catch (err) {
+    // the run goes on without packets; --pcap and --diagram then say why they have none
+    return { capture: null, summary: { status: "unavailable", note: (err as Error).message } };
+  }
+  const before = await readIpCounters(capture.pid);
+  return { capture, summary: { status: "captured" }, before };
+}
+
+/**
+ * Stop the capture, and count what the router's kernel says it received and sent meanwhile,
+ * to check the capture against (capture.routerReceived, routerSent).
+ */
+export async function stopCapture(
+  running: RunCapture,
+): Promise<{ result: CaptureResult; counted: IpCounters | null } | null> {
+  if (!running.capture) return null;
+  const after = await readIpCounters(running.capture.pid).catch(() => null);
+  const result = await running.capture.stop();
+  const { before } = running;
+  const counted =
+    after && before
+      ? {
+          inReceives: after.inReceives - before.inReceives,
+          forwarded: after.forwarded - before.forwarded,
+          outRequests: after.outRequests - before.outRequests,
+        }
+      : null;
+  return { result, counted };
+}
+
+/** Put the captured packets into the report (and the frames beside it). */
+export function attachPackets(
+  run: RunReport,
+  stopped: Awaited<ReturnType<typeof stopCapture>>,
+  summary: CaptureSummary,
+  ctx: { raw: RawEvent[]; faultAt: number; lab: Lab },
+): void {
+  if (!stopped) {
+    run.capture = summary;
+    return;
+  }
+  const { result, counted } = stopped;
+  const ends = connectionEnds(ctx.raw);
+  const decoded = result.packets.flatMap((p) =>
+    p.decoded ? [{ ...p.decoded, tMs: p.tMonoMs - ctx.faultAt }] : [],
+  );
+  const labelled = labelPackets(decoded, ends);
+  const byKind: Record<string, number> = {};
+  for (const p of labelled) byKind[p.kind] = (byKind[p.kind] ?? 0) + 1;
+  const scaled = (run.settings.connections ?? 1) > 1 && run.settings.events !== "all";
+  const ids = new Set(ends.map((e) => e.id));
+  if (!scaled) run.packets = labelled.map((p) => wirePacket(p, ids));
+  run.capture = {
+    status: "captured",
+    count: labelled.length,
+    byKind,
+    droppedByKernel: result.stats.droppedByKernel,
+    ...(counted ? { routerReceived: counted.inReceives, routerSent: counted.outRequests } : {}),
+    capturedReceived: result.packets.filter((p) => p.decoded && !p.decoded.outgoing).length,
+    capturedSent: result.packets.filter((p) => p.decoded?.outgoing).length,
+  };
+  const { plan } = ctx.lab;
+  keepWire(run, {
+    linktype: result.header.linktype,
+    snaplen: result.header.snaplen,
+    frames: result.packets.map((p) => ({
+      tMs: p.tMonoMs - ctx.faultAt,
+      tsNs: p.tsNs,
+      data: p.data,
+      origLen: p.origLen,
+    })),
+    packets: labelled,
+    lanes: {
+      [plan.client]: "client",
+      [plan.routerClient]: "router",
+      [plan.routerServer]: "router",
+      [plan.server]: "server",
+    },
+  });
+}
+
+const round = (ms: number) => Math.round(ms * 1000) / 1000;
+
+function wirePacket(p: LabelledPacket, ids: Set<string>): WirePacket {
+  const end = (ip: string, port?: number) =>
+    port === undefined ? ip : ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`;
+  return {
+    tMs: round(p.tMs),
+    src: end(p.src, p.sport),
+    dst: end(p.dst, p.dport),
+    ...(p.from ? { from: p.from } : {}),
+    flags: p.flags,
+    ...(p.proto === "tcp" ? { seq: p.relSeq ?? p.seq } : {}),
+    ...(p.flags.includes("ACK") ? { ack: p.relAck ?? p.ack } : {}),
+    len: p.len,
+    kind: p.kind,
+    label: p.label,
+    ...(p.conn && ids.has(p.conn) ? { conn: p.conn } : {}),
+  };
+}

@@ -1,0 +1,43 @@
+// A namespace's own IP counters (/proc/PID/net/snmp and snmp6, read through any process in
+// it): how many datagrams arrived and were forwarded. Used to check that a capture missed
+// nothing.
+import { readFile } from "node:fs/promises";
+
+export interface IpCounters {
+  /** IPv4 + IPv6 datagrams received (InReceives). */
+  inReceives: number;
+  /** IPv4 + IPv6 datagrams forwarded (ForwDatagrams / OutForwDatagrams). */
+  forwarded: number;
+  /** IPv4 + IPv6 datagrams the host itself sent (OutRequests). */
+  outRequests: number;
+}
+
+/** Parse /proc/net/snmp (header line, value line per protocol) and /proc/net/snmp6. */
+export function parseIpCounters(snmp: string, snmp6: string): IpCounters {
+  const lines = snmp.split("\n").filter((l) => l.startsWith("Ip: "));
+  const names = (lines[0] ?? "").split(/\s+/).slice(1);
+  const values = (lines[1] ?? "").split(/\s+/).slice(1).map(Number);
+  const v4 = (name: string) => values[names.indexOf(name)] ?? 0;
+  const v6map = new Map(
+    snmp6
+      .split("\n")
+      .map((l) => l.trim().split(/\s+/))
+      .filter((f) => f.length === 2)
+      .map(([k, v]) => [k, Number(v)]),
+  );
+  const v6 = (name: string) => v6map.get(name) ?? 0;
+  return {
+    inReceives: v4("InReceives") + v6("Ip6InReceives"),
+    forwarded: v4("ForwDatagrams") + v6("Ip6OutForwDatagrams"),
+    outRequests: v4("OutRequests") + v6("Ip6OutRequests"),
+  };
+}
+
+/** Read the counters of the namespace process `pid` is in. */
+export async function readIpCounters(pid: number): Promise<IpCounters> {
+  const [snmp, snmp6] = await Promise.all([
+    readFile(`/proc/${pid}/net/snmp`, "utf8"),
+    readFile(`/proc/${pid}/net/snmp6`, "utf8").catch(() => ""),
+  ]);
+  return parseIpCounters(snmp, snmp6);
+}
