@@ -173,6 +173,9 @@ export class Server {
 
   /** Hand an accepted socket (by its peer's address) to another owner; its fd, or null. */
   release(peer: string): number | null {
+    // The runner may ask as soon as the client has connected, before the poller has reported
+    // the connection to this process: accept whatever waits in the listen queue first.
+    if (![...this.accepted.values()].includes(peer) && this.listener >= 0) this.acceptAll();
     for (const [fd, name] of this.accepted) {
       if (name !== peer) continue;
       this.poller.unwatch(fd);
