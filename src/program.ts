@@ -165,6 +165,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--json", "print the explanation as JSON")
     .action(async (name: string, opts: Flags) => (await actions()).explain(name, opts));
 
+  // Handled in cli.ts before anything else (the agent owns its process); listed for --help.
+  program
+    .command("agent")
+    .description("the agent that runs on a remote host in remote mode (docs/protocol.md)")
+    .allowUnknownOption();
+
   program
     .command("schema")
     .description("print the JSON Schema of scenario files or of the JSON report")

@@ -5,6 +5,7 @@
 // below (blackhole, cutLink, killHost, bootHost, signal, act...); the lab knows no fault.
 import { SetupError } from "../errors.js";
 import type { ServerAction } from "../protocol.js";
+import { labTransport } from "../transport/index.js";
 import type { Side } from "../types.js";
 import { type AddressPlan, IPV4, IPV6, SERVER_PORT } from "./addresses.js";
 import { type AgentMessage, AgentProcess } from "./agent-process.js";
@@ -82,8 +83,18 @@ export class Lab {
     const hosts = { client: started[0], router: started[1], server: started[2] };
     // The agents take longest to start (Node and koffi): start them while the lab is wired.
     const agents = startAll([
-      AgentProcess.start("client", hosts.client.netns, [], options.onMessage),
-      AgentProcess.start("server", hosts.server.netns, options.serverFlags, options.onMessage),
+      AgentProcess.start(
+        "client",
+        labTransport(hosts.client.netns, "client"),
+        [],
+        options.onMessage,
+      ),
+      AgentProcess.start(
+        "server",
+        labTransport(hosts.server.netns, "server"),
+        options.serverFlags,
+        options.onMessage,
+      ),
     ]);
     agents.catch(() => {});
     try {
@@ -114,7 +125,8 @@ export class Lab {
     onDeath: (signal: NodeJS.Signals | null) => void,
   ): Promise<AgentProcess> {
     const { netns } = this.hosts.client;
-    const agent = await AgentProcess.start(name, netns, flags, this.options.onMessage);
+    const transport = labTransport(netns, "client");
+    const agent = await AgentProcess.start(name, transport, flags, this.options.onMessage);
     this.extra.push(agent);
     agent.exited.then(() => {
       if (this.tearingDown) return;
@@ -199,7 +211,8 @@ export class Lab {
       this.extra.push(host);
       await prepareHost(this.plan, host);
       const { serverFlags, onMessage } = this.options;
-      const agent = await AgentProcess.start(side, host.netns, serverFlags, onMessage);
+      const transport = labTransport(host.netns, side);
+      const agent = await AgentProcess.start(side, transport, serverFlags, onMessage);
       this.extra.push(agent);
       return { host, agent };
     })();
@@ -234,7 +247,7 @@ export class Lab {
   async startProcess(side: "server"): Promise<void> {
     const { netns } = this.hosts[side];
     const { serverFlags, onMessage } = this.options;
-    const agent = await AgentProcess.start(side, netns, serverFlags, onMessage);
+    const agent = await AgentProcess.start(side, labTransport(netns, side), serverFlags, onMessage);
     this.extra.push(this.server);
     this.server = agent;
     this.watch(agent);
