@@ -83,12 +83,13 @@ export const commandSchema = z.discriminatedUnion("op", [
   /**
    * Remote mode: drop (or stop dropping) the test's packets on this host, both ways, with
    * nftables rules in a table of tcpdrop's own; `peers` are the clients' "ip:port" as the
-   * server saw them, `ttlS` how long the rules may live at most.
+   * server saw them, `ttlS` how long the rules may live at most; "check" tries the rules
+   * without adding them (nft --check), to learn before a run whether nft may be used here.
    */
   z.object({
     id: z.number(),
     op: z.literal("firewall"),
-    action: z.enum(["drop", "lift"]),
+    action: z.enum(["check", "drop", "lift"]),
     table: z.string().regex(/^tcpdrop_[a-z0-9_]+$/),
     port: z.number().int().min(1).max(65535),
     peers: z.array(z.string()),

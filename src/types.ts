@@ -61,6 +61,21 @@ export interface Settings {
   connections?: number;
   /** "all": every call of every connection in the JSON even at scale (--events all). */
   events?: "all" | "summary";
+  /** Remote mode (--client-via / --server-via): real hosts instead of the lab. */
+  remote?: RemoteOptions;
+}
+
+/** Remote mode's hosts and addresses (src/remote/options.ts parses them). */
+export interface RemoteOptions {
+  /** Command prefix that reaches the client host; absent: the client runs on this machine. */
+  clientVia?: string;
+  /** Command prefix that reaches the server host; absent: the server runs on this machine. */
+  serverVia?: string;
+  /** The address the client dials. */
+  serverAddr: string;
+  port: number;
+  /** The agent's command line on a remote host (default `tcpdrop agent`). */
+  remoteCommand?: string;
 }
 
 export const DETECT_METHODS = [

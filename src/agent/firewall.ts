@@ -14,26 +14,18 @@ export class Firewall {
   private table: string | undefined;
   private timer: NodeJS.Timeout | undefined;
 
+  /** Try the rules without adding them: nft missing or not permitted is an error here. */
+  check(table: string, port: number): void {
+    nft(["--check", "-f", "-"], rules(table, port));
+  }
+
   drop(table: string, port: number, peers: string[], ttlS: number): void {
     if (this.table && this.table !== table) this.lift();
     const v4 = peers.filter((p) => !p.startsWith("[")).map(parsePeer);
     const v6 = peers.filter((p) => p.startsWith("[")).map(parsePeer);
     const element = ([ip, p]: [string, number]) => `${ip} . ${p} timeout ${ttlS}s`;
     const script = [
-      `table inet ${table} {`,
-      `  set peers4 { type ipv4_addr . inet_service; flags timeout; }`,
-      `  set peers6 { type ipv6_addr . inet_service; flags timeout; }`,
-      "  chain in {",
-      "    type filter hook input priority -300; policy accept;",
-      `    tcp dport ${port} ip saddr . tcp sport @peers4 drop`,
-      `    tcp dport ${port} ip6 saddr . tcp sport @peers6 drop`,
-      "  }",
-      "  chain out {",
-      "    type filter hook output priority -300; policy accept;",
-      `    tcp sport ${port} ip daddr . tcp dport @peers4 drop`,
-      `    tcp sport ${port} ip6 daddr . tcp dport @peers6 drop`,
-      "  }",
-      "}",
+      rules(table, port),
       ...(v4.length ? [`add element inet ${table} peers4 { ${v4.map(element).join(", ")} }`] : []),
       ...(v6.length ? [`add element inet ${table} peers6 { ${v6.map(element).join(", ")} }`] : []),
     ].join("\n");
@@ -56,6 +48,26 @@ export class Firewall {
       // already gone (expired, or lifted by another agent of the run)
     }
   }
+}
+
+/** The table: sets of the test's peers, and chains that drop their packets both ways. */
+function rules(table: string, port: number): string {
+  return [
+    `table inet ${table} {`,
+    "  set peers4 { type ipv4_addr . inet_service; flags timeout; }",
+    "  set peers6 { type ipv6_addr . inet_service; flags timeout; }",
+    "  chain in {",
+    "    type filter hook input priority -300; policy accept;",
+    `    tcp dport ${port} ip saddr . tcp sport @peers4 drop`,
+    `    tcp dport ${port} ip6 saddr . tcp sport @peers6 drop`,
+    "  }",
+    "  chain out {",
+    "    type filter hook output priority -300; policy accept;",
+    `    tcp sport ${port} ip daddr . tcp dport @peers4 drop`,
+    `    tcp sport ${port} ip6 daddr . tcp dport @peers6 drop`,
+    "  }",
+    "}",
+  ].join("\n");
 }
 
 /** "198.51.100.2:51984" or "[2001:db8:1::2]:51984" -> address and port. */

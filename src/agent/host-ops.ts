@@ -46,7 +46,8 @@ export function signalAgent(cmd: Extract<Command, { op: "signal" }>): Reply<"sig
 }
 
 export function firewallOp(cmd: Extract<Command, { op: "firewall" }>): Reply<"firewall"> {
-  if (cmd.action === "drop") firewall.drop(cmd.table, cmd.port, cmd.peers, cmd.ttlS);
+  if (cmd.action === "check") firewall.check(cmd.table, cmd.port);
+  else if (cmd.action === "drop") firewall.drop(cmd.table, cmd.port, cmd.peers, cmd.ttlS);
   else firewall.lift();
   return { t: nowMs() };
 }

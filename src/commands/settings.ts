@@ -2,6 +2,7 @@
 // and what it takes.
 import { DEFAULT_HEARTBEAT_FLAG } from "../defaults.js";
 import { UsageError } from "../errors.js";
+import { type RemoteFlags, withRemote } from "../remote/options.js";
 import {
   DETECT_METHODS,
   type DetectMethod,
@@ -10,7 +11,7 @@ import {
   type Settings,
 } from "../types.js";
 
-export interface SettingFlags {
+export interface SettingFlags extends RemoteFlags {
   engine?: string;
   keepalive?: string;
   userTimeout?: string;
@@ -33,7 +34,7 @@ export interface SettingFlags {
 export const MAX_WINDOW_S = 1200;
 
 export function parseSettings(flags: SettingFlags): Settings {
-  return {
+  return withRemote(flags, {
     engine: parseEngine(flags.engine ?? "syscall"),
     keepalive: parseKeepalive(flags.keepalive ?? "off"),
     userTimeoutMs:
@@ -63,7 +64,7 @@ export function parseSettings(flags: SettingFlags): Settings {
         ? 1
         : integer("--connections", flags.connections, 1, 20_000, "connections per workload"),
     events: parseEvents(flags.events ?? "summary"),
-  };
+  });
 }
 
 /** --detect recv,poll or repeated --detect, or "all". */

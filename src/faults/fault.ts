@@ -2,6 +2,7 @@
 // comment), which observers can watch it, whether the server may die, how it looks on the wire
 // for the model (a WireEffect from src/predict), and how to inject it with the lab's verbs.
 import type { Lab } from "../lab/lab.js";
+import type { RemoteStage } from "../remote/stage.js";
 import type { WireEffect } from "../predict/index.js";
 import type { Settings, Side } from "../types.js";
 
@@ -21,6 +22,21 @@ export interface FaultContext {
   measured: Measured;
   /** Record a lab-level step (e.g. "server host back") at a monotonic time, for the report. */
   note: (t: number, what: string) => void;
+}
+
+/** Remote mode: the same, on hosts tcpdrop did not build (src/remote/stage.ts has the verbs). */
+export interface RemoteFaultContext extends Omit<FaultContext, "lab"> {
+  hosts: RemoteStage;
+}
+
+/** Whether and how a fault works between real hosts (remote mode). */
+export interface RemoteInjection {
+  /**
+   * "process": only the server process acts or is signalled; "firewall": the server host's
+   * silence is emulated with nftables rules there (root or CAP_NET_ADMIN on that host).
+   */
+  needs: "process" | "firewall";
+  inject(ctx: RemoteFaultContext): Promise<Injected>;
 }
 
 export interface Injected {
@@ -48,4 +64,6 @@ export interface Fault {
   /** How the fault looks on the wire from one watched connection; predictions are made from it. */
   wire(view: WireView): WireEffect;
   inject(ctx: FaultContext): Promise<Injected>;
+  /** How it is injected in remote mode; absent: it needs the lab (a router, a link, a namespace). */
+  remote?: RemoteInjection;
 }

@@ -172,6 +172,11 @@ export class AgentProcess {
     return this.alive;
   }
 
+  /** Close the agent's stdin: it exits by itself (a remote agent lifts its rules first). */
+  close(): void {
+    if (this.alive) this.channel.close();
+  }
+
   kill(signal: NodeJS.Signals): void {
     if (this.alive) this.channel.kill(signal);
   }

@@ -21,6 +21,9 @@ export interface RunRecord {
   /** What to check, with --detect's defaults and the skipped ones (expectation-plan.ts). */
   plan: ExpectationPlan;
   sysctls: Record<string, string>;
+  /** Remote mode: the client host's HZ (else this machine's) and the hosts' kernels. */
+  hz?: number;
+  hosts?: unknown;
   raw: RawEvent[];
   steps: { t: number; what: string }[];
   snapshot: Snapshot;
@@ -34,7 +37,7 @@ export interface RunRecord {
 export function buildRunReport(r: RunRecord): RunReport {
   const { settings } = r;
   const windowMs = settings.windowS * 1000;
-  const kernel = kernelParams(r.sysctls, kernelHz().hz);
+  const kernel = kernelParams(r.sysctls, r.hz ?? kernelHz().hz);
   const byConn = timelines(
     r.raw,
     r.faultAt,
@@ -86,7 +89,7 @@ export function buildRunReport(r: RunRecord): RunReport {
     scenario: r.scenario.name,
     engine: settings.engine,
     summary: r.scenario.summary,
-    settings: { ...settings, sysctls: r.sysctls },
+    settings: { ...settings, sysctls: r.sysctls, ...(r.hosts ? { hosts: r.hosts } : {}) },
     connections,
     ...(distributions ? { distributions } : {}),
     steps: [

@@ -8,7 +8,6 @@ import { SetupError } from "../errors.js";
 import type { Expectation } from "../expect/index.js";
 import { faultNamed } from "../faults/index.js";
 import type { AgentProcess } from "../lab/agent-process.js";
-import { Lab } from "../lab/lab.js";
 import { PRE_FAULT_MS, sends, watchedConnections } from "../plan/index.js";
 import type { AgentMessage, ClientSpec } from "../protocol.js";
 import type { Scenario } from "../scenario/load.js";
@@ -18,6 +17,7 @@ import type { RawEvent } from "./collect.js";
 import { planExpectations } from "./expectation-plan.js";
 import type { Snapshot } from "./facts.js";
 import { buildRunReport } from "./report.js";
+import { buildStage, injectFault, stageFacts } from "./stage.js";
 
 export interface RunHooks {
   /** Called about every 100 ms while watching, with elapsed ms since the fault. */
@@ -41,8 +41,9 @@ export async function runScenario(
     else if (msg.type === "done") done.add(msg.conn);
   };
   const step = (name: string) => hooks.onStep?.(name);
-  step("build the lab");
-  const lab = await Lab.build({
+  const fault = faultNamed(scenario.fault);
+  step(settings.remote ? "start the remote agents" : "build the lab");
+  const lab = await buildStage(fault, settings, {
     clientSysctls: clientSysctls(settings),
     serverFlags: [
       ...(settings.ignoreSigterm ? ["--ignore-sigterm"] : []),
@@ -114,13 +115,12 @@ export async function runScenario(
     const byServer = settings.observer === "server";
     const specs = byServer ? observedSpecs.map(peerSpec) : observedSpecs;
     const processes = await clientProcesses(specs);
-    const fault = faultNamed(scenario.fault);
     const measured: Record<string, number> = {};
     const inject = async () => {
       step(`inject the fault (${scenario.fault})`);
       if (fault.serverMayDie) lab.mayDie.add("server");
       const note = (t: number, what: string) => steps.push({ t, what });
-      return fault.inject({ lab, settings, params: scenario, measured, note });
+      return injectFault(lab, fault, { settings, params: scenario, measured, note });
     };
     let snapshot: Snapshot = { t: nowMs(), info: {} };
     let injected: Awaited<ReturnType<typeof inject>>;
@@ -137,7 +137,8 @@ export async function runScenario(
       );
       const connected = replies.reduce((n, r) => n + (r.connected ?? 0), 0);
       if (connected !== specs.length) {
-        throw new SetupError("the client could not connect to the server before the fault");
+        const to = `${lab.serverIp}:${lab.serverPort}`;
+        throw new SetupError(`the client could not connect to the server (${to}) before the fault`);
       }
       if (byServer) await adopt(observedSpecs);
       await sleep(PRE_FAULT_MS);
@@ -169,6 +170,7 @@ export async function runScenario(
         watched.map((w) => w.group),
       ),
       sysctls: lab.sysctls,
+      ...stageFacts(lab),
       raw,
       steps,
       snapshot,

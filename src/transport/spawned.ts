@@ -36,6 +36,9 @@ export function spawnChannel(
     lastError() {
       return stderr.trim().split("\n").pop() ?? "";
     },
+    close() {
+      child.stdin.end();
+    },
     kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
     },

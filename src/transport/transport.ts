@@ -24,6 +24,8 @@ export interface AgentChannel {
   onError(listener: (err: Error) => void): void;
   /** The last line the agent (or the command that reaches it) wrote on stderr. */
   lastError(): string;
+  /** Close the agent's stdin: it exits by itself, undoing what it set up on its host. */
+  close(): void;
   /** End the channel's local end with a signal (closing it ends a remote agent too). */
   kill(signal: NodeJS.Signals): void;
 }

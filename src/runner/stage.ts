@@ -1,0 +1,53 @@
+// Where a run happens: the sealed lab (tcpdrop's own namespaces), or remote mode's real hosts
+// (--client-via / --server-via). Both offer what the runner needs (agents, the server's
+// address, the client's sysctls, crashes, teardown); the fault is injected with the lab's verbs
+// or with its remote injection, and a fault without one is refused before anything starts.
+import { UsageError } from "../errors.js";
+import { FAULTS, type Fault } from "../faults/index.js";
+import type { FaultContext, Injected } from "../faults/fault.js";
+import { Lab, type LabOptions } from "../lab/lab.js";
+import { type HostFacts, RemoteStage } from "../remote/stage.js";
+import type { Settings } from "../types.js";
+
+export type Stage = Lab | RemoteStage;
+
+export async function buildStage(
+  fault: Fault,
+  settings: Settings,
+  options: LabOptions,
+): Promise<Stage> {
+  const { remote } = settings;
+  if (!remote) return Lab.build(options);
+  if (!fault.remote) {
+    const remoteFaults = FAULTS.filter((f) => f.remote).map((f) => f.name);
+    throw new UsageError(
+      `fault ${fault.name} needs the lab (a router, links, namespaces); remote mode runs these faults: ${remoteFaults.join(", ")}`,
+    );
+  }
+  return RemoteStage.build({
+    remote,
+    serverFlags: options.serverFlags,
+    onMessage: options.onMessage,
+    windowS: settings.windowS,
+    needsFirewall: fault.remote.needs === "firewall",
+  });
+}
+
+export function injectFault(
+  stage: Stage,
+  fault: Fault,
+  ctx: Omit<FaultContext, "lab">,
+): Promise<Injected> {
+  if (stage instanceof Lab) return fault.inject({ ...ctx, lab: stage });
+  if (!fault.remote) throw new UsageError(`fault ${fault.name} needs the lab`);
+  return fault.remote.inject({ ...ctx, hosts: stage });
+}
+
+/** Remote mode: the hosts' kernels (the client's HZ times the predictions) and where they are. */
+export function stageFacts(stage: Stage): {
+  hz?: number;
+  hosts?: { client?: HostFacts; server?: HostFacts };
+} {
+  if (stage instanceof Lab) return {};
+  return { hz: stage.hz, hosts: stage.facts };
+}
