@@ -83,15 +83,13 @@ function nft(args: string[], input?: string): void {
     const code = (res.error as NodeJS.ErrnoException).code;
     throw new Error(
       code === "ENOENT"
-        ? "nft not found on this host: install nftables (Debian: apt-get install nftables)"
+        ? "nft is not installed: install nftables (Debian: apt-get install nftables)"
         : `nft failed: ${res.error.message}`,
     );
   }
   if (res.status !== 0) {
     const why = res.stderr.trim().split("\n")[0] ?? `exit ${res.status}`;
     const denied = /Operation not permitted|permission denied/i.test(res.stderr);
-    throw new Error(
-      denied ? `nft needs root or CAP_NET_ADMIN on this host (${why})` : `nft failed: ${why}`,
-    );
+    throw new Error(denied ? `nft needs root or CAP_NET_ADMIN (${why})` : `nft failed: ${why}`);
   }
 }

@@ -2,8 +2,8 @@
 // comment), which observers can watch it, whether the server may die, how it looks on the wire
 // for the model (a WireEffect from src/predict), and how to inject it with the lab's verbs.
 import type { Lab } from "../lab/lab.js";
-import type { RemoteStage } from "../remote/stage.js";
 import type { WireEffect } from "../predict/index.js";
+import type { RemoteStage } from "../remote/stage.js";
 import type { Settings, Side } from "../types.js";
 
 /** The scenario fields a fault may read (a scenario file's own knobs). */

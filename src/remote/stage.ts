@@ -87,7 +87,14 @@ export class RemoteStage {
       server: { ...server, where: this.transports.server.where },
     };
     this.sysctls = client.sysctls;
-    if (this.options.needsFirewall) await this.firewall("check");
+    if (this.options.needsFirewall) {
+      await this.firewall("check").catch((err: Error) => {
+        const why = err.message.replace(/^.*failed "firewall": /, "");
+        throw new SetupError(
+          `this fault firewalls the server host (via ${this.transports.server.where}), and there ${why}`,
+        );
+      });
+    }
     await this.listen(this.server);
   }
 
@@ -96,9 +103,13 @@ export class RemoteStage {
     try {
       agent = await AgentProcess.start(name, transport, flags, this.onMessage);
     } catch (err) {
-      const flag = name === "client" ? "--client-via" : "--server-via";
-      const how = transport.sameClock ? "" : ` (check that \`${transport.where} tcpdrop agent --help\` works, or set --remote-command)`;
-      throw new SetupError(`cannot start the ${name} agent via ${flag}: ${(err as Error).message}${how}`);
+      const message = (err as Error).message;
+      if (/ is (tcpdrop|an older)/.test(message)) throw err; // the version check says it all
+      const command = this.options.remote.remoteCommand ?? "tcpdrop agent";
+      const how = transport.sameClock
+        ? ""
+        : `; check that \`${transport.where} ${command} --help\` works there`;
+      throw new SetupError(`${message}${how}`);
     }
     this.agents.push(agent);
     this.watch(agent);

@@ -138,7 +138,10 @@ export async function runScenario(
       const connected = replies.reduce((n, r) => n + (r.connected ?? 0), 0);
       if (connected !== specs.length) {
         const to = `${lab.serverIp}:${lab.serverPort}`;
-        throw new SetupError(`the client could not connect to the server (${to}) before the fault`);
+        const check = settings.remote ? "; check --server-addr and --port" : "";
+        throw new SetupError(
+          `the client could not connect to the server (${to}) before the fault${check}`,
+        );
       }
       if (byServer) await adopt(observedSpecs);
       await sleep(PRE_FAULT_MS);

@@ -3,8 +3,8 @@
 // address, the client's sysctls, crashes, teardown); the fault is injected with the lab's verbs
 // or with its remote injection, and a fault without one is refused before anything starts.
 import { UsageError } from "../errors.js";
-import { FAULTS, type Fault } from "../faults/index.js";
 import type { FaultContext, Injected } from "../faults/fault.js";
+import { FAULTS, type Fault } from "../faults/index.js";
 import { Lab, type LabOptions } from "../lab/lab.js";
 import { type HostFacts, RemoteStage } from "../remote/stage.js";
 import type { Settings } from "../types.js";

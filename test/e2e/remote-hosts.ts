@@ -50,7 +50,18 @@ export class FakeHosts {
     const [c, s] = await Promise.all([holder(), holder()]);
     const client = host(c.pid);
     const server = host(s.pid);
-    client.sh("ip", ["link", "add", "eth0", "type", "veth", "peer", "name", "eth0", "netns", String(s.pid)]);
+    client.sh("ip", [
+      "link",
+      "add",
+      "eth0",
+      "type",
+      "veth",
+      "peer",
+      "name",
+      "eth0",
+      "netns",
+      String(s.pid),
+    ]);
     for (const [h, addr] of [
       [client, CLIENT_ADDR],
       [server, SERVER_ADDR],
