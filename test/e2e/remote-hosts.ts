@@ -69,6 +69,7 @@ export class FakeHosts {
       h.sh("ip", ["addr", "add", `${addr}/24`, "dev", "eth0"]);
       h.sh("ip", ["link", "set", "eth0", "up"]);
       h.sh("ip", ["link", "set", "lo", "up"]);
+      h.sh("sysctl", ["-qw", "net.ipv6.conf.eth0.disable_ipv6=1"]);
     }
     return new FakeHosts(client, server, [c.child, s.child]);
   }
