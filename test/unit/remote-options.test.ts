@@ -9,7 +9,9 @@ import { parseRemote } from "../../src/remote/options.js";
 describe("remote options", () => {
   it("no --*-via: the lab, and remote-only flags are refused", () => {
     expect(parseRemote({})).toBeUndefined();
-    expect(() => parseRemote({ serverAddr: "192.0.2.1" })).toThrow(/--server-addr needs --client-via/);
+    expect(() => parseRemote({ serverAddr: "192.0.2.1" })).toThrow(
+      /--server-addr needs --client-via/,
+    );
   });
 
   it("needs an IP --server-addr and a real port", () => {
@@ -41,6 +43,8 @@ describe("remote options", () => {
     const fw = { id: 1, op: "firewall", action: "drop", port: 7000, peers: [], ttlS: 60 };
     expect(commandSchema.safeParse({ ...fw, table: "tcpdrop_12_1" }).success).toBe(true);
     expect(commandSchema.safeParse({ ...fw, table: "filter" }).success).toBe(false);
-    expect(commandSchema.safeParse({ ...fw, table: "tcpdrop_x; flush ruleset" }).success).toBe(false);
+    expect(commandSchema.safeParse({ ...fw, table: "tcpdrop_x; flush ruleset" }).success).toBe(
+      false,
+    );
   });
 });
