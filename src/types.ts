@@ -98,6 +98,8 @@ export interface ConnectionFacts {
   firstUnackedSendMs: number | null;
   /** tcpi_rto at the fault, in ms (the kernel's current retransmission timeout). */
   rtoMs: number;
+  /** tcpi_rtt (the smoothed RTT) at the fault, in ms: ~0 in the lab, real between hosts. */
+  srttMs?: number;
 }
 
 /** Kernel parameters of the client namespace as read from the lab. */
