@@ -115,8 +115,9 @@ describe("retransmitGiveUpMs", () => {
     const lab = retransmitGiveUpMs({ ...base, retries2: 15 });
     const wan = retransmitGiveUpMs({ ...base, retries2: 15, srttMs: 40 });
     const delay = wan.retransmissions[0] - lab.retransmissions[0];
-    expect(delay).toBeGreaterThanOrEqual(80 - 4); // 2 x 40 ms, rounded to 4 ms jiffies
-    expect(delay).toBeLessThanOrEqual(80 + 4);
+    // 2 x 40 ms, give or take the timer wheel's rounding (8 jiffies = 32 ms at level 1)
+    expect(delay).toBeGreaterThanOrEqual(80 - 4);
+    expect(delay).toBeLessThanOrEqual(80 + 36);
   });
 
   it("sends a tail loss probe TCP_RTO_MIN + 2 jiffies after the first unacked send", () => {
