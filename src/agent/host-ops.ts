@@ -45,16 +45,18 @@ export function signalAgent(cmd: Extract<Command, { op: "signal" }>): Reply<"sig
   return { t };
 }
 
-export function firewallOp(cmd: Extract<Command, { op: "firewall" }>): Reply<"firewall"> {
+export async function firewallOp(
+  cmd: Extract<Command, { op: "firewall" }>,
+): Promise<Reply<"firewall">> {
   if (cmd.action === "check") firewall.check(cmd.table, cmd.port);
-  else if (cmd.action === "drop") firewall.drop(cmd.table, cmd.port, cmd.peers, cmd.ttlS);
-  else firewall.lift();
+  else if (cmd.action === "drop") await firewall.drop(cmd.table, cmd.port, cmd.peers, cmd.ttlS);
+  else await firewall.lift();
   return { t: nowMs() };
 }
 
 /** Undo what this agent did to its host: lift its rules, end the agents it froze. */
 export function cleanUpHost(): void {
-  firewall.lift();
+  firewall.liftNow();
   for (const pid of stopped) {
     try {
       process.kill(pid, "SIGKILL");

@@ -4,11 +4,11 @@
 // client's calls, and that nothing is left on either host afterwards (no nft table, route,
 // link or agent), even when tcpdrop itself is SIGKILLed in the middle of a host crash.
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/types.js";
 import { connection, isRoot, ROOT, tcpdrop } from "./helpers.js";
-import { FakeHosts, REMOTE_COMMAND, SERVER_ADDR } from "./remote-hosts.js";
+import { agentsIn, FakeHosts, REMOTE_COMMAND, SERVER_ADDR } from "./remote-hosts.js";
 
 const SETTLE_MS = 3000;
 let hosts: FakeHosts;
@@ -31,6 +31,11 @@ async function run(args: string[]) {
   const res = await tcpdrop(["run", ...args, "--json"]);
   if (res.code === 2) throw new Error(`tcpdrop failed: ${res.stderr}`);
   return { code: res.code, report: JSON.parse(res.stdout) as Report };
+}
+
+async function until(ok: () => boolean, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
 }
 
 /** The hosts settle back to how they were (agents may take a moment to exit). */
@@ -95,6 +100,22 @@ describe.skipIf(!isRoot)("remote mode between two hosts tcpdrop did not build", 
     expect(hosts.state()["server nft"]).toContain("tcpdrop_");
     child.kill("SIGKILL");
     await exited;
+    await expectNothingLeft();
+  }, 60_000);
+
+  it("SIGKILL of the server host's agent takes its nftables table with it", async () => {
+    const args = ["run", "host-crash", "--window", "20", ...remote()];
+    const child = spawn(process.execPath, ["bin/tcpdrop.js", ...args], { cwd: ROOT });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    await until(() => hosts.state()["server nft"].includes("tcpdrop_"));
+    const owner = agentsIn(hosts.server.pid).find((pid) =>
+      readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("server-host"),
+    );
+    expect(owner).toBeDefined();
+    process.kill(owner as number, "SIGKILL");
+    await until(() => !hosts.state()["server nft"].includes("tcpdrop_"));
+    expect(hosts.state()["server nft"]).toBe("");
+    expect(await exited).toBe(2); // the run lost an agent it needed: a setup error
     await expectNothingLeft();
   }, 60_000);
 
