@@ -159,6 +159,8 @@ export const messageSchema = z.discriminatedUnion("type", [
     t: z.number(),
     version: z.string().optional(),
     protocol: z.number().optional(),
+    /** The kernel's boot_id: the same as the runner's means the same CLOCK_MONOTONIC. */
+    bootId: z.string().optional(),
   }),
   /** One socket call that returned, stamped with the time it returned. */
   callEvent.extend({ type: z.literal("event"), t: z.number() }),

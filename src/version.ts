@@ -8,5 +8,14 @@ export const VERSION = (
   }
 ).version;
 
+/** This kernel's boot_id: two processes that share it share CLOCK_MONOTONIC. */
+export function bootId(): string | undefined {
+  try {
+    return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
 /** The protocol's own version, raised when a message or command changes incompatibly. */
 export const PROTOCOL_VERSION = 1;

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { nowMs } from "../clock.js";
 import { type Command, commandSchema, type Reply, type ServerAction } from "../protocol.js";
-import { PROTOCOL_VERSION, VERSION } from "../version.js";
+import { bootId, PROTOCOL_VERSION, VERSION } from "../version.js";
 import { tcpInfo } from "./calls.js";
 import { ClientConnection } from "./client.js";
 import { batchOutput, emit, emitCall, flush } from "./emit.js";
@@ -202,4 +202,5 @@ emit({
   t: nowMs(),
   version: VERSION,
   protocol: PROTOCOL_VERSION,
+  bootId: bootId(),
 });

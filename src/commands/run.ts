@@ -7,6 +7,7 @@ import { checkPrivileges } from "../lab/privileges.js";
 import { kernelRelease, scenarioSettings } from "../plan/index.js";
 import { buildReport } from "../runner/document.js";
 import { type Job, type JobHooks, runJobs } from "../runner/jobs.js";
+import { remoteKernel } from "../runner/stage.js";
 import { builtInNames, loadScenario, type Scenario } from "../scenario/load.js";
 import type { Report } from "../types.js";
 import { outputFiles, preflight } from "./preflight.js";
@@ -42,9 +43,9 @@ export async function runCommand(
     })),
   );
   preflight(jobs, extra, { outputs: outputFiles(opts) });
-  checkPrivileges();
+  if (!settings.remote) checkPrivileges(); // remote mode builds no lab
   const runs = await runJobs(jobs, extra, parallel, opts.hooks);
-  const report = buildReport(runs, kernelRelease(), version);
+  const report = buildReport(runs, remoteKernel(runs) ?? kernelRelease(), version);
   return { report, exitCode: runs.every((r) => r.passed) ? 0 : 1 };
 }
 

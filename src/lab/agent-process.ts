@@ -1,8 +1,8 @@
 // A running agent as the runner sees it: a channel of JSON lines opened by a Transport (a lab
 // namespace on this machine, or a command such as `ssh user@host` in remote mode). Its hello
-// (the "ready" message) must carry this tcpdrop's version. An agent on another machine has
-// another CLOCK_MONOTONIC: its offset is measured at start and every time it sends is
-// converted to the runner's clock, so the rest of the runner never knows the difference.
+// (the "ready" message) must carry this tcpdrop's version. An agent on another machine (another
+// boot_id) has another CLOCK_MONOTONIC: its offset is measured at start and every time it sends
+// is converted to the runner's clock, so the rest of the runner never knows the difference.
 import { SetupError } from "../errors.js";
 import {
   type AgentMessage,
@@ -14,7 +14,7 @@ import {
 } from "../protocol.js";
 import { withTimeout } from "../timeout.js";
 import type { AgentChannel, Transport } from "../transport/index.js";
-import { VERSION } from "../version.js";
+import { bootId, VERSION } from "../version.js";
 import { measureOffset } from "./clock-offset.js";
 import { forget, remember } from "./registry.js";
 
@@ -42,6 +42,8 @@ export class AgentProcess {
   private readonly ready: Promise<void>;
   /** Agent clock minus runner clock, in ms (0 on this machine). */
   private offset = 0;
+  /** The agent runs on this very kernel (same boot_id): its clock is the runner's. */
+  private sameKernel = false;
 
   private constructor(
     readonly host: string,
@@ -81,8 +83,9 @@ export class AgentProcess {
     const ms = transport.sameClock ? REPLY_TIMEOUT_MS : REMOTE_START_MS;
     try {
       await withTimeout(agent.ready, ms, () => late(`the ${host} agent did not start`, ms));
-      if (!transport.sameClock)
+      if (!transport.sameClock && !agent.sameKernel) {
         agent.offset = await measureOffset(() => agent.requestRaw({ op: "snapshot" }));
+      }
     } catch (err) {
       agent.kill("SIGKILL");
       throw err;
@@ -109,6 +112,7 @@ export class AgentProcess {
         return;
       }
       this.agentPid = msg.pid;
+      this.sameKernel = msg.bootId !== undefined && msg.bootId === bootId();
       ready();
     } else if (msg.type === "reply") this.pending.get(msg.id)?.(msg);
     else if (msg.type === "event") this.onMessage(this.host, { ...msg, t: msg.t - this.offset });

@@ -7,7 +7,7 @@ import type { FaultContext, Injected } from "../faults/fault.js";
 import { FAULTS, type Fault } from "../faults/index.js";
 import { Lab, type LabOptions } from "../lab/lab.js";
 import { type HostFacts, RemoteStage } from "../remote/stage.js";
-import type { Settings } from "../types.js";
+import type { RunReport, Settings } from "../types.js";
 
 export type Stage = Lab | RemoteStage;
 
@@ -41,6 +41,12 @@ export function injectFault(
   if (stage instanceof Lab) return fault.inject({ ...ctx, lab: stage });
   if (!fault.remote) throw new UsageError(`fault ${fault.name} needs the lab`);
   return fault.remote.inject({ ...ctx, hosts: stage });
+}
+
+/** Remote mode: the client host's kernel release, which the report names (else undefined). */
+export function remoteKernel(runs: RunReport[]): string | undefined {
+  const hosts = (runs[0]?.settings as { hosts?: { client?: HostFacts } } | undefined)?.hosts;
+  return hosts?.client?.kernel;
 }
 
 /** Remote mode: the hosts' kernels (the client's HZ times the predictions) and where they are. */
