@@ -28,7 +28,8 @@ describe.skipIf(!isRoot)("remote mode matches the lab, scenario by scenario", ()
 
   it.each(CASES)(
     "%s passes its own expectations between two hosts",
-    async (...args) => {
+    async (line) => {
+      const args = line.split(" ");
       const before = hosts.state();
       const res = await tcpdrop([
         "run",
