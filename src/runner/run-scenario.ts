@@ -134,7 +134,11 @@ export async function runScenario(
       step("connect the client to the server");
       const replies = await Promise.all(
         processes.map(([agent, own]) => agent.request({ op: "connect", specs: own })),
-      );
+      ).catch((err: Error) => {
+        // Remote mode: a connect that hangs is most often an address the client cannot reach.
+        const check = settings.remote ? "; check --server-addr and --port" : "";
+        throw new SetupError(`${err.message}${check}`);
+      });
       const connected = replies.reduce((n, r) => n + (r.connected ?? 0), 0);
       if (connected !== specs.length) {
         const to = `${lab.serverIp}:${lab.serverPort}`;
