@@ -4,12 +4,34 @@
 // or with its remote injection, and a fault without one is refused before anything starts.
 import { UsageError } from "../errors.js";
 import type { FaultContext, Injected } from "../faults/fault.js";
-import { FAULTS, type Fault } from "../faults/index.js";
+import { FAULTS, type Fault, faultNamed } from "../faults/index.js";
 import { Lab, type LabOptions } from "../lab/lab.js";
+import { scenarioSettings } from "../plan/index.js";
 import { type HostFacts, RemoteStage } from "../remote/stage.js";
+import { loadBuiltIns, type Scenario } from "../scenario/load.js";
 import type { RunReport, Settings } from "../types.js";
 
 export type Stage = Lab | RemoteStage;
+
+/** Remote mode: refuse, before anything starts, runs whose fault needs the lab. */
+export function checkRemoteFaults(
+  jobs: { scenario: Scenario; settings: Settings }[],
+  base: Settings,
+): void {
+  const labOnly = [...new Set(jobs.filter((j) => !runsRemotely(j)).map((j) => j.scenario.name))];
+  if (labOnly.length === 0) return;
+  const runnable = loadBuiltIns()
+    .filter((scenario) => runsRemotely({ scenario, settings: scenarioSettings(scenario, base) }))
+    .map((s) => s.name);
+  throw new UsageError(
+    `remote mode cannot run ${labOnly.join(", ")}: it needs the lab (a router, links, namespaces, or the client host failing); remote mode runs ${runnable.join(", ")}`,
+  );
+}
+
+/** The fault has a remote injection, and the client is the observer (the server fails). */
+function runsRemotely({ scenario, settings }: { scenario: Scenario; settings: Settings }) {
+  return faultNamed(scenario.fault).remote !== undefined && settings.observer !== "server";
+}
 
 export async function buildStage(
   fault: Fault,

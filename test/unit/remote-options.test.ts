@@ -3,8 +3,11 @@
 import { describe, expect, it } from "vitest";
 import { parseSettings } from "../../src/commands/settings.js";
 import { UsageError } from "../../src/errors.js";
+import { scenarioSettings } from "../../src/plan/index.js";
 import { commandSchema } from "../../src/protocol.js";
 import { parseRemote } from "../../src/remote/options.js";
+import { checkRemoteFaults } from "../../src/runner/stage.js";
+import { loadScenario } from "../../src/scenario/load.js";
 
 describe("remote options", () => {
   it("no --*-via: the lab, and remote-only flags are refused", () => {
@@ -46,5 +49,22 @@ describe("remote options", () => {
     expect(commandSchema.safeParse({ ...fw, table: "tcpdrop_x; flush ruleset" }).success).toBe(
       false,
     );
+  });
+});
+
+describe("remote runs", () => {
+  const base = parseSettings({ serverVia: "ssh a@b", serverAddr: "192.0.2.1" });
+  const job = (name: string) => {
+    const scenario = loadScenario(name);
+    return { scenario, settings: scenarioSettings(scenario, base) };
+  };
+
+  it("refuses, before anything starts, scenarios that need the lab, naming the ones that run", () => {
+    expect(() => checkRemoteFaults([job("peer-kill"), job("crash-reboot")], base)).not.toThrow();
+    for (const name of ["partition-heal", "client-crash", "host-unreachable"]) {
+      expect(() => checkRemoteFaults([job("peer-kill"), job(name)], base)).toThrow(
+        new RegExp(`cannot run ${name}: .*remote mode runs .*host-crash`),
+      );
+    }
   });
 });
