@@ -4,7 +4,7 @@
 // client's calls, and that nothing is left on either host afterwards (no nft table, route,
 // link or agent), even when tcpdrop itself is SIGKILLed in the middle of a host crash.
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Report } from "../../src/types.js";
 import { connection, isRoot, ROOT, tcpdrop } from "./helpers.js";
@@ -126,6 +126,7 @@ describe.skipIf(!isRoot)("remote mode between two hosts tcpdrop did not build", 
       mode: 0o755,
     });
     const res = await tcpdrop(["run", "peer-kill", ...remote({ remoteCommand: old })]);
+    rmSync(old);
     expect(res.code).toBe(2);
     expect(res.stderr.trim().split("\n")).toHaveLength(1);
     expect(res.stderr).toMatch(/is tcpdrop 0\.0\.1, but this is tcpdrop \d/);
