@@ -16,3 +16,22 @@ export const HEARTBEAT = "hb\n";
 
 /** After the first failure a connection makes a few more calls, this far apart. */
 export const FOLLOW_UP_GAP_MS = 100;
+
+/** A pooled connection's request, and the server's answer to it. */
+export const REQUEST = "req\n";
+export const ANSWER = "resp\n";
+
+/** Middleboxes: how long the router keeps an idle flow (--idle-timeout), in seconds. */
+export const DEFAULT_IDLE_TIMEOUT_S = 3;
+/** --request-after when not given: this long after the idle timeout, so the flow has expired. */
+export const REQUEST_AFTER_TIMEOUT_MS = 500;
+
+/** The idle timeout and the pooled request's time (ms after the connect) of these settings. */
+export function middleboxTimes(settings: { idleTimeoutS?: number; requestAfterMs?: number }): {
+  idleTimeoutS: number;
+  requestAfterMs: number;
+} {
+  const idleTimeoutS = settings.idleTimeoutS ?? DEFAULT_IDLE_TIMEOUT_S;
+  const requestAfterMs = settings.requestAfterMs ?? idleTimeoutS * 1000 + REQUEST_AFTER_TIMEOUT_MS;
+  return { idleTimeoutS, requestAfterMs };
+}

@@ -56,6 +56,10 @@ function settingOptions(cmd: Command, repeated: boolean): Command {
     )
     .option("--ipv6", "run the lab over IPv6 (2001:db8::/32)")
     .option("--syn-retries <n>", "net.ipv4.tcp_syn_retries in the client's namespace only")
+    .option(
+      "--icmp-ratelimit <ms>",
+      "the router's ICMP rate limit per destination host in ms, 0 = off (default: the kernel's, 1000)",
+    )
     .option("--duration <seconds>", "partition-heal: how long the partition lasts", "3")
     .option(
       "--observer <client|server>",
@@ -70,6 +74,12 @@ function settingOptions(cmd: Command, repeated: boolean): Command {
       "with --connections: keep every call of every connection in the JSON",
       "summary",
     )
+    .option("--idle-timeout <seconds>", "middleboxes: forget a flow idle this long", "3")
+    .option(
+      "--request-after <seconds>",
+      "pooled: send the request this long after connecting (default: idle timeout + 0.5)",
+    )
+    .option("--loose <on|off>", "conntrack-flush: nf_conntrack_tcp_loose in the router", "off")
     .option("--window <seconds>", "how long to watch after the fault (max 1200)", "10")
     .option(
       "--ignore-sigterm",

@@ -13,7 +13,15 @@ const socketOptions = z.object({
   recverr: z.boolean().optional(),
 });
 
-export const WORKLOADS = ["idle", "writer", "urgent", "heartbeat", "poll", "tcp-info"] as const;
+export const WORKLOADS = [
+  "idle",
+  "writer",
+  "urgent",
+  "heartbeat",
+  "poll",
+  "tcp-info",
+  "pooled",
+] as const;
 export type Workload = (typeof WORKLOADS)[number];
 
 const clientSpec = z.object({
@@ -23,6 +31,8 @@ const clientSpec = z.object({
   port: z.number(),
   options: socketOptions,
   sendIntervalMs: z.number(),
+  /** pooled: when the request goes out, ms after the connection is up. */
+  requestAfterMs: z.number().optional(),
   /** heartbeat: misses before the peer is declared dead. */
   heartbeatMisses: z.number().optional(),
   /** Leave MSG_NOSIGNAL out of sends, so a broken pipe raises SIGPIPE (default: death). */
@@ -95,6 +105,10 @@ export const commandSchema = z.discriminatedUnion("op", [
     peers: z.array(z.string()),
     ttlS: z.number().int().min(1).max(3600),
   }),
+  /** In the router: follow the segments of flows whose client address starts with clientPrefix. */
+  z.object({ id: z.number(), op: z.literal("track"), clientPrefix: z.string() }),
+  /** In the router: send exact-sequence RSTs to both ends of every tracked flow. */
+  z.object({ id: z.number(), op: z.literal("reset-flows") }),
 ]);
 export type Command = z.infer<typeof commandSchema>;
 /** A command as the runner sends it: the id is added by the transport. */
@@ -133,6 +147,9 @@ export const replySchemas = {
   signal: z.object({ t: z.number() }),
   /** t: when the rules were in place (drop) or gone (lift). */
   firewall: z.object({ t: z.number() }),
+  track: z.object({}),
+  /** t: CLOCK_MONOTONIC ms at which the RSTs went out; flows: how many were reset. */
+  "reset-flows": z.object({ t: z.number(), flows: z.number() }),
 } satisfies Record<Command["op"], z.ZodType>;
 export type Reply<Op extends Command["op"]> = z.infer<(typeof replySchemas)[Op]>;
 export type Snapshot = Reply<"snapshot">;

@@ -53,6 +53,11 @@ export interface Settings {
   ipv6?: boolean;
   /** net.ipv4.tcp_syn_retries in the client namespace (--syn-retries). */
   synRetries?: number | null;
+  /**
+   * The router's ICMP rate limit (net.ipv4.icmp_ratelimit / net.ipv6.icmp.ratelimit) in ms
+   * (--icmp-ratelimit; 0 = off), or null to leave the kernel's default (1000 ms).
+   */
+  icmpRatelimitMs?: number | null;
   /** How long a partition lasts before it heals (--duration), in ms. */
   durationMs?: number;
   /** Which side's sockets are watched: the client's (default) or the server's. */
@@ -63,6 +68,12 @@ export interface Settings {
   events?: "all" | "summary";
   /** Remote mode (--client-via / --server-via): real hosts instead of the lab. */
   remote?: RemoteOptions;
+  /** Middleboxes: the router forgets a flow idle this long, in whole seconds (--idle-timeout). */
+  idleTimeoutS?: number;
+  /** pooled: the request goes out this long after the connect, in ms (--request-after). */
+  requestAfterMs?: number;
+  /** conntrack-flush: nf_conntrack_tcp_loose in the router, mid-stream pickup (--loose on). */
+  loose?: boolean;
 }
 
 /** Remote mode's hosts and addresses (src/remote/options.ts parses them). */
@@ -100,6 +111,10 @@ export interface ConnectionFacts {
   rtoMs: number;
   /** tcpi_rtt (the smoothed RTT) at the fault, in ms: ~0 in the lab, real between hosts. */
   srttMs?: number;
+  /** How often the workload sends new data (ms), for those that send. */
+  sendIntervalMs?: number;
+  /** When the connection came up (its connect or accept returned), ms from the fault (<= 0). */
+  connectedMs?: number | null;
 }
 
 /** Kernel parameters of the client namespace as read from the lab. */
@@ -110,6 +125,10 @@ export interface KernelParams {
   keepaliveIntvl: number;
   keepaliveProbes: number;
   synRetries?: number;
+  /** net.ipv4.tcp_syn_linear_timeouts (0 where the kernel lacks it). */
+  synLinearTimeouts?: number;
+  /** The router's ICMP rate limit per destination host, in ms (0 = off). */
+  icmpRatelimitMs?: number;
 }
 
 export interface Prediction {
@@ -121,6 +140,13 @@ export interface Prediction {
   afterMs: number | null;
   /** The reasoning, in words: "keepalive 1 s + 2 x 1 s from last activity". */
   basis: string;
+  /**
+   * Set when the time depends on something the model leaves out (e.g. other connections
+   * spending the router's ICMP budget): why. Default "predicted" checks are then skipped.
+   */
+  uncertain?: string;
+  /** The model's own advice (a middlebox: the keepalive that keeps the flow), shown even on failure. */
+  hint?: string;
 }
 
 export interface FirstFailure {
@@ -153,8 +179,13 @@ export interface Distribution {
   maxMs: number | null;
   /** The prediction of the group's first connection (each has its own; see p99ErrorMs). */
   predicted: Prediction | null;
-  /** 99th percentile of (measured − predicted), each connection against its own prediction. */
+  /** 99th percentile of |measured − predicted|, each connection against its own prediction. */
   p99ErrorMs: number | null;
+  /**
+   * Both tails of (measured − predicted): the 1st percentile (how early, negative when before
+   * the prediction) and the 99th (how late); null when nothing was detected.
+   */
+  errorTailsMs?: { early: number | null; late: number | null } | null;
   /** From the first connect to the last: how long setting up the group took. */
   connectSpreadMs: number | null;
   histogram: { fromMs: number; toMs: number; count: number }[];
@@ -182,7 +213,11 @@ export interface RunReport {
   engine: Engine;
   summary: string;
   /** Every setting of the run, and the client namespace's TCP sysctls as read. */
-  settings: Settings & { sysctls: Record<string, string> };
+  settings: Settings & {
+    sysctls: Record<string, string>;
+    /** The router's ICMP rate limit sysctl as read after setup. */
+    routerSysctls?: Record<string, string>;
+  };
 
   /** Each watched connection; its events hold both sides' calls (event.side tells which). */
   connections: ConnectionReport[];

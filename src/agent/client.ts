@@ -6,12 +6,14 @@
 // - poll: never reads; reports each readiness bit (POLLIN, POLLRDHUP, POLLHUP, POLLERR) the
 //   first time it appears;
 // - tcp-info: never reads; polls TCP_INFO every few ms and reports state, retransmission,
-//   probe and backoff changes.
+//   probe and backoff changes;
+// - pooled: a connection in a pool: idle, then one request after requestAfterMs, then it waits
+//   for the answer (and closes once it has it), as a client meets a middlebox's idle timeout.
 // After the first failing call the connection goes on briefly (send, send, recv, 100 ms
 // apart) so the report shows the whole sequence the kernel gives, then closes and is done.
 
 import { nowMs } from "../clock.js";
-import { FOLLOW_UP_GAP_MS, HEARTBEAT, PAYLOAD } from "../defaults.js";
+import { ANSWER, FOLLOW_UP_GAP_MS, HEARTBEAT, PAYLOAD, REQUEST } from "../defaults.js";
 import { isFailure } from "../failure.js";
 import type { ClientSpec } from "../protocol.js";
 import {
@@ -34,6 +36,8 @@ export type { ClientSpec, Workload } from "../protocol.js";
 
 const HEARTBEAT_PING = Buffer.from(HEARTBEAT);
 const URGENT = Buffer.from("!");
+/** pooled: the request the server answers with ANSWER. */
+const REQUEST_BYTES = Buffer.from(REQUEST);
 const POLL_BITS: [number, string][] = [
   [EPOLLIN, "POLLIN"],
   [EPOLLRDHUP, "POLLRDHUP"],
@@ -110,13 +114,25 @@ export class ClientConnection {
       tick();
       this.timer = setInterval(tick, sendIntervalMs);
     }
+    if (workload === "pooled") {
+      const request = () =>
+        this.record("send", sendOnce(this.fd, REQUEST_BYTES, 0, this.spec.sigpipe));
+      this.timer = setTimeout(request, this.spec.requestAfterMs ?? 0);
+    }
   }
 
   private readable(): void {
-    const out = recvOnce(this.fd);
+    const pooled = this.spec.workload === "pooled";
+    const out = recvOnce(this.fd, pooled);
     if (out.result === "EAGAIN") return;
     if (this.spec.workload === "heartbeat" && out.result === "OK") this.pongs++;
-    this.record("recv", out);
+    const answered = pooled && out.data?.toString().includes(ANSWER);
+    this.record("recv", out, answered ? "answer" : undefined);
+    if (answered && !this.failed) {
+      this.failed = true; // done: no follow-up calls after the answer
+      this.poller.unwatch(this.fd);
+      this.finish();
+    }
   }
 
   /** poll: report readiness bits as they first appear, without reading. */

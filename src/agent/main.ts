@@ -15,6 +15,7 @@ import { cleanUpHost, firewallOp, hostInfo, signalAgent } from "./host-ops.js";
 import { PR_SET_PDEATHSIG, RLIMIT_NOFILE, SIGHUP, SIGKILL, SIGPIPE, sys } from "./libc.js";
 import { NodeClientConnection } from "./node-client.js";
 import { Poller } from "./poller.js";
+import { RstTracker } from "./rst-tracker.js";
 import { Server } from "./server.js";
 
 const CONNECT_WAVE = 500;
@@ -37,6 +38,8 @@ const server = new Server(poller, args.includes("--quiet"));
 if (args.includes("--quiet")) batchOutput();
 raiseFileLimit();
 const clients = new Map<string, ClientConnection | NodeClientConnection>();
+/** In the router: the firewall eye that middlebox-reset uses (op "track", then "reset-flows"). */
+let tracker: RstTracker | undefined;
 
 type Handlers = {
   [Op in Command["op"]]: (cmd: Extract<Command, { op: Op }>) => Reply<Op> | Promise<Reply<Op>>;
@@ -98,6 +101,16 @@ const handlers: Handlers = {
     const t = nowMs();
     serverActions[cmd.action](cmd.backlog);
     return { t };
+  },
+  /** In the router: follow every forwarded segment (middlebox-reset's firewall eye). */
+  track(cmd) {
+    tracker ??= new RstTracker(poller, cmd.clientPrefix);
+    return {};
+  },
+  /** Reset every tracked flow at both ends; the reply carries the time (the fault's t=0). */
+  "reset-flows"() {
+    const t = nowMs();
+    return { t, flows: tracker?.resetAll() ?? 0 };
   },
   exit() {
     void exit(0);

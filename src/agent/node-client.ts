@@ -5,7 +5,7 @@
 // Options Node cannot set (TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT) go through koffi on
 // the socket's file descriptor, after setKeepAlive() has set what libuv sets.
 import { connect, type Socket } from "node:net";
-import { FOLLOW_UP_GAP_MS, PAYLOAD } from "../defaults.js";
+import { FOLLOW_UP_GAP_MS, PAYLOAD, REQUEST } from "../defaults.js";
 import type { ClientSpec } from "../protocol.js";
 import { getIntOpt, setIntOpt } from "./calls.js";
 import { emit, emitCall } from "./emit.js";
@@ -43,6 +43,10 @@ export class NodeClientConnection {
       this.write();
       this.sendTimer = setInterval(() => this.write(), this.spec.sendIntervalMs);
     }
+    if (this.spec.workload === "pooled") {
+      const request = Buffer.from(REQUEST);
+      this.sendTimer = setTimeout(() => this.write(request), this.spec.requestAfterMs ?? 0);
+    }
   }
 
   /** setKeepAlive first (what a Node program does), then what Node has no API for. */
@@ -63,13 +67,13 @@ export class NodeClientConnection {
     return note;
   }
 
-  private write(): void {
+  private write(data = PAYLOAD): void {
     const socket = this.socket;
     if (!socket) return;
     try {
-      socket.write(PAYLOAD, (err?: Error | null) => {
+      socket.write(data, (err?: Error | null) => {
         const e = err as NodeJS.ErrnoException | null | undefined;
-        this.record("write", e ? (e.code ?? e.message) : "OK", e ? undefined : PAYLOAD.length);
+        this.record("write", e ? (e.code ?? e.message) : "OK", e ? undefined : data.length);
       });
     } catch (err) {
       this.record("write", (err as NodeJS.ErrnoException).code ?? "ERROR");

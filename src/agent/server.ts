@@ -1,10 +1,10 @@
 // The server process: a listener that accepts every connection and reads (and discards) what
-// arrives, like a service that is simply alive; heartbeat pings ("hb\n") are answered. Faults
-// act on it: close its connections (FIN), abort them (SO_LINGER 0: RST), shut down their
-// sending side (FIN, still reading), stop reading (so data piles up unread), stop accepting
-// (so the listen queue fills), or stop listening.
+// arrives, like a service that is simply alive; heartbeat pings ("hb\n") and pooled requests
+// ("req\n") are answered. Faults act on it: close its connections (FIN), abort them
+// (SO_LINGER 0: RST), shut down their sending side (FIN, still reading), stop reading (so data
+// piles up unread), stop accepting (so the listen queue fills), or stop listening.
 
-import { HEARTBEAT } from "../defaults.js";
+import { ANSWER, HEARTBEAT, REQUEST } from "../defaults.js";
 import {
   acceptOne,
   closeFd,
@@ -122,9 +122,13 @@ export class Server {
       this.close(fd);
       return;
     }
-    const pings = out.data?.toString().split(HEARTBEAT).length ?? 1;
-    for (let i = 1; i < pings; i++) {
-      const sent = sendOnce(fd, Buffer.from(HEARTBEAT));
+    const text = out.data?.toString() ?? "";
+    const replies = [
+      ...Array(text.split(HEARTBEAT).length - 1).fill(HEARTBEAT),
+      ...Array(text.split(REQUEST).length - 1).fill(ANSWER),
+    ];
+    for (const reply of replies) {
+      const sent = sendOnce(fd, Buffer.from(reply));
       emitCall(
         { side: "server", conn: peer, call: "send", result: sent.result, bytes: sent.bytes },
         sent.t,

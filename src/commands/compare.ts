@@ -82,6 +82,9 @@ function settingVariants(opts: CompareOptions): Variant[] {
     window: opts.window,
     grace: opts.grace,
     ignoreSigterm: opts.ignoreSigterm,
+    idleTimeout: opts.idleTimeout,
+    requestAfter: opts.requestAfter,
+    loose: opts.loose,
   });
   const variants: Variant[] = [
     ...(opts.keepalive ?? []).map((v) => ({
@@ -125,5 +128,6 @@ function combined(text: string, base: Settings): Settings {
     }
     (flags as Record<string, string>)[flag] = value;
   }
-  return { ...parseSettings(flags), ignoreSigterm: base.ignoreSigterm };
+  const { ignoreSigterm, idleTimeoutS, requestAfterMs, loose } = base;
+  return { ...parseSettings(flags), ignoreSigterm, idleTimeoutS, requestAfterMs, loose };
 }

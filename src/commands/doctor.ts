@@ -4,6 +4,8 @@
 // scenarios can run. Probes run in throwaway namespaces; nothing on the machine is changed.
 // Exit code 0 when a run can go ahead, 2 when something blocks it.
 import { existsSync } from "node:fs";
+import { FAULTS } from "../faults/index.js";
+import { MIDDLEBOX_TOOLS } from "../lab/middlebox.js";
 import {
   isRoot,
   onPath,
@@ -49,7 +51,8 @@ export function scenarioChecks(
   scenarios: { name: string; fault: string }[],
 ): ScenarioCheck[] {
   return scenarios.map(({ name, fault }) => {
-    const needs = [...LAB_NEEDS, ...(FAULT_NEEDS[fault] ?? [])];
+    const tools = FAULTS.find((f) => f.name === fault)?.tools ?? [];
+    const needs = [...LAB_NEEDS, ...(FAULT_NEEDS[fault] ?? []), ...tools.map((t) => t.name)];
     const mine = checks.filter((c) => needs.includes(c.id));
     const failed = mine.filter((c) => c.status === "fail").map((c) => c.title);
     const untested = mine.filter((c) => c.status === "skip").map((c) => `${c.title} (untested)`);
@@ -114,7 +117,7 @@ export function gatherChecks(): Check[] {
           "/proc/self/ns/net is missing",
           "use a kernel built with CONFIG_NET_NS=y",
         ),
-    ...TOOLS.map((t) =>
+    ...[...TOOLS, ...MIDDLEBOX_TOOLS].map((t) =>
       onPath(t.name)
         ? check(t.name, t.name, "ok", `on PATH (${t.pkg})`)
         : check(t.name, t.name, "fail", "not on PATH", toolFix(t)),

@@ -2,6 +2,8 @@
 // timing and their values in a new lab namespace, and what each connection is predicted to
 // see under the given flags. No lab is built; the predictions use what a run typically
 // measures (see typicalFacts), and `run` prints the measured times next to the same model.
+import { existsSync } from "node:fs";
+import { middleboxTimes } from "../defaults.js";
 import { faultNamed } from "../faults/index.js";
 import {
   kernelHz,
@@ -25,6 +27,10 @@ export const NETNS_DEFAULTS: Record<string, string> = {
   "net.ipv4.tcp_keepalive_intvl": "75",
   "net.ipv4.tcp_keepalive_probes": "9",
   "net.ipv4.tcp_syn_retries": "6",
+  // Linux 6.5+ (tcp_sk_init sets 4 in every namespace); absent before, which means 0.
+  ...(existsSync("/proc/sys/net/ipv4/tcp_syn_linear_timeouts")
+    ? { "net.ipv4.tcp_syn_linear_timeouts": "4" }
+    : {}),
 };
 
 export interface ExplainOptions extends SettingFlags {
@@ -45,29 +51,39 @@ export function explain(name: string, opts: ExplainOptions): Explanation {
   const settings = scenarioSettings(scenario, parseSettings(opts));
   const sysctls = { ...NETNS_DEFAULTS };
   if (settings.retries2 !== null) sysctls["net.ipv4.tcp_retries2"] = String(settings.retries2);
-  const kernel = kernelParams(sysctls, kernelHz().hz);
+  const router: Record<string, string> =
+    settings.icmpRatelimitMs != null
+      ? { "net.ipv4.icmp_ratelimit": String(settings.icmpRatelimitMs) }
+      : {};
+  const kernel = kernelParams(sysctls, kernelHz().hz, router);
+  const all = watchedConnections(scenario, settings);
   const fault = faultNamed(scenario.fault);
-  const predictions = watchedConnections(scenario, settings).map((watched) => {
+  const predictions = all.map((watched) => {
     const facts = typicalFacts(watched.workload, kernel.hz);
     const predicted = predictConnection({
       fault,
       params: scenario,
       measured: {},
       watched,
+      others: all,
       facts,
       kernel,
     });
     return {
       connection: watched.id,
       predicted,
-      hint: undetectedHint(predicted, watched.settings, settings.windowS),
+      hint: predicted.hint ?? undetectedHint(predicted, watched.settings, settings.windowS),
     };
   });
   return {
     scenario: scenario.name,
     summary: scenario.summary,
     wire: scenario.wire.trim(),
-    parameters: parameters(settings, kernel.retries2),
+    parameters: [
+      ...parameters(settings, kernel.retries2),
+      ...(fault.tools ? middleboxParameters(settings) : []),
+      ...(scenario.workloads.includes("pooled") ? [pooledParameter(settings)] : []),
+    ],
     predictions,
     assumptions:
       `as in a run: connections set up ${PRE_FAULT_MS} ms before the fault; the writer sends every ` +
@@ -107,6 +123,32 @@ function parameters(settings: Settings, retries2: number) {
   ];
 }
 
+/** The router's conntrack knobs, for the scenarios that make it a middlebox. */
+function middleboxParameters(settings: Settings) {
+  const { idleTimeoutS } = middleboxTimes(settings);
+  return [
+    {
+      name: "router: net.netfilter.nf_conntrack_tcp_timeout_established",
+      value: `${idleTimeoutS} s (--idle-timeout)`,
+      role: "lb-idle-timeout, nat-idle-timeout: a flow idle this long is forgotten; any segment refreshes it",
+    },
+    {
+      name: "router: net.netfilter.nf_conntrack_tcp_loose",
+      value: settings.loose ? "1 (--loose on)" : "0",
+      role: "0: a segment of a forgotten flow is INVALID (reset or dropped); 1: it is adopted mid-stream",
+    },
+  ];
+}
+
+function pooledParameter(settings: Settings) {
+  const { requestAfterMs } = middleboxTimes(settings);
+  return {
+    name: "pooled request",
+    value: `${requestAfterMs / 1000} s after the connect (--request-after)`,
+    role: "the first segment of an idle pooled connection, unless a keepalive probe comes first",
+  };
+}
+
 export function renderExplanation(e: Explanation): string {
   const lines = [`${e.scenario}: ${e.summary}`, "", "On the wire:"];
   lines.push(
@@ -130,5 +172,6 @@ function describePrediction(p: Prediction): string {
   const call = p.call ? `${p.call} ` : "";
   const at =
     p.afterMs >= 60_000 ? `${(p.afterMs / 1000).toFixed(1)} s` : `${p.afterMs.toFixed(0)} ms`;
-  return `${call}${p.result} at ~${at} after the fault: ${p.basis}`;
+  const doubt = p.uncertain ? ` (uncertain: ${p.uncertain})` : "";
+  return `${call}${p.result} at ~${at} after the fault: ${p.basis}${doubt}`;
 }

@@ -5,7 +5,9 @@
 import { SetupError, UsageError } from "../errors.js";
 import type { Expectation } from "../expect/index.js";
 import { formatExpectation } from "../expect/index.js";
+import { faultNamed } from "../faults/index.js";
 import { descriptorsNeeded, type FileLimit, fileLimit } from "../lab/file-limit.js";
+import { onPath, toolFix } from "../lab/privileges.js";
 import { checkWritableOutput } from "../output-path.js";
 import { watchedConnections } from "../plan/index.js";
 import { fileReporters } from "../reporters/registry.js";
@@ -25,10 +27,22 @@ export function outputFiles(flags: object): Record<string, string> {
 }
 
 export function preflight(jobs: Job[], extra: Expectation[], opts: PreflightOptions = {}): void {
+  for (const job of jobs) checkFaultTools(job);
   for (const job of jobs) checkExpectationNames(job, extra);
   for (const job of jobs) checkDescriptors(job, opts.fileLimit ?? fileLimit());
   for (const [flag, path] of Object.entries(opts.outputs ?? {})) {
     if (path !== undefined) checkWritableOutput(flag, path);
+  }
+}
+
+/** The system tools a scenario's fault needs (nft, conntrack...), each named with its package. */
+function checkFaultTools(job: Job): void {
+  for (const tool of faultNamed(job.scenario.fault).tools ?? []) {
+    if (!onPath(tool.name)) {
+      throw new SetupError(
+        `${job.scenario.name} needs "${tool.name}", which is not on PATH: ${toolFix(tool)}`,
+      );
+    }
   }
 }
 

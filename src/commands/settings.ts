@@ -1,6 +1,10 @@
 // Flag values -> Settings. Every bad value is a UsageError that names the flag, what it got,
 // and what it takes.
-import { DEFAULT_HEARTBEAT_FLAG } from "../defaults.js";
+import {
+  DEFAULT_HEARTBEAT_FLAG,
+  DEFAULT_IDLE_TIMEOUT_S,
+  REQUEST_AFTER_TIMEOUT_MS,
+} from "../defaults.js";
 import { UsageError } from "../errors.js";
 import { type RemoteFlags, withRemote } from "../remote/options.js";
 import {
@@ -25,10 +29,14 @@ export interface SettingFlags extends RemoteFlags {
   sigpipe?: string;
   ipv6?: boolean;
   synRetries?: string;
+  icmpRatelimit?: string;
   duration?: string;
   observer?: string;
   connections?: string;
   events?: string;
+  idleTimeout?: string;
+  requestAfter?: string;
+  loose?: string;
 }
 
 export const MAX_WINDOW_S = 1200;
@@ -57,6 +65,10 @@ export function parseSettings(flags: SettingFlags): Settings {
       flags.synRetries === undefined
         ? null
         : integer("--syn-retries", flags.synRetries, 1, 10, "SYN retransmissions"),
+    icmpRatelimitMs:
+      flags.icmpRatelimit === undefined
+        ? null
+        : integer("--icmp-ratelimit", flags.icmpRatelimit, 0, 60_000, "milliseconds"),
     durationMs: Math.round(seconds("--duration", flags.duration ?? "3", 0, 600) * 1000),
     ...(flags.observer === undefined ? {} : { observer: parseObserver(flags.observer) }),
     connections:
@@ -64,7 +76,32 @@ export function parseSettings(flags: SettingFlags): Settings {
         ? 1
         : integer("--connections", flags.connections, 1, 20_000, "connections per workload"),
     events: parseEvents(flags.events ?? "summary"),
+    ...middleboxSettings(flags),
   });
+}
+
+/** A middlebox's idle timeout, when the pooled request goes out, and conntrack's loose pickup. */
+export function middleboxSettings(
+  flags: Pick<SettingFlags, "idleTimeout" | "requestAfter" | "loose">,
+): Pick<Settings, "idleTimeoutS" | "requestAfterMs" | "loose"> {
+  const idleTimeoutS = integer(
+    "--idle-timeout",
+    flags.idleTimeout ?? String(DEFAULT_IDLE_TIMEOUT_S),
+    1,
+    86_400,
+    "seconds",
+  );
+  const requestAfterMs =
+    flags.requestAfter === undefined
+      ? idleTimeoutS * 1000 + REQUEST_AFTER_TIMEOUT_MS
+      : Math.round(seconds("--request-after", flags.requestAfter, 0, MAX_WINDOW_S) * 1000);
+  const loose = flags.loose ?? "off";
+  if (loose !== "on" && loose !== "off") {
+    throw new UsageError(
+      `--loose takes "on" (nf_conntrack_tcp_loose=1: pick up flows mid-stream) or "off"; got "${loose}"`,
+    );
+  }
+  return { idleTimeoutS, requestAfterMs, loose: loose === "on" };
 }
 
 /** --detect recv,poll or repeated --detect, or "all". */

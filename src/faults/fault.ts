@@ -39,6 +39,12 @@ export interface RemoteInjection {
   inject(ctx: RemoteFaultContext): Promise<Injected>;
 }
 
+/** A fault only the lab can stage (its router, links or namespaces), and why, in a few words. */
+export interface LabOnly {
+  needs: "lab";
+  why: string;
+}
+
 export interface Injected {
   /** CLOCK_MONOTONIC ms at which the fault took effect: t=0 of the report. */
   at: number;
@@ -61,9 +67,16 @@ export interface Fault {
   observers: readonly Side[];
   /** The server's process or host may end: its exit is then no setup error. */
   serverMayDie: boolean;
+  /** System tools it needs beyond the lab's own (doctor checks them; a run without them is exit 2). */
+  tools?: readonly { name: string; pkg: string }[];
   /** How the fault looks on the wire from one watched connection; predictions are made from it. */
   wire(view: WireView): WireEffect;
+  /** Optional: set the stage after the lab is built and before the clients connect. */
+  prepare?(ctx: FaultContext): Promise<void>;
   inject(ctx: FaultContext): Promise<Injected>;
-  /** How it is injected in remote mode; absent: it needs the lab (a router, a link, a namespace). */
-  remote?: RemoteInjection;
+  /**
+   * How it is injected in remote mode; LabOnly or absent: it needs the lab (a router, a link, a
+   * namespace), and remote mode refuses it in one line.
+   */
+  remote?: RemoteInjection | LabOnly;
 }

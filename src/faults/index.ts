@@ -4,10 +4,14 @@
 import { backlogFullAbort, backlogFullDrop } from "./backlog-full.js";
 import { connectDeadHost } from "./connect-dead-host.js";
 import { connectRefused } from "./connect-refused.js";
+import { conntrackFlush } from "./conntrack-flush.js";
 import { crashReboot } from "./crash-reboot.js";
 import type { Fault } from "./fault.js";
 import { halfClose } from "./half-close.js";
 import { hostCrash } from "./host-crash.js";
+import { lbIdleTimeout } from "./lb-idle-timeout.js";
+import { middleboxReset } from "./middlebox-reset.js";
+import { natIdleTimeout } from "./nat-idle-timeout.js";
 import { partitionHeal } from "./partition-heal.js";
 import { peerAbort } from "./peer-abort.js";
 import { peerClose } from "./peer-close.js";
@@ -38,6 +42,10 @@ export const FAULTS: readonly Fault[] = [
   connectRefused,
   backlogFullDrop,
   backlogFullAbort,
+  lbIdleTimeout,
+  natIdleTimeout,
+  middleboxReset,
+  conntrackFlush,
 ];
 
 export const FAULT_NAMES = FAULTS.map((f) => f.name) as [string, ...string[]];

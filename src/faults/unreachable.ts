@@ -2,8 +2,11 @@
 // host route of type `unreachable` it answers each segment with ICMP host unreachable; with
 // no route at all, ICMP net unreachable. TCP treats these as soft errors (RFC 1122): the
 // connection keeps retransmitting, and only when the timer gives up does the call fail, with
-// EHOSTUNREACH or ENETUNREACH instead of ETIMEDOUT. With IP_RECVERR (--recverr) the first
-// ICMP fails the next call at once. Over IPv6 both report ENETUNREACH (ICMPv6 no route).
+// EHOSTUNREACH or ENETUNREACH instead of ETIMEDOUT. The router rate-limits its ICMPs, answers
+// to segments sent from send() are dropped under the socket lock, and answers to
+// retransmissions revert the RTO backoff (RFC 6069): see predict/icmp-revert.ts. With
+// IP_RECVERR (--recverr) the first answer that finds the socket unlocked fails the call at
+// once. Over IPv6 both report ENETUNREACH (ICMPv6 no route).
 import { nowMs } from "../clock.js";
 import { icmpUnreachable } from "../predict/index.js";
 import type { Fault } from "./fault.js";

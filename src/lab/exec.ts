@@ -1,5 +1,6 @@
-// Running `ip` inside a lab host's network namespace. This is the only place tcpdrop runs a
-// system tool; every command targets a namespace held by one of the run's own hosts.
+// Running `ip` (and, for middleboxes, `nft` and `conntrack`) inside a lab host's network
+// namespace. This is the only place tcpdrop runs a system tool; every command targets a
+// namespace held by one of the run's own hosts.
 import { spawn } from "node:child_process";
 import { SetupError } from "../errors.js";
 import { withTimeout } from "../timeout.js";
@@ -10,6 +11,16 @@ const STEP_TIMEOUT_MS = 5000;
 export function ipBatch(host: { netns: string }, lines: string[], what: string): Promise<void> {
   const args = [`--net=${host.netns}`, "--", "ip", "-batch", "-"];
   return run("nsenter", args, lines.join("\n"), what);
+}
+
+/** Run one tool with `input` on its stdin inside a lab host's network namespace. */
+export function inNamespace(
+  host: { netns: string },
+  argv: string[],
+  input: string,
+  what: string,
+): Promise<void> {
+  return run("nsenter", [`--net=${host.netns}`, "--", ...argv], input, what);
 }
 
 function run(cmd: string, args: string[], input: string, what: string): Promise<void> {

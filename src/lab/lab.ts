@@ -5,23 +5,14 @@
 // below (blackhole, cutLink, killHost, bootHost, signal, act...); the lab knows no fault.
 import { SetupError } from "../errors.js";
 import type { ServerAction } from "../protocol.js";
-import { labTransport } from "../transport/index.js";
 import type { Side } from "../types.js";
 import { type AddressPlan, IPV4, IPV6, SERVER_PORT } from "./addresses.js";
 import { type AgentMessage, AgentProcess } from "./agent-process.js";
 import { ipBatch } from "./exec.js";
 import { Host } from "./host.js";
-import { hostSysctls } from "./sysctl.js";
+import { startLabAgent } from "./lab-agent.js";
+import { hostSysctls, REPORTED_SYSCTLS } from "./sysctl.js";
 import { hostConfig, prepareHost, routerServerSide, wire } from "./topology.js";
-
-/** Sysctls read from the client namespace for the report and the predictions. */
-export const REPORTED_SYSCTLS = [
-  "net.ipv4.tcp_retries2",
-  "net.ipv4.tcp_keepalive_time",
-  "net.ipv4.tcp_keepalive_intvl",
-  "net.ipv4.tcp_keepalive_probes",
-  "net.ipv4.tcp_syn_retries",
-];
 
 export interface LabOptions {
   /** Sysctls for the client namespace only, e.g. {"net.ipv4.tcp_retries2": "5"}. */
@@ -29,6 +20,8 @@ export interface LabOptions {
   serverFlags: string[];
   /** Build the lab over IPv6 (2001:db8::/32) instead of IPv4. */
   ipv6?: boolean;
+  /** The router's ICMP rate limit in ms (0 = off), or null for the kernel's default. */
+  icmpRatelimitMs?: number | null;
   onMessage: (host: string, msg: AgentMessage) => void;
 }
 
@@ -37,6 +30,8 @@ type Booted = { host: Host; agent: AgentProcess };
 export class Lab {
   /** The client namespace's TCP sysctls as they were after setup. */
   sysctls: Record<string, string> = {};
+  /** The router's ICMP rate limit sysctl as it was after setup. */
+  routerSysctls: Record<string, string> = {};
   /** Hosts whose processes may end during the run (a fault says so, or a verb kills them). */
   readonly mayDie = new Set<Side>();
   readonly plan: AddressPlan;
@@ -83,22 +78,12 @@ export class Lab {
     const hosts = { client: started[0], router: started[1], server: started[2] };
     // The agents take longest to start (Node and koffi): start them while the lab is wired.
     const agents = startAll([
-      AgentProcess.start(
-        "client",
-        labTransport(hosts.client.netns, "client"),
-        [],
-        options.onMessage,
-      ),
-      AgentProcess.start(
-        "server",
-        labTransport(hosts.server.netns, "server"),
-        options.serverFlags,
-        options.onMessage,
-      ),
+      startLabAgent("client", hosts.client.netns, [], options.onMessage),
+      startLabAgent("server", hosts.server.netns, options.serverFlags, options.onMessage),
     ]);
     agents.catch(() => {});
     try {
-      await wire(plan, hosts, options.clientSysctls);
+      const routerSysctls = await wire(plan, hosts, options.clientSysctls, options.icmpRatelimitMs);
       const [client, server] = await agents;
       const lab = new Lab(hosts, client, server, options);
       const [sysctls] = await Promise.all([
@@ -106,6 +91,7 @@ export class Lab {
         lab.server.request({ op: "listen", ip: plan.server, port: SERVER_PORT }),
       ]);
       lab.sysctls = sysctls;
+      lab.routerSysctls = routerSysctls;
       return lab;
     } catch (err) {
       for (const host of started) host.kill();
@@ -125,8 +111,7 @@ export class Lab {
     onDeath: (signal: NodeJS.Signals | null) => void,
   ): Promise<AgentProcess> {
     const { netns } = this.hosts.client;
-    const transport = labTransport(netns, "client");
-    const agent = await AgentProcess.start(name, transport, flags, this.options.onMessage);
+    const agent = await startLabAgent(name, netns, flags, this.options.onMessage);
     this.extra.push(agent);
     agent.exited.then(() => {
       if (this.tearingDown) return;
@@ -136,9 +121,24 @@ export class Lab {
     return agent;
   }
 
-  /** The router host (it runs no agent; its namespace is all it is). */
+  /** The router host (it runs no agent unless a fault asks for one: routerAgent()). */
   get router(): Host {
     return this.hosts.router;
+  }
+
+  private routerAgentStart: Promise<AgentProcess> | undefined;
+
+  /** An agent in the router's namespace, started on first use; it ends with the lab. */
+  routerAgent(): Promise<AgentProcess> {
+    const { netns } = this.hosts.router;
+    this.routerAgentStart ??= startLabAgent("router", netns, [], this.options.onMessage).then(
+      (agent) => {
+        this.extra.push(agent);
+        this.watch(agent);
+        return agent;
+      },
+    );
+    return this.routerAgentStart;
   }
 
   get serverIp(): string {
@@ -211,8 +211,7 @@ export class Lab {
       this.extra.push(host);
       await prepareHost(this.plan, host);
       const { serverFlags, onMessage } = this.options;
-      const transport = labTransport(host.netns, side);
-      const agent = await AgentProcess.start(side, transport, serverFlags, onMessage);
+      const agent = await startLabAgent(side, host.netns, serverFlags, onMessage);
       this.extra.push(agent);
       return { host, agent };
     })();
@@ -247,7 +246,7 @@ export class Lab {
   async startProcess(side: "server"): Promise<void> {
     const { netns } = this.hosts[side];
     const { serverFlags, onMessage } = this.options;
-    const agent = await AgentProcess.start(side, labTransport(netns, side), serverFlags, onMessage);
+    const agent = await startLabAgent(side, netns, serverFlags, onMessage);
     this.extra.push(this.server);
     this.server = agent;
     this.watch(agent);
@@ -273,6 +272,7 @@ export class Lab {
   async destroy(): Promise<void> {
     this.tearingDown = true;
     await this.booting?.catch(() => undefined);
+    await this.routerAgentStart?.catch(() => undefined);
     const all = [this.client, this.server, ...Object.values(this.hosts), ...this.extra];
     for (const p of all) p.kill("SIGKILL");
     await Promise.all(all.map((p) => p.exited));

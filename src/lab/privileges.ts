@@ -2,10 +2,10 @@
 // as root inside a user namespace by now, see userns.ts) and the iproute2 and util-linux tools.
 // Also the probes `tcpdrop doctor` runs in a throwaway network namespace: veth, routes, sysctls.
 import { spawnSync } from "node:child_process";
-import { accessSync, constants } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { SetupError } from "../errors.js";
-import { REPORTED_SYSCTLS } from "./lab.js";
+import { REPORTED_SYSCTLS } from "./sysctl.js";
 import { UNSHARE_USERNS, usernsBlocker } from "./userns.js";
 
 export const TOOLS = [
@@ -14,8 +14,10 @@ export const TOOLS = [
   { name: "nsenter", pkg: "util-linux" },
 ];
 
-/** The lab's TCP sysctls, as a fresh network namespace starts with them. */
-const LAB_SYSCTLS = REPORTED_SYSCTLS;
+/** The lab's TCP sysctls this kernel has, as a fresh network namespace starts with them. */
+const LAB_SYSCTLS = REPORTED_SYSCTLS.filter((key) =>
+  existsSync(`/proc/sys/${key.replaceAll(".", "/")}`),
+);
 
 export const isRoot = (): boolean => process.getuid?.() === 0;
 

@@ -4,6 +4,17 @@ import { spawn } from "node:child_process";
 import { SetupError } from "../errors.js";
 import type { Host } from "./host.js";
 
+/** Sysctls read from the client namespace for the report and the predictions. */
+export const REPORTED_SYSCTLS = [
+  "net.ipv4.tcp_retries2",
+  "net.ipv4.tcp_keepalive_time",
+  "net.ipv4.tcp_keepalive_intvl",
+  "net.ipv4.tcp_keepalive_probes",
+  "net.ipv4.tcp_syn_retries",
+  // Linux 6.5+; absent before (read as missing, modelled as 0).
+  "net.ipv4.tcp_syn_linear_timeouts",
+];
+
 const SAFE_KEY = /^[a-z0-9_.]+$/;
 const SAFE_VALUE = /^[0-9 ]+$/;
 
@@ -35,7 +46,9 @@ export function hostSysctls(
     child.on("error", (e) =>
       reject(new SetupError(`cannot set sysctls on the ${host.name} host: ${e.message}`)),
     );
-    child.on("exit", (code) => {
+    // "close", not "exit": the process can exit before its stdout has been read to the end
+    // (seen with several labs at once: sysctls went missing from the report and the model).
+    child.on("close", (code) => {
       if (code !== 0) {
         reject(
           new SetupError(
@@ -47,7 +60,8 @@ export function hostSysctls(
       const values: Record<string, string> = {};
       for (const line of out.trim().split("\n")) {
         const at = line.indexOf("=");
-        if (at > 0) values[line.slice(0, at)] = line.slice(at + 1);
+        // A sysctl this kernel lacks (cat fails) reads as empty: leave it out.
+        if (at > 0 && at < line.length - 1) values[line.slice(0, at)] = line.slice(at + 1);
       }
       resolve(values);
     });

@@ -10,7 +10,8 @@ export async function wire(
   plan: AddressPlan,
   hosts: { client: Host; router: Host; server: Host },
   clientSysctls: Record<string, string>,
-): Promise<void> {
+  icmpRatelimitMs: number | null = null,
+): Promise<Record<string, string>> {
   const { client, router, server } = hosts;
   await Promise.all([client, router, server].map((host) => prepareHost(plan, host)));
   await ipBatch(
@@ -24,18 +25,33 @@ export async function wire(
     ],
     "wire the router",
   );
-  // The router forwards, and answers every packet it cannot deliver with ICMP: no rate limit,
-  // so that what a host-unreachable fault reports does not depend on the limiter's timing.
+  // The router forwards and answers what it cannot deliver with ICMP, rate-limited as on a
+  // stock router unless --icmp-ratelimit says otherwise (0 = off): see predict/icmp-ratelimit.ts.
   const forwarding: Record<string, string> =
     plan.family === "ipv6"
-      ? { "net.ipv6.conf.all.forwarding": "1", "net.ipv6.icmp.ratelimit": "0" }
-      : { "net.ipv4.ip_forward": "1", "net.ipv4.icmp_ratelimit": "0" };
-  await Promise.all([
+      ? {
+          "net.ipv6.conf.all.forwarding": "1",
+          ...icmpRatelimit(ROUTER_ICMP_SYSCTL.ipv6, icmpRatelimitMs),
+        }
+      : { "net.ipv4.ip_forward": "1", ...icmpRatelimit(ROUTER_ICMP_SYSCTL.ipv4, icmpRatelimitMs) };
+  // The router's limit as it is after setup, for the report and the model.
+  const [, , routerSysctls] = await Promise.all([
     ipBatch(client, hostConfig(plan, "client"), "configure the client"),
     ipBatch(server, hostConfig(plan, "server"), "configure the server"),
-    hostSysctls(router, forwarding),
+    hostSysctls(router, forwarding, [ROUTER_ICMP_SYSCTL[plan.family]]),
     hostSysctls(client, clientSysctls),
   ]);
+  return routerSysctls;
+}
+
+/** The router's ICMP rate limit per destination (ms), by address family. */
+export const ROUTER_ICMP_SYSCTL = {
+  ipv4: "net.ipv4.icmp_ratelimit",
+  ipv6: "net.ipv6.icmp.ratelimit",
+} as const;
+
+function icmpRatelimit(key: string, ms: number | null): Record<string, string> {
+  return ms === null ? {} : { [key]: String(ms) };
 }
 
 /**

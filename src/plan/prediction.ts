@@ -3,8 +3,12 @@
 // answer, then that answer in the terms of the connection's workload and engine.
 import { DEFAULT_HEARTBEAT } from "../defaults.js";
 import type { Fault, FaultParams } from "../faults/index.js";
+import { round1 } from "../predict/basis.js";
+import { heartbeatBasis, heartbeatDead } from "../predict/heartbeat.js";
+import { DEFAULT_ICMP_RATELIMIT_MS } from "../predict/icmp-ratelimit.js";
 import { predict, type WireEffect } from "../predict/index.js";
 import type { ConnectionFacts, KernelParams, Prediction } from "../types.js";
+import { sharedIcmpBudget } from "./icmp-budget.js";
 import type { Watched } from "./watched.js";
 
 export interface PredictionInput {
@@ -13,6 +17,8 @@ export interface PredictionInput {
   /** What the fault measured while it ran; empty when predicting ahead of a run. */
   measured: Record<string, number>;
   watched: Watched;
+  /** Every connection of the run (this one included): they share the router's ICMP budget. */
+  others?: Watched[];
   facts: ConnectionFacts;
   kernel: KernelParams;
 }
@@ -21,7 +27,8 @@ export function predictConnection(input: PredictionInput): Prediction {
   const { fault, params, measured, watched: w, facts, kernel } = input;
   const wire = fault.wire({ settings: w.settings, workload: w.workload, params, measured });
   const base = predict(wire, w.settings, facts, kernel);
-  return inWorkloadTerms(base, w, facts.firstUnackedSendMs, wire);
+  const shown = inWorkloadTerms(base, w, facts.connectedMs ?? null, wire);
+  return sharedIcmpBudget(shown, wire, kernel, w, input.others ?? []);
 }
 
 /**
@@ -32,16 +39,17 @@ export function predictConnection(input: PredictionInput): Prediction {
 export function inWorkloadTerms(
   p: Prediction,
   w: Pick<Watched, "workload" | "settings">,
-  firstPingMs: number | null,
+  /** When the connection came up (its connect returned), ms from the fault: pings start then. */
+  startMs: number | null,
   wire: WireEffect,
 ): Prediction {
   let out = p;
-  if (w.workload === "heartbeat" && firstPingMs !== null && !wire.immediate) {
-    const hb = w.settings.heartbeat ?? DEFAULT_HEARTBEAT;
-    const deadAt = Math.round((firstPingMs + hb.misses * hb.intervalMs) * 10) / 10;
-    if (p.afterMs === null || deadAt < p.afterMs) {
-      const basis = `${hb.misses} pings ${hb.intervalMs} ms apart unanswered, from the first ping after the fault`;
-      out = { call: "heartbeat", result: "DEAD", afterMs: deadAt, basis };
+  if (w.workload === "heartbeat" && startMs !== null && !wire.immediate) {
+    const input = { startMs, ...(w.settings.heartbeat ?? DEFAULT_HEARTBEAT) };
+    const dead = heartbeatDead(input);
+    if (p.afterMs === null || dead.deadMs < p.afterMs) {
+      const basis = heartbeatBasis(input, dead);
+      out = { call: "heartbeat", result: "DEAD", afterMs: round1(dead.deadMs), basis };
     }
   }
   if (out.result !== null && w.workload === "poll") {
@@ -58,8 +66,13 @@ export function inWorkloadTerms(
 }
 
 /** The kernel parameters of the observer's namespace, from its sysctls as read. */
-export function kernelParams(sysctls: Record<string, string>, hz: number): KernelParams {
+export function kernelParams(
+  sysctls: Record<string, string>,
+  hz: number,
+  router: Record<string, string> = {},
+): KernelParams {
   const num = (key: string, fallback: number) => Number(sysctls[`net.ipv4.${key}`] ?? fallback);
+  const icmp = router["net.ipv4.icmp_ratelimit"] ?? router["net.ipv6.icmp.ratelimit"];
   return {
     hz,
     retries2: num("tcp_retries2", 15),
@@ -67,5 +80,9 @@ export function kernelParams(sysctls: Record<string, string>, hz: number): Kerne
     keepaliveIntvl: num("tcp_keepalive_intvl", 75),
     keepaliveProbes: num("tcp_keepalive_probes", 9),
     synRetries: num("tcp_syn_retries", 6),
+    // Absent on kernels before 6.5: SYN retransmissions then double from the first.
+    synLinearTimeouts: num("tcp_syn_linear_timeouts", 0),
+    // The kernel's default when the router was not read (explain without --icmp-ratelimit).
+    icmpRatelimitMs: Number(icmp ?? DEFAULT_ICMP_RATELIMIT_MS),
   };
 }

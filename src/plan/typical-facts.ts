@@ -19,5 +19,7 @@ export function typicalFacts(workload: string, hz: number): ConnectionFacts {
     lastRecvMs: sends(workload) ? lastSendMs : -PRE_FAULT_MS,
     firstUnackedSendMs: sends(workload) ? lastSendMs + WRITER_INTERVAL_MS : null,
     rtoMs: Math.ceil(200 / jiffyMs) * jiffyMs + jiffyMs,
+    ...(sends(workload) ? { sendIntervalMs: WRITER_INTERVAL_MS } : {}),
+    connectedMs: -PRE_FAULT_MS,
   };
 }

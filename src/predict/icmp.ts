@@ -1,43 +1,93 @@
 // The peer host is gone and a router answers with ICMP host or network unreachable.
 // It is a soft error (RFC 1122): the connection goes on until its timer gives up, and then
-// reports the ICMP error instead of ETIMEDOUT. With IP_RECVERR an ICMP that arrives while no
-// call holds the socket fails the next call at once: in the lab that is the answer to the
-// tail loss probe, the first segment sent from a timer (the answer to the original send
-// arrives inside that send() and stays soft). Keepalive probes are sent below the window, so
-// their ICMP answers are dropped as out of window: an idle socket still gets ETIMEDOUT.
+// reports the ICMP error instead of ETIMEDOUT. A writer's timeline (which segments the router
+// answers, which answers revert the RTO backoff, and when IP_RECVERR reports one) is simulated
+// in icmp-revert.ts with the router's per-host limiter (icmp-ratelimit.ts): the answers to the
+// original sends arrive while send() owns the socket and stay soft. Keepalive probes are sent
+// below the window, so their ICMP answers are dropped as out of window: an idle socket still
+// gets ETIMEDOUT.
 import type { Prediction } from "../types.js";
 import { round1 } from "./basis.js";
-import { type SilentOutcome, silentOutcome } from "./silent-outcome.js";
-import type { WireEffect } from "./wire.js";
+import { icmpWriterBasis } from "./icmp-basis.js";
+import { type IcmpMode, icmpWriterModes } from "./icmp-modes.js";
+import { DEFAULT_ICMP_RATELIMIT_MS, routerIcmpLimiter } from "./icmp-ratelimit.js";
+import { silentOutcome } from "./silent-outcome.js";
+import type { ModelInput, WireEffect } from "./wire.js";
 
 export function icmpUnreachable(errno: "EHOSTUNREACH" | "ENETUNREACH"): WireEffect {
-  return {
-    kind: "icmp",
-    predict: (input) => softError(silentOutcome(input), errno, input.settings.recverr ?? false),
-  };
+  return { kind: "icmp", predict: (input) => softError(input, errno) };
 }
 
-export function softError(outcome: SilentOutcome, errno: string, recverr: boolean): Prediction {
+export function softError(input: ModelInput, errno: string): Prediction {
+  const { settings, facts, kernel } = input;
+  const outcome = silentOutcome(input);
   const { giveUp } = outcome;
   if (giveUp.result === null) return giveUp;
-  if (outcome.segmentName === "keepalive probe") {
+  if (outcome.segmentName === "keepalive probe" || facts.firstUnackedSendMs === null) {
     return {
       ...giveUp,
       basis: `${giveUp.basis}; the ICMP answers to keepalive probes are ignored`,
     };
   }
-  const probe = outcome.segments[1];
-  if (recverr && probe !== undefined && (giveUp.afterMs === null || probe < giveUp.afterMs)) {
-    return {
-      call: giveUp.call,
-      result: errno,
-      afterMs: round1(probe),
-      basis: `IP_RECVERR: the router's ICMP answer to the tail loss probe at ${round1(probe)} ms is reported at once`,
-    };
-  }
-  return {
-    ...giveUp,
-    result: errno,
-    basis: `${giveUp.basis}; the router's ICMP is a soft error, reported (as ${errno}) only when the timer gives up`,
+  const ratelimitMs = kernel.icmpRatelimitMs ?? DEFAULT_ICMP_RATELIMIT_MS;
+  const family = settings.ipv6 ? "ipv6" : "ipv4";
+  const writer = {
+    firstUnackedSendMs: facts.firstUnackedSendMs,
+    sendIntervalMs: facts.sendIntervalMs ?? Number.POSITIVE_INFINITY,
+    rtoMs: facts.rtoMs,
+    retries2: settings.retries2 ?? kernel.retries2,
+    userTimeoutMs: settings.userTimeoutMs,
+    recverr: settings.recverr ?? false,
+    hz: kernel.hz,
   };
+  const limiter = () => routerIcmpLimiter({ family, ratelimitMs, hz: kernel.hz });
+  const [likely, other] = icmpWriterModes(writer, limiter);
+  const basis = icmpWriterBasis(likely.example, giveUp.basis, errno, ratelimitMs);
+  const jittered = sendJitterEnding(writer, limiter, likely);
+  return {
+    call: giveUp.call,
+    result: errno,
+    afterMs: round1(likely.atMs),
+    basis: other && other.share >= MENTION_SHARE ? `${basis}${otherModeWords(other)}` : basis,
+    ...(jittered === null
+      ? {}
+      : {
+          uncertain:
+            `the writer's sends are ${writer.sendIntervalMs} ms apart, and a send ${SEND_JITTER_MS} ms ` +
+            "earlier or later (as a loaded machine schedules them) changes which segments reach the " +
+            `router first and which answers its limiter lets through: it then ends at ~${round1(jittered)} ms`,
+        }),
+  };
+}
+
+/** How far apart a writer's sends drift from their rhythm on a loaded machine (measured ~8 ms). */
+const SEND_JITTER_MS = 10;
+
+/**
+ * The writer's sends race its own timers (the tail loss probe fires ~208 ms after the first
+ * unacknowledged send, the next send comes 200 ms after it): where a send a few ms earlier or
+ * later ends the run elsewhere, that ending (ms), else null.
+ */
+function sendJitterEnding(
+  writer: Parameters<typeof icmpWriterModes>[0],
+  limiter: Parameters<typeof icmpWriterModes>[1],
+  likely: IcmpMode,
+): number | null {
+  if (!Number.isFinite(writer.sendIntervalMs)) return null;
+  for (const shift of [-SEND_JITTER_MS, SEND_JITTER_MS]) {
+    const sendIntervalMs = writer.sendIntervalMs + shift;
+    const [mode] = icmpWriterModes({ ...writer, sendIntervalMs }, limiter);
+    if (Math.abs(mode.atMs - likely.atMs) > likely.atMs * 0.1) return mode.atMs;
+  }
+  return null;
+}
+
+/** A second way to end is worth a word when at least this share of the samples take it. */
+const MENTION_SHARE = 0.05;
+
+function otherModeWords(mode: IcmpMode): string {
+  return (
+    `; the limiter decides by a few jiffies of timer-wheel rounding: in ~${Math.round(mode.share * 100)} % of runs ` +
+    `it ends at ~${round1(mode.atMs)} ms instead`
+  );
 }

@@ -10,6 +10,7 @@ export { icmpUnreachable } from "./icmp.js";
 export { jiffiesToMs, msToJiffies, timerDelayMs, timerMaxDelayMs } from "./jiffies.js";
 export type { KeepaliveInput, KeepaliveOutcome } from "./keepalive.js";
 export { keepaliveGiveUpMs, keepaliveProbeTimesMs, simulateKeepalive } from "./keepalive.js";
+export { type MiddleboxWire, middlebox, resetBothEnds } from "./middlebox-wire.js";
 export { fin, rst } from "./peer-closed.js";
 export { connectRefused } from "./refusal.js";
 export type { RetransmitInput, RetransmitOutcome } from "./retransmit.js";

@@ -109,7 +109,7 @@ export function renderCompare(rows: CompareRow[], opts: CompareOptions): string 
         predictedCell(conn),
         differenceCell(conn, windowS),
       ]);
-      if (!conn.firstFailure && conn.hint) {
+      if (conn.hint) {
         hints.push(`${c.cyan("hint:")} ${setting} · ${conn.id}: ${conn.hint}`);
       }
     }

@@ -3,7 +3,7 @@
 // predicted ones, hints for undetected connections, and the verdicts.
 import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
-import type { ConnectionReport, Report, RunReport, SocketEvent } from "../types.js";
+import type { ConnectionReport, Prediction, Report, RunReport, SocketEvent } from "../types.js";
 import type { Reporter } from "./reporter.js";
 import { renderDistributions, scaleAnswer } from "./scale.js";
 import { NOTHING_CHECKED, skippedSummary } from "./skipped.js";
@@ -107,7 +107,7 @@ function table(run: RunReport, c: ChalkInstance): string {
       f ? colorResult(c, f.result, `${f.call} ${f.result}`) : DASH,
       f ? formatMs(f.afterMs) : c.yellow(`undetected within ${run.settings.windowS} s`),
       predictedCell(conn),
-      conn.predicted?.basis ?? DASH,
+      conn.predicted ? withUncertainty(conn.predicted) : DASH,
     ]);
   }
   return t.toString();
@@ -117,9 +117,10 @@ function hints(run: RunReport, c: ChalkInstance, hint: HintFn | undefined): stri
   hint ??= (conn) => conn.hint ?? null;
   const out: string[] = [];
   for (const conn of run.connections) {
-    if (conn.firstFailure) continue;
-    const text = hint(conn, run.settings.windowS);
-    if (text) out.push(`${c.cyan("hint:")} ${text}`);
+    // A failed connection keeps only the model's own advice (conn.hint); see Prediction.hint.
+    const text = conn.firstFailure ? (conn.hint ?? null) : hint(conn, run.settings.windowS);
+    const line = `${c.cyan("hint:")} ${text}`;
+    if (text && !out.includes(line)) out.push(line);
   }
   return out;
 }
@@ -189,3 +190,8 @@ export const prettyReporter: Reporter = {
   name: "pretty",
   render: (report, { color }) => renderPretty(report, { color }),
 };
+
+/** The basis, and why its time may not hold when the model says so. */
+function withUncertainty(p: Prediction): string {
+  return p.uncertain ? `${p.basis} (uncertain: ${p.uncertain})` : p.basis;
+}

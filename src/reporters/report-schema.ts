@@ -23,6 +23,11 @@ const prediction = z.looseObject({
   result: z.string().nullable().describe("null: the kernel never notices"),
   afterMs: msAfterFault.nullable(),
   basis: z.string(),
+  uncertain: z
+    .string()
+    .optional()
+    .describe("why the time may not hold: an input the model leaves out"),
+  hint: z.string().optional().describe("the model's own advice, shown even after a failure"),
 });
 
 const firstFailure = z.looseObject({ call: z.string(), result: z.string(), afterMs: msAfterFault });
@@ -47,7 +52,12 @@ const distribution = z.looseObject({
   p99Ms: ms.nullable(),
   maxMs: ms.nullable(),
   predicted: prediction.nullable(),
-  p99ErrorMs: ms.nullable(),
+  p99ErrorMs: ms.nullable().describe("99th percentile of |measured - predicted|"),
+  errorTailsMs: z
+    .looseObject({ early: z.number().nullable(), late: z.number().nullable() })
+    .nullable()
+    .optional()
+    .describe("1st and 99th percentiles of measured - predicted (early is negative)"),
   connectSpreadMs: ms.nullable(),
   histogram: z.array(z.looseObject({ fromMs: ms, toMs: ms, count: z.number().int().min(0) })),
 });
@@ -68,11 +78,25 @@ const settings = z.looseObject({
   sigpipe: z.boolean().optional(),
   ipv6: z.boolean().optional(),
   synRetries: z.number().int().nullable().optional(),
+  icmpRatelimitMs: z
+    .number()
+    .int()
+    .min(0)
+    .nullable()
+    .optional()
+    .describe("--icmp-ratelimit: the router's ICMP limit per host in ms (0 = off, null = stock)"),
   durationMs: z.number().optional(),
   observer: side.optional(),
   connections: z.number().int().min(1).optional(),
   events: z.enum(["all", "summary"]).optional(),
+  idleTimeoutS: z.number().int().min(1).optional().describe("middleboxes: --idle-timeout"),
+  requestAfterMs: z.number().min(0).optional().describe("pooled: --request-after, in ms"),
+  loose: z.boolean().optional().describe("conntrack-flush: nf_conntrack_tcp_loose (--loose)"),
   sysctls: z.record(z.string(), z.string()).describe("the client namespace's TCP sysctls"),
+  routerSysctls: z
+    .record(z.string(), z.string())
+    .optional()
+    .describe("the router's ICMP rate limit sysctl as read after setup"),
 });
 
 const verdict = z.looseObject({ expectation: z.string(), pass: z.boolean(), message: z.string() });

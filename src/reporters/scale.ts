@@ -27,7 +27,7 @@ export function renderDistributions(run: RunReport, c: ChalkInstance): string {
       "median",
       "p99",
       "max",
-      "p99 − predicted",
+      "p99 |error|",
     ],
     style: { head: [], border: [], compact: true },
   });
@@ -35,7 +35,7 @@ export function renderDistributions(run: RunReport, c: ChalkInstance): string {
     const error =
       d.p99ErrorMs === null
         ? predictedText(d)
-        : `${d.p99ErrorMs >= 0 ? "+" : ""}${ms(d.p99ErrorMs)}`;
+        : `${ms(d.p99ErrorMs)} (${signed(d.errorTailsMs?.early)} .. ${signed(d.errorTailsMs?.late)})`;
     table.push([
       d.group,
       d.count,
@@ -69,4 +69,10 @@ export function scaleAnswer(run: RunReport): string {
       : `${d.group}: ${d.detected} of ${d.count} got ${d.outcome}, median ${ms(d.medianMs)}, p99 ${ms(d.p99Ms)}`,
   );
   return `answer: ${parts.join("; ")}`;
+}
+
+/** An error with its sign: +12.0, -3.5. */
+function signed(v: number | null | undefined): string {
+  if (v === null || v === undefined) return "-";
+  return `${v >= 0 ? "+" : ""}${ms(v)}`;
 }

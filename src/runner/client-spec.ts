@@ -1,6 +1,6 @@
 // The client agent's instructions for one watched connection: where to connect, which socket
 // options to set, how its workload sends, and how much it reports.
-import { DEFAULT_HEARTBEAT } from "../defaults.js";
+import { DEFAULT_HEARTBEAT, middleboxTimes } from "../defaults.js";
 import { WRITER_INTERVAL_MS } from "../plan/timing.js";
 import type { Watched } from "../plan/watched.js";
 import type { ClientSpec } from "../protocol.js";
@@ -20,6 +20,7 @@ export function clientSpec(w: Watched, ip: string, port: number): ClientSpec {
     },
     sendIntervalMs: w.workload === "heartbeat" ? heartbeat.intervalMs : WRITER_INTERVAL_MS,
     heartbeatMisses: heartbeat.misses,
+    ...(w.workload === "pooled" ? { requestAfterMs: middleboxTimes(settings).requestAfterMs } : {}),
     sigpipe: settings.sigpipe,
     engine: settings.engine,
     trace: w.trace,

@@ -1,6 +1,7 @@
 // Turning what the agents wrote into per-connection timelines: times made relative to the
-// fault, server-side sockets matched to the client connection they belong to (by address),
-// and the first failing client call of each connection.
+// fault, server-side sockets matched to the client connection they belong to (by address, or
+// by port alone behind a NAT, which keeps the client's port), and the first failing client
+// call of each connection.
 
 import { isFailure } from "../failure.js";
 import type { CallEvent } from "../protocol.js";
@@ -26,8 +27,11 @@ export function toEvent(raw: RawEvent, faultAt: number, conn = raw.conn): Socket
 export function peerMap(raw: RawEvent[]): Map<string, string> {
   const map = new Map<string, string>();
   for (const e of raw) {
-    if (e.side === "client" && e.call === "connect" && e.detail)
-      map.set(e.detail.split(" ")[0], e.conn);
+    if (e.side === "client" && e.call === "connect" && e.detail) {
+      const address = e.detail.split(" ")[0];
+      map.set(address, e.conn);
+      map.set(portOf(address), e.conn);
+    }
   }
   return map;
 }
@@ -43,7 +47,11 @@ export function timelines(
   for (const e of raw) {
     // Server events name the peer's address, or (an adopted socket, --observer server) the id.
     const id =
-      e.side === "client" ? e.conn : (peers.get(e.conn) ?? (out.has(e.conn) ? e.conn : undefined));
+      e.side === "client"
+        ? e.conn
+        : (peers.get(e.conn) ??
+          (out.has(e.conn) ? e.conn : undefined) ??
+          peers.get(portOf(e.conn)));
     if (id !== undefined) out.get(id)?.push(toEvent(e, faultAt, id));
   }
   for (const events of out.values()) events.sort((a, b) => a.tMs - b.tMs);
@@ -67,6 +75,11 @@ export function processEvents(raw: RawEvent[], faultAt: number): SocketEvent[] {
   return raw
     .filter((e) => e.side === "server" && e.conn === "process")
     .map((e) => toEvent(e, faultAt));
+}
+
+/** ":40312" for "198.51.100.2:40312": what a NAT keeps of the client's address. */
+function portOf(address: string): string {
+  return address.slice(address.lastIndexOf(":"));
 }
 
 /** 0.1 ms precision, without letting an event before the fault round up to "at" the fault. */

@@ -35,7 +35,16 @@ export function distribution(group: string, members: ConnectionReport[]): Distri
     p99Ms: quantile(times, 0.99),
     maxMs: times.at(-1) ?? null,
     predicted: members[0]?.predicted ?? null,
-    p99ErrorMs: round1(quantile(errors, 0.99)),
+    // Over |error|, so that early detections count as much as late ones; both tails as well.
+    p99ErrorMs: round1(
+      quantile(
+        errors.map(Math.abs).sort((a, b) => a - b),
+        0.99,
+      ),
+    ),
+    errorTailsMs: errors.length
+      ? { early: round1(quantile(errors, 0.01)), late: round1(quantile(errors, 0.99)) }
+      : null,
     connectSpreadMs: connects.length ? round1(Math.max(...connects) - Math.min(...connects)) : null,
     histogram: histogram(times),
   };

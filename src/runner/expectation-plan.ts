@@ -10,8 +10,10 @@ import type { ConnectionReport, Settings, SkippedExpectation } from "../types.js
 import { conditionHolds } from "./when.js";
 
 export interface ExpectationPlan {
-  /** Checked as they are. */
+  /** Checked as they are (the scenario's, then the user's). */
   apply: Expectation[];
+  /** Those of `apply` that come from the scenario file (the user's always apply). */
+  fromScenario?: Expectation[];
   /** --detect's default "METHOD: predicted", checked where the method has a prediction. */
   defaults: Expectation[];
   skipped: SkippedExpectation[];
@@ -39,28 +41,40 @@ export function planExpectations(
       });
     } else apply.push(expectation);
   }
+  const fromScenario = [...apply];
   apply.push(...extra);
   const covered = new Set(apply.map((e) => e.conn));
   const defaults: Expectation[] = (settings.detect ?? [])
     .filter((method) => !covered.has(method))
     .map((method) => ({ kind: "predicted", conn: method, tolerance: null }));
-  return { apply, defaults, skipped };
+  return { apply, fromScenario, defaults, skipped };
 }
 
 /**
  * The plan's expectations plus each default "METHOD: predicted" whose method has a prediction
- * (the first connection of its group, at scale); a default without one is reported as skipped.
+ * (the first connection of its group, at scale); a default without one is reported as skipped,
+ * and so is a default or scenario "predicted" whose prediction says it is uncertain (why).
  */
 export function withDefaults(
   plan: ExpectationPlan,
   connections: ConnectionReport[],
   watched: { group: string }[],
 ): { expectations: Expectation[]; skipped: SkippedExpectation[] } {
-  const expectations = [...plan.apply];
+  const expectations: Expectation[] = [];
   const skipped = [...plan.skipped];
+  const predictionOf = (conn: string) =>
+    connections.find((_, i) => watched[i]?.group === conn)?.predicted ?? null;
+  const uncertain = (e: Expectation) =>
+    e.kind === "predicted" ? (predictionOf(e.conn)?.uncertain ?? null) : null;
+  for (const e of plan.apply) {
+    const why = plan.fromScenario?.includes(e) ? uncertain(e) : null;
+    if (why) skipped.push({ expectation: formatExpectation(e), reason: `uncertain: ${why}` });
+    else expectations.push(e);
+  }
   for (const e of plan.defaults) {
-    const first = connections.find((_, i) => watched[i]?.group === e.conn);
-    if (first?.predicted) expectations.push(e);
+    const why = uncertain(e);
+    if (why) skipped.push({ expectation: formatExpectation(e), reason: `uncertain: ${why}` });
+    else if (predictionOf(e.conn)) expectations.push(e);
     else {
       skipped.push({ expectation: formatExpectation(e), reason: `${e.conn} has no prediction` });
     }

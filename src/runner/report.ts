@@ -24,6 +24,8 @@ export interface RunRecord {
   /** Remote mode: the client host's HZ (else this machine's) and the hosts' kernels. */
   hz?: number;
   hosts?: unknown;
+  /** The router's ICMP rate limit as read (absent in older records). */
+  routerSysctls?: Record<string, string>;
   raw: RawEvent[];
   steps: { t: number; what: string }[];
   snapshot: Snapshot;
@@ -37,7 +39,7 @@ export interface RunRecord {
 export function buildRunReport(r: RunRecord): RunReport {
   const { settings } = r;
   const windowMs = settings.windowS * 1000;
-  const kernel = kernelParams(r.sysctls, r.hz ?? kernelHz().hz);
+  const kernel = kernelParams(r.sysctls, r.hz ?? kernelHz().hz, r.routerSysctls);
   const byConn = timelines(
     r.raw,
     r.faultAt,
@@ -57,6 +59,7 @@ export function buildRunReport(r: RunRecord): RunReport {
       params: r.scenario,
       measured: r.measured,
       watched: w,
+      others: r.watched,
       facts,
       kernel,
     });
@@ -66,7 +69,9 @@ export function buildRunReport(r: RunRecord): RunReport {
       workload: w.workload,
       firstFailure: failure,
       predicted,
-      hint: failure ? null : undetectedHint(predicted, w.settings, settings.windowS),
+      hint:
+        predicted.hint ??
+        (failure ? null : undetectedHint(predicted, w.settings, settings.windowS)),
       events,
     };
   });
@@ -89,7 +94,12 @@ export function buildRunReport(r: RunRecord): RunReport {
     scenario: r.scenario.name,
     engine: settings.engine,
     summary: r.scenario.summary,
-    settings: { ...settings, sysctls: r.sysctls, ...(r.hosts ? { hosts: r.hosts } : {}) },
+    settings: {
+      ...settings,
+      sysctls: r.sysctls,
+      routerSysctls: r.routerSysctls ?? {},
+      ...(r.hosts ? { hosts: r.hosts } : {}),
+    },
     connections,
     ...(distributions ? { distributions } : {}),
     steps: [

@@ -17,7 +17,7 @@ import type { RawEvent } from "./collect.js";
 import { planExpectations } from "./expectation-plan.js";
 import type { Snapshot } from "./facts.js";
 import { buildRunReport } from "./report.js";
-import { buildStage, injectFault, stageFacts } from "./stage.js";
+import { buildStage, injectFault, prepareFault, stageFacts } from "./stage.js";
 
 export interface RunHooks {
   /** Called about every 100 ms while watching, with elapsed ms since the fault. */
@@ -50,6 +50,7 @@ export async function runScenario(
       ...((settings.connections ?? 1) > 1 && settings.events !== "all" ? ["--quiet"] : []),
     ],
     ipv6: settings.ipv6 ?? false,
+    icmpRatelimitMs: settings.icmpRatelimitMs ?? null,
     onMessage,
   });
 
@@ -116,12 +117,17 @@ export async function runScenario(
     const specs = byServer ? observedSpecs.map(peerSpec) : observedSpecs;
     const processes = await clientProcesses(specs);
     const measured: Record<string, number> = {};
+    const note = (t: number, what: string) => steps.push({ t, what });
+    const ctx = { settings, params: scenario, measured, note };
     const inject = async () => {
       step(`inject the fault (${scenario.fault})`);
       if (fault.serverMayDie) lab.mayDie.add("server");
-      const note = (t: number, what: string) => steps.push({ t, what });
-      return injectFault(lab, fault, { settings, params: scenario, measured, note });
+      return injectFault(lab, fault, ctx);
     };
+    if (fault.prepare) {
+      step(`prepare the fault (${scenario.fault})`);
+      await prepareFault(lab, fault, ctx);
+    }
     let snapshot: Snapshot = { t: nowMs(), info: {} };
     let injected: Awaited<ReturnType<typeof inject>>;
     if (scenario.connectAfterFault) {

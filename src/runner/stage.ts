@@ -3,7 +3,7 @@
 // address, the client's sysctls, crashes, teardown); the fault is injected with the lab's verbs
 // or with its remote injection, and a fault without one is refused before anything starts.
 import { UsageError } from "../errors.js";
-import type { FaultContext, Injected } from "../faults/fault.js";
+import type { FaultContext, Injected, RemoteInjection } from "../faults/fault.js";
 import { FAULTS, type Fault, faultNamed } from "../faults/index.js";
 import { Lab, type LabOptions } from "../lab/lab.js";
 import { scenarioSettings } from "../plan/index.js";
@@ -23,14 +23,29 @@ export function checkRemoteFaults(
   const runnable = loadBuiltIns()
     .filter((scenario) => runsRemotely({ scenario, settings: scenarioSettings(scenario, base) }))
     .map((s) => s.name);
+  const whys = [
+    ...new Set(
+      jobs
+        .map((j) => faultNamed(j.scenario.fault).remote)
+        .flatMap((r) => (r?.needs === "lab" ? [r.why] : [])),
+    ),
+  ];
+  const why = [...whys, "a router, links, namespaces, or the client host failing"].join("; ");
   throw new UsageError(
-    `remote mode cannot run ${labOnly.join(", ")}: it needs the lab (a router, links, namespaces, or the client host failing); remote mode runs ${runnable.join(", ")}`,
+    `remote mode cannot run ${labOnly.join(", ")}: it needs the lab (${why}); remote mode runs ${runnable.join(", ")}`,
   );
 }
 
 /** The fault has a remote injection, and the client is the observer (the server fails). */
 function runsRemotely({ scenario, settings }: { scenario: Scenario; settings: Settings }) {
-  return faultNamed(scenario.fault).remote !== undefined && settings.observer !== "server";
+  return (
+    remoteInjection(faultNamed(scenario.fault)) !== undefined && settings.observer !== "server"
+  );
+}
+
+/** The fault's remote injection, if it has one (a LabOnly fault has none). */
+function remoteInjection(fault: Fault): RemoteInjection | undefined {
+  return fault.remote?.needs === "lab" ? undefined : fault.remote;
 }
 
 export async function buildStage(
@@ -40,10 +55,12 @@ export async function buildStage(
 ): Promise<Stage> {
   const { remote } = settings;
   if (!remote) return Lab.build(options);
-  if (!fault.remote) {
-    const remoteFaults = FAULTS.filter((f) => f.remote).map((f) => f.name);
+  const injection = remoteInjection(fault);
+  if (!injection) {
+    const why = fault.remote?.needs === "lab" ? fault.remote.why : "a router, links, namespaces";
+    const remoteFaults = FAULTS.filter((f) => remoteInjection(f)).map((f) => f.name);
     throw new UsageError(
-      `fault ${fault.name} needs the lab (a router, links, namespaces); remote mode runs these faults: ${remoteFaults.join(", ")}`,
+      `fault ${fault.name} needs the lab (${why}); remote mode runs these faults: ${remoteFaults.join(", ")}`,
     );
   }
   return RemoteStage.build({
@@ -51,7 +68,7 @@ export async function buildStage(
     serverFlags: options.serverFlags,
     onMessage: options.onMessage,
     windowS: settings.windowS,
-    needsFirewall: fault.remote.needs === "firewall",
+    needsFirewall: injection.needs === "firewall",
   });
 }
 
@@ -61,8 +78,18 @@ export function injectFault(
   ctx: Omit<FaultContext, "lab">,
 ): Promise<Injected> {
   if (stage instanceof Lab) return fault.inject({ ...ctx, lab: stage });
-  if (!fault.remote) throw new UsageError(`fault ${fault.name} needs the lab`);
-  return fault.remote.inject({ ...ctx, hosts: stage });
+  const injection = remoteInjection(fault);
+  if (!injection) throw new UsageError(`fault ${fault.name} needs the lab`);
+  return injection.inject({ ...ctx, hosts: stage });
+}
+
+/** Set the stage for a fault that needs it (the lab's only: remote faults need no preparing). */
+export async function prepareFault(
+  stage: Stage,
+  fault: Fault,
+  ctx: Omit<FaultContext, "lab">,
+): Promise<void> {
+  if (stage instanceof Lab) await fault.prepare?.({ ...ctx, lab: stage });
 }
 
 /** Remote mode: the client host's kernel release, which the report names (else undefined). */
@@ -71,11 +98,12 @@ export function remoteKernel(runs: RunReport[]): string | undefined {
   return hosts?.client?.kernel;
 }
 
-/** Remote mode: the hosts' kernels (the client's HZ times the predictions) and where they are. */
+/** The stage's facts for the report: the lab's router sysctls, or remote mode's hosts (their kernels; the client's HZ times the predictions). */
 export function stageFacts(stage: Stage): {
   hz?: number;
   hosts?: { client?: HostFacts; server?: HostFacts };
+  routerSysctls?: Record<string, string>;
 } {
-  if (stage instanceof Lab) return {};
+  if (stage instanceof Lab) return { routerSysctls: stage.routerSysctls };
   return { hz: stage.hz, hosts: stage.facts };
 }

@@ -13,6 +13,7 @@ export function conditionHolds(when: Condition, settings: Settings): boolean {
     ignoreSigterm: settings.ignoreSigterm,
     recverr: settings.recverr ?? false,
     ipv6: settings.ipv6 ?? false,
+    loose: settings.loose ?? false,
   };
   return Object.entries(when).every(([k, v]) => facts[k as keyof typeof facts] === v);
 }

@@ -11,6 +11,7 @@ const condition = z
     ignoreSigterm: z.boolean().optional(),
     recverr: z.boolean().optional(),
     ipv6: z.boolean().optional(),
+    loose: z.boolean().optional(),
   })
   .strict();
 

@@ -14,14 +14,28 @@ function outcomes(report: Report): string[][] {
   );
 }
 
-async function threeIdentical(args: string[], expected: string[]): Promise<Report> {
+/**
+ * Behind an unreachable route the error (the router's ICMP with IP_RECVERR, or the timer giving
+ * up) fails whichever call the writer is in when it lands: it sends every 200 ms and otherwise
+ * waits in recv, so under load the error can land in a send. Which call is a race; the errno
+ * is not. Such outcomes read "writer: send|recv ERRNO".
+ */
+const racyWriterCall = (outcome: string) =>
+  outcome.replace(/^writer: (send|recv) /, "writer: send|recv ");
+
+async function threeIdentical(
+  args: string[],
+  expected: string[],
+  opts: { racyWriter?: boolean } = {},
+): Promise<Report> {
   const { code, report } = await runJson([...args, "--repeat", "3"]);
   const failed = report.runs.flatMap((r) =>
     r.verdicts.filter((v) => !v.pass).map((v) => v.message),
   );
   expect(failed).toEqual([]);
   expect(code).toBe(0);
-  expect(outcomes(report)).toEqual([expected, expected, expected]);
+  const seen = outcomes(report).map((run) => (opts.racyWriter ? run.map(racyWriterCall) : run));
+  expect(seen).toEqual([expected, expected, expected]);
   return report;
 }
 
@@ -66,10 +80,20 @@ describe.skipIf(!isRoot)("the full catalogue", () => {
     }
   });
 
-  it("host-unreachable --recverr: EHOSTUNREACH at the tail loss probe; keepalive ignores ICMP", async () => {
+  it("host-unreachable --recverr without the ICMP limit: EHOSTUNREACH at the tail loss probe; keepalive ignores ICMP", async () => {
     const report = await threeIdentical(
-      ["host-unreachable", "--recverr", "--keepalive", "1,1,2", "--window", "4"],
-      ["idle: recv ETIMEDOUT", "writer: recv EHOSTUNREACH"],
+      [
+        "host-unreachable",
+        "--recverr",
+        "--icmp-ratelimit",
+        "0",
+        "--keepalive",
+        "1,1,2",
+        "--window",
+        "4",
+      ],
+      ["idle: recv ETIMEDOUT", "writer: send|recv EHOSTUNREACH"],
+      { racyWriter: true },
     );
     expect(connection(report, "writer").firstFailure?.afterMs).toBeLessThan(700);
   });
@@ -77,14 +101,49 @@ describe.skipIf(!isRoot)("the full catalogue", () => {
   it("host-unreachable with a user timeout: EHOSTUNREACH instead of ETIMEDOUT when the timer gives up", async () => {
     await threeIdentical(
       ["host-unreachable", "--user-timeout", "2000", "--window", "5"],
-      ["idle: none", "writer: recv EHOSTUNREACH"],
+      ["idle: none", "writer: send|recv EHOSTUNREACH"],
+      { racyWriter: true },
     );
   });
 
-  it("net-unreachable --recverr: ENETUNREACH", async () => {
+  it("host-unreachable, stock router: reverts push TCP_USER_TIMEOUT 3000 to ~5.1 s, as predicted", async () => {
+    const report = await threeIdentical(
+      ["host-unreachable", "--user-timeout", "3000", "--window", "7"],
+      ["idle: none", "writer: send|recv EHOSTUNREACH"],
+      { racyWriter: true },
+    );
+    for (const run of report.runs) {
+      expect(run.settings.routerSysctls?.["net.ipv4.icmp_ratelimit"]).toBe("1000");
+      const t = run.connections.find((c) => c.id === "writer")?.firstFailure?.afterMs ?? 0;
+      expect(t).toBeGreaterThan(4600);
+      expect(t).toBeLessThan(5700);
+    }
+  });
+
+  it("host-unreachable --recverr, stock router: the early answers are locked out or rate-limited", async () => {
+    const report = await threeIdentical(
+      ["host-unreachable", "--recverr", "--window", "5"],
+      ["idle: none", "writer: send|recv EHOSTUNREACH"],
+      { racyWriter: true },
+    );
+    for (const run of report.runs) {
+      const writer = run.connections.find((c) => c.id === "writer");
+      const t = writer?.firstFailure?.afterMs ?? 0;
+      // Mostly the 4th RTO's answer (~3.5 s). The writer's next send and the tail loss probe
+      // are ~8 ms apart: when a loaded machine delays the send past the probe, the probe's
+      // answer gets through the limiter and is reported at ~0.36 s. The prediction says so, and
+      // the scenario's time check is skipped with that reason.
+      expect((t > 3000 && t < 4000) || (t > 300 && t < 700)).toBe(true);
+      expect(writer?.predicted?.uncertain).toMatch(/sends are 200 ms apart/);
+      expect(run.expectations?.skipped.map((s) => s.expectation)).toContain("writer: predicted");
+    }
+  });
+
+  it("net-unreachable --recverr without the ICMP limit: ENETUNREACH", async () => {
     await threeIdentical(
-      ["net-unreachable", "--recverr", "--window", "2"],
-      ["idle: none", "writer: recv ENETUNREACH"],
+      ["net-unreachable", "--recverr", "--icmp-ratelimit", "0", "--window", "2"],
+      ["idle: none", "writer: send|recv ENETUNREACH"],
+      { racyWriter: true },
     );
   });
 
@@ -116,6 +175,24 @@ describe.skipIf(!isRoot)("the full catalogue", () => {
       const t = run.connections[0].firstFailure?.afterMs ?? 0;
       expect(t).toBeGreaterThan(2900);
       expect(t).toBeLessThan(3400);
+    }
+  });
+
+  it("connect-dead-host --syn-retries 2: five 1 s linear timeouts, ETIMEDOUT at ~7 s as predicted", async () => {
+    const report = await threeIdentical(
+      ["connect-dead-host", "--syn-retries", "2", "--window", "10"],
+      ["idle: connect ETIMEDOUT"],
+    );
+    for (const run of report.runs) {
+      const linear = Number(run.settings.sysctls["net.ipv4.tcp_syn_linear_timeouts"] ?? 0);
+      const t = run.connections[0].firstFailure?.afterMs ?? 0;
+      // 7 s from the first SYN whether the kernel has linear timeouts or not: with 4 of them
+      // the time limit ends it before the count (SYNs at 0..5 s), without them at 0, 1, 3 s.
+      expect(t).toBeGreaterThan(6900);
+      expect(t).toBeLessThan(7700);
+      expect(run.connections[0].predicted?.basis).toContain(
+        linear > 0 ? `tcp_syn_linear_timeouts=${linear}` : "tcp_syn_retries=2",
+      );
     }
   });
 

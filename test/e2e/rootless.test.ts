@@ -110,6 +110,41 @@ describe.skipIf(!isRoot || !hasSetpriv)("rootless runs (uid 65534 in a user name
     expect(report.runs[0].settings.sysctls["net.ipv4.tcp_retries2"]).toBe("8");
   });
 
+  it("lb-idle-timeout: nft and conntrack in a user-namespace-owned router; the request meets the RST", async () => {
+    const { code, report } = await runJson(cwd, ["lb-idle-timeout"]);
+    expect(code).toBe(0);
+    const pooled = connection(report, "pooled");
+    expect(pooled.firstFailure).toMatchObject({ call: "recv", result: "ECONNRESET" });
+    const send = pooled.events.find((e) => e.side === "client" && e.call === "send" && e.tMs >= 0);
+    within(send?.tMs, 3150, 3450);
+    within((pooled.firstFailure?.afterMs ?? 0) - (send?.tMs ?? 0), 0, 50);
+  });
+
+  it.each([
+    ["nat-idle-timeout", "pooled"],
+    ["conntrack-flush", "writer"],
+  ])(
+    "%s: masquerade / conntrack -F in a user-namespace-owned router; %s ends in ETIMEDOUT under TCP_USER_TIMEOUT",
+    async (name, id) => {
+      const { code, report } = await runJson(cwd, [name, "--user-timeout", "3000"]);
+      expect(code).toBe(0);
+      expect(connection(report, id).firstFailure?.result).toBe("ETIMEDOUT");
+      expect(connection(report, "idle").firstFailure).toBeNull();
+    },
+  );
+
+  it("middlebox-reset: the router agent's forged RSTs reach both ends", async () => {
+    const { code, report } = await runJson(cwd, ["middlebox-reset"]);
+    expect(code).toBe(0);
+    for (const id of ["idle", "writer", "pooled"]) {
+      const conn = connection(report, id);
+      expect(conn.firstFailure).toMatchObject({ call: "recv", result: "ECONNRESET" });
+      within(conn.firstFailure?.afterMs, 0, 50);
+      const server = conn.events.find((e) => e.side === "server" && e.result === "ECONNRESET");
+      within(server?.tMs, 0, 50);
+    }
+  });
+
   it("doctor as uid 65534 says a rootless run can go ahead", async () => {
     const res = await runAsNobody(cwd, ["doctor", "--json"]);
     const doctor = JSON.parse(res.stdout) as {

@@ -90,7 +90,9 @@ describe("peerMap", () => {
     const map = peerMap(rawLog());
     expect([...map.entries()]).toEqual([
       [IDLE_ADDR, "idle"],
+      [":40312", "idle"],
       [WRITER_ADDR, "writer"],
+      [":40314", "writer"],
     ]);
   });
 
@@ -123,6 +125,21 @@ describe("timelines", () => {
       "-999.5 server writer recv OK",
       "2.5 server writer close OK",
       "3.6 client writer recv EOF",
+    ]);
+  });
+
+  it("behind a NAT, matches server events by the client's port (the address is the router's)", () => {
+    const raw = [
+      client(FAULT - 500, "idle", "connect", "OK", { detail: `${IDLE_ADDR} -> s` }),
+      server(FAULT - 499, "203.0.113.1:40312", "accept", "OK"),
+      server(FAULT + 5, "203.0.113.1:40312", "recv", "ECONNRESET"),
+      server(FAULT + 6, "203.0.113.1:50000", "recv", "ECONNRESET"),
+    ];
+    const out = timelines(raw, FAULT, ["idle"]).get("idle") ?? [];
+    expect(out.map((e) => `${e.tMs} ${e.side} ${e.call} ${e.result}`)).toEqual([
+      "-500 client connect OK",
+      "-499 server accept OK",
+      "5 server recv ECONNRESET",
     ]);
   });
 

@@ -79,6 +79,18 @@ describe("distribution(): a group of four connections", () => {
   it("measures p99 error per connection (measured minus its own prediction)", () => {
     // Errors: 10, 100, 2000 (5000 - 3000). Against the first prediction it would be 2010.
     expect(d.p99ErrorMs).toBe(2000);
+    expect(d.errorTailsMs).toEqual({ early: 10, late: 2000 });
+  });
+
+  it("penalises early detections: p99 is over the absolute error", () => {
+    const early = distribution("idle", [
+      member("idle-1", ff("recv", "ETIMEDOUT", 1000), prediction(3000)),
+      member("idle-2", ff("recv", "ETIMEDOUT", 2990), prediction(3000)),
+      member("idle-3", ff("recv", "ETIMEDOUT", 3005), prediction(3000)),
+    ]);
+    // Errors -2000, -10, +5: the signed p99 would be +5; the absolute p99 is 2000.
+    expect(early.p99ErrorMs).toBe(2000);
+    expect(early.errorTailsMs).toEqual({ early: -2000, late: 5 });
   });
 
   it("measures connect spread from connect events only, rounded to 0.1 ms", () => {
@@ -107,6 +119,7 @@ describe("distribution(): edge cases", () => {
       maxMs: null,
       predicted: null,
       p99ErrorMs: null,
+      errorTailsMs: null,
       connectSpreadMs: null,
       histogram: [],
     });
@@ -150,12 +163,13 @@ describe("distribution(): edge cases", () => {
     expect(d.p99ErrorMs).toBe(50);
   });
 
-  it("p99 error can be negative (detected earlier than predicted)", () => {
+  it("all early (detected before the prediction): p99 of |error| is the earliest, both tails negative", () => {
     const d = distribution("idle", [
       member("idle-1", ff("recv", "ETIMEDOUT", 2900), prediction(3000)),
       member("idle-2", ff("recv", "ETIMEDOUT", 2950), prediction(3000)),
     ]);
-    expect(d.p99ErrorMs).toBe(-50);
+    expect(d.p99ErrorMs).toBe(100);
+    expect(d.errorTailsMs).toEqual({ early: -100, late: -50 });
   });
 
   it("no connect events: no spread", () => {

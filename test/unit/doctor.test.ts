@@ -36,6 +36,25 @@ describe("doctor decisions", () => {
     expect(scenarioChecks(c, SCENARIOS).every((s) => s.ok)).toBe(true);
   });
 
+  it("a missing nft blocks the middlebox scenarios only, naming the package, exit 2", () => {
+    const nft: Check = {
+      id: "nft",
+      title: "nft",
+      status: "fail",
+      detail: "not on PATH",
+      fix: "install nftables (e.g. apt-get install nftables)",
+    };
+    const c = [...checks(), nft];
+    expect(exitCodeOf(c)).toBe(2);
+    const scenarios = [...SCENARIOS, { name: "lb-idle-timeout", fault: "lb-idle-timeout" }];
+    expect(scenarioChecks(c, scenarios)).toEqual([
+      { name: "host-crash", ok: true },
+      { name: "peer-close", ok: true },
+      { name: "lb-idle-timeout", ok: false, why: "needs nft" },
+    ]);
+    expect(formatDoctor(c, [])).toContain("fix: install nftables (e.g. apt-get install nftables)");
+  });
+
   it("a failed check blocks the scenarios that need it, exit 2", () => {
     const c = checks({ blackhole: { status: "fail", title: "blackhole routes" } });
     expect(exitCodeOf(c)).toBe(2);

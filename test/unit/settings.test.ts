@@ -214,3 +214,16 @@ describe("parseSettings bad values", () => {
     expect(err.message.startsWith("--keepalive")).toBe(true);
   });
 });
+
+describe("--icmp-ratelimit", () => {
+  it("absent: null, the router keeps the kernel's default", () => {
+    expect(parseSettings({}).icmpRatelimitMs).toBeNull();
+  });
+  it("0 turns the limit off; any whole number of ms up to 60000", () => {
+    expect(parseSettings({ icmpRatelimit: "0" }).icmpRatelimitMs).toBe(0);
+    expect(parseSettings({ icmpRatelimit: "250" }).icmpRatelimitMs).toBe(250);
+  });
+  it.each(["-1", "1.5", "fast", "60001"])("%s is a usage error naming the flag", (v) => {
+    expect(() => parseSettings({ icmpRatelimit: v })).toThrow(/--icmp-ratelimit/);
+  });
+});

@@ -1,0 +1,64 @@
+// The router's firewall eye (middlebox-reset): a packet socket that sees every IPv4 segment the
+// router forwards, in both directions, feeds a FlowTable; on request it sends the RSTs that end
+// every client flow at both ends through raw IP sockets. It runs in the router's namespace
+// only (an agent started there); IPv4 only for now.
+import { EPOLLIN, errnoName, lastErrno, MSG_DONTWAIT, sockaddr, sys } from "./libc.js";
+import type { Poller } from "./poller.js";
+import { FlowTable, parseSegment } from "./segments.js";
+
+const AF_PACKET = 17;
+const SOCK_DGRAM = 2;
+const SOCK_RAW = 3;
+const SOCK_NONBLOCK = 0o4000;
+const SOCK_CLOEXEC = 0o2000000;
+const AF_INET = 2;
+const IPPROTO_RAW = 255;
+/** htons(ETH_P_IP): IPv4 packets, link header stripped (SOCK_DGRAM). */
+const ETH_P_IP_BE = 0x0008;
+
+export class RstTracker {
+  private readonly table = new FlowTable();
+  private readonly fd: number;
+  private readonly buffer = Buffer.alloc(65536);
+
+  constructor(
+    private readonly poller: Poller,
+    private readonly clientPrefix: string,
+  ) {
+    this.fd = sys.socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, ETH_P_IP_BE);
+    if (this.fd < 0) throw new Error(`packet socket: ${errnoName(lastErrno())}`);
+    poller.watch(this.fd, EPOLLIN, () => this.drain());
+  }
+
+  private drain(): void {
+    for (;;) {
+      const n = Number(sys.recv(this.fd, this.buffer, this.buffer.length, MSG_DONTWAIT));
+      if (n <= 0) return;
+      const segment = parseSegment(this.buffer.subarray(0, n));
+      if (segment) this.table.see(segment);
+    }
+  }
+
+  /** Send a RST to both ends of every client flow seen; how many flows were reset. */
+  resetAll(): number {
+    this.drain();
+    const packets = this.table.resets(this.clientPrefix);
+    for (const packet of packets) {
+      const dst = `${packet[16]}.${packet[17]}.${packet[18]}.${packet[19]}`;
+      const fd = sys.socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+      if (fd < 0) throw new Error(`raw socket: ${errnoName(lastErrno())}`);
+      const addr = sockaddr(dst, 0);
+      const sent =
+        sys.connect(fd, addr, addr.length) === 0 && Number(sys.send(fd, packet, packet.length, 0));
+      const error = sent === packet.length ? null : errnoName(lastErrno());
+      sys.close(fd);
+      if (error) throw new Error(`send RST to ${dst}: ${error}`);
+    }
+    return packets.length / 2;
+  }
+
+  stop(): void {
+    this.poller.unwatch(this.fd);
+    sys.close(this.fd);
+  }
+}

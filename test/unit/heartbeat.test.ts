@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import { parseSettings } from "../../src/commands/settings.js";
+import { inWorkloadTerms, type Watched } from "../../src/plan/index.js";
+import { heartbeatBasis, heartbeatDead } from "../../src/predict/heartbeat.js";
+import { fin as finWire, silent, silentThenRst } from "../../src/predict/index.js";
+import type { Prediction } from "../../src/types.js";
+
+describe("heartbeatDead: pings every P ms from the connection's start", () => {
+  it("connected 251 ms before the fault, 500,3: first lost ping at +249, DEAD at +1749", () => {
+    const o = heartbeatDead({ startMs: -251, intervalMs: 500, misses: 3 });
+    expect(o.firstUnansweredMs).toBe(249);
+    expect(o.deadMs).toBe(1749);
+  });
+
+  it("a ping exactly at the fault is the first one lost", () => {
+    expect(heartbeatDead({ startMs: -1000, intervalMs: 500, misses: 2 })).toEqual({
+      firstUnansweredMs: 0,
+      deadMs: 1000,
+    });
+  });
+
+  it("a connection made after the fault: its very first ping is lost", () => {
+    expect(heartbeatDead({ startMs: 120, intervalMs: 100, misses: 5 }).deadMs).toBe(620);
+  });
+
+  it("several intervals before the fault: only the phase matters", () => {
+    const a = heartbeatDead({ startMs: -250, intervalMs: 100, misses: 3 });
+    const b = heartbeatDead({ startMs: -50, intervalMs: 100, misses: 3 });
+    expect(a).toEqual(b);
+    expect(a.deadMs).toBe(350);
+  });
+
+  it("the basis says what was measured and what was computed", () => {
+    const input = { startMs: -251.04, intervalMs: 500, misses: 3 };
+    const text = heartbeatBasis(input, heartbeatDead(input));
+    expect(text).toContain("measured: connect returned at -251 ms");
+    expect(text).toContain("computed: the first ping after the fault at 249 ms");
+  });
+});
+
+describe("inWorkloadTerms: a heartbeat connection", () => {
+  const settings = parseSettings({ heartbeat: "500,3" });
+  const w = { id: "heartbeat", group: "heartbeat", workload: "heartbeat", settings } as Watched;
+  const never: Prediction = { call: null, result: null, afterMs: null, basis: "never" };
+
+  it("a silent peer: DEAD from the schedule, not from any measured ping", () => {
+    const p = inWorkloadTerms(never, w, -251, silent());
+    expect(p).toMatchObject({ call: "heartbeat", result: "DEAD", afterMs: 1749 });
+  });
+
+  it("TCP reports sooner: TCP's answer stands", () => {
+    const rst: Prediction = { call: "recv", result: "ECONNRESET", afterMs: 300, basis: "x" };
+    expect(inWorkloadTerms(rst, w, -251, silentThenRst(300))).toBe(rst);
+  });
+
+  it("FIN or RST from the peer: no heartbeat prediction", () => {
+    const fin: Prediction = { call: "recv", result: "EOF", afterMs: 0, basis: "FIN" };
+    expect(inWorkloadTerms(fin, w, -251, finWire(0))).toBe(fin);
+  });
+
+  it("no connection start known: no heartbeat prediction", () => {
+    expect(inWorkloadTerms(never, w, null, silent())).toBe(never);
+  });
+});
