@@ -18,21 +18,21 @@ export function checkRemoteFaults(
   jobs: { scenario: Scenario; settings: Settings }[],
   base: Settings,
 ): void {
-  const labOnly = [...new Set(jobs.filter((j) => !runsRemotely(j)).map((j) => j.scenario.name))];
-  if (labOnly.length === 0) return;
+  const refused = jobs.filter((j) => !runsRemotely(j));
+  if (refused.length === 0) return;
+  const labOnly = [...new Set(refused.map((j) => j.scenario.name))];
   const runnable = loadBuiltIns()
     .filter((scenario) => runsRemotely({ scenario, settings: scenarioSettings(scenario, base) }))
     .map((s) => s.name);
-  const whys = [
-    ...new Set(
-      jobs
-        .map((j) => faultNamed(j.scenario.fault).remote)
-        .flatMap((r) => (r?.needs === "lab" ? [r.why] : [])),
-    ),
-  ];
-  const why = [...whys, "a router, links, namespaces, or the client host failing"].join("; ");
+  // A LabOnly fault says why; any other is one of the lab's own kinds.
+  const whys = refused.map(({ scenario }) => {
+    const remote = faultNamed(scenario.fault).remote;
+    return remote?.needs === "lab"
+      ? remote.why
+      : "a router, links, namespaces, or the client host failing";
+  });
   throw new UsageError(
-    `remote mode cannot run ${labOnly.join(", ")}: it needs the lab (${why}); remote mode runs ${runnable.join(", ")}`,
+    `remote mode cannot run ${labOnly.join(", ")}: it needs the lab (${[...new Set(whys)].join("; ")}); remote mode runs ${runnable.join(", ")}`,
   );
 }
 

@@ -83,9 +83,25 @@ describe.skipIf(!isRoot)("remote mode between two hosts tcpdrop did not build", 
 
   it("crash-reboot: the writer's next segment meets RST (ECONNRESET)", async () => {
     const { code, report } = await run(["crash-reboot", ...remote()]);
-    expect(code).toBe(0);
-    expect(connection(report, "writer").firstFailure).toMatchObject({ result: "ECONNRESET" });
+    // The RST's error goes to whichever call comes first: the writer's recv, which waits on it,
+    // or its next 200 ms send when that falls in the same turn (seen once in six runs here).
+    // Which call is a race; the errno and the window are not.
+    const writer = connection(report, "writer").firstFailure;
+    expect(writer).toMatchObject({ result: "ECONNRESET" });
+    expect(["send", "recv"]).toContain(writer?.call);
+    expect(writer?.afterMs).toBeGreaterThan(1000);
+    expect(writer?.afterMs).toBeLessThan(3000);
     expect(connection(report, "idle").firstFailure).toBeNull();
+    // The scenario's own checks all pass, but those that name the writer's recv may fail when
+    // its send took the RST (errno and window are checked above).
+    const failed = report.runs[0].verdicts.filter((v) => !v.pass).map((v) => v.expectation);
+    const racy = ["writer: recv ECONNRESET within 1s..3s", "writer: predicted"];
+    if (writer?.call === "send") {
+      expect(failed.filter((e) => !racy.includes(e))).toEqual([]);
+    } else {
+      expect(failed).toEqual([]);
+      expect(code).toBe(0);
+    }
     await expectNothingLeft();
   }, 60_000);
 

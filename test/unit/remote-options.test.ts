@@ -67,4 +67,19 @@ describe("remote runs", () => {
       );
     }
   });
+
+  it("refuses the middlebox scenarios in one line saying the middlebox is the lab's router", () => {
+    for (const name of [
+      "lb-idle-timeout",
+      "nat-idle-timeout",
+      "middlebox-reset",
+      "conntrack-flush",
+    ]) {
+      expect(() => checkRemoteFaults([job(name)], base)).toThrow(
+        new RegExp(
+          `^remote mode cannot run ${name}: it needs the lab \\(the .* lab's router.*\\); remote mode runs .*host-crash[^\\n]*$`,
+        ),
+      );
+    }
+  });
 });
