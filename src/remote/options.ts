@@ -64,6 +64,7 @@ export function refuseLabOnly(settings: Settings): void {
     [settings.synRetries != null, "--syn-retries would change a real host's sysctl"],
     [settings.ipv6 === true, "--ipv6 is the lab's; the family follows --server-addr"],
     [settings.observer === "server", "--observer server needs the lab"],
+    [settings.icmpRatelimitMs != null, "--icmp-ratelimit is the lab router's sysctl"],
   ];
   const hit = refused.find(([bad]) => bad);
   if (hit) {

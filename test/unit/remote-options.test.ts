@@ -37,7 +37,13 @@ describe("remote options", () => {
   it("refuses settings that would change a real host's kernel, in one UsageError", () => {
     const flags = { serverVia: "ssh a@b", serverAddr: "192.0.2.1" };
     expect(parseSettings(flags).remote?.port).toBe(7000);
-    for (const extra of [{ retries2: "5" }, { synRetries: "2" }, { observer: "server" }]) {
+    const refused = [
+      { retries2: "5" },
+      { synRetries: "2" },
+      { observer: "server" },
+      { icmpRatelimit: "0" },
+    ];
+    for (const extra of refused) {
       expect(() => parseSettings({ ...flags, ...extra })).toThrow(UsageError);
     }
   });
