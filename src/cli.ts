@@ -18,6 +18,7 @@ function onSignal(signal: NodeJS.Signals, code: number): void {
 
 export async function main(argv: string[]): Promise<number> {
   process.env.PATH = `${process.env.PATH ?? ""}:/usr/sbin:/sbin:/usr/bin:/bin`;
+  if (argv[2] === "agent") return (await import("./commands/agent.js")).agentCommand(argv.slice(3));
   // Not root: run again inside a user namespace where we are (before our own signal handlers,
   // so that the inner tcpdrop tears its labs down while this one waits for it).
   try {

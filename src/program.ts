@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import type { Flags } from "./actions.js";
 import { DEFAULT_HEARTBEAT_FLAG } from "./defaults.js";
+import { remoteFlags } from "./remote/flags.js";
 import { REPORTERS } from "./reporters/registry.js";
 
 const VERSION = (
@@ -133,7 +134,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .option("--json", "print the checks as JSON")
     .action(async (opts: { json?: boolean }) => setExit(await (await actions()).doctor(opts)));
 
-  labOptions(
+  const run = labOptions(
     settingOptions(
       program
         .command("run")
@@ -146,7 +147,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       "--repeat <n>",
       "run each scenario n times; report min, median, max and flaky outcomes",
     ),
-  ).action(async (names: string[], opts: Flags) =>
+  );
+  remoteFlags(run).action(async (names: string[], opts: Flags) =>
     setExit(await (await actions()).run(names, opts, VERSION)),
   );
 
@@ -179,6 +181,12 @@ export function buildProgram(setExit: (code: number) => void): Command {
   )
     .option("--json", "print the explanation as JSON")
     .action(async (name: string, opts: Flags) => (await actions()).explain(name, opts));
+
+  // Handled in cli.ts before anything else (the agent owns its process); listed for --help.
+  program
+    .command("agent")
+    .description("the agent that runs on a remote host in remote mode (docs/protocol.md)")
+    .allowUnknownOption();
 
   program
     .command("schema")

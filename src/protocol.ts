@@ -59,6 +59,9 @@ export const SERVER_ACTIONS = [
 ] as const;
 export type ServerAction = (typeof SERVER_ACTIONS)[number];
 
+/** The signals a runner may have one agent send another (remote mode's process faults). */
+export const SIGNALS = ["SIGKILL", "SIGTERM", "SIGSTOP", "SIGCONT"] as const;
+
 export const commandSchema = z.discriminatedUnion("op", [
   z.object({ id: z.number(), op: z.literal("listen"), ip: z.string(), port: z.number() }),
   z.object({
@@ -82,6 +85,25 @@ export const commandSchema = z.discriminatedUnion("op", [
     action: z.enum(SERVER_ACTIONS),
     /** pause-accept: the listen backlog to set (listen() again on the listening socket). */
     backlog: z.number().int().min(0).optional(),
+  }),
+  /** Remote mode: the host's kernel release, timer frequency and TCP sysctls. */
+  z.object({ id: z.number(), op: z.literal("host-info") }),
+  /** Remote mode: signal another agent on the same host (by the pid of its ready message). */
+  z.object({ id: z.number(), op: z.literal("signal"), pid: z.number(), signal: z.enum(SIGNALS) }),
+  /**
+   * Remote mode: drop (or stop dropping) the test's packets on this host, both ways, with
+   * nftables rules in a table of tcpdrop's own; `peers` are the clients' "ip:port" as the
+   * server saw them, `ttlS` how long the rules may live at most; "check" tries the rules
+   * without adding them (nft --check), to learn before a run whether nft may be used here.
+   */
+  z.object({
+    id: z.number(),
+    op: z.literal("firewall"),
+    action: z.enum(["check", "drop", "lift"]),
+    table: z.string().regex(/^tcpdrop_[a-z0-9_]+$/),
+    port: z.number().int().min(1).max(65535),
+    peers: z.array(z.string()),
+    ttlS: z.number().int().min(1).max(3600),
   }),
   /** In the router: follow the segments of flows whose client address starts with clientPrefix. */
   z.object({ id: z.number(), op: z.literal("track"), clientPrefix: z.string() }),
@@ -116,6 +138,15 @@ export const replySchemas = {
   exit: z.object({}),
   /** t: CLOCK_MONOTONIC ms at which the action started (a fault's t=0). */
   act: z.object({ t: z.number() }),
+  "host-info": z.object({
+    kernel: z.string(),
+    hz: z.number(),
+    hzKnown: z.boolean(),
+    sysctls: z.record(z.string(), z.string()),
+  }),
+  signal: z.object({ t: z.number() }),
+  /** t: when the rules were in place (drop) or gone (lift). */
+  firewall: z.object({ t: z.number() }),
   track: z.object({}),
   /** t: CLOCK_MONOTONIC ms at which the RSTs went out; flows: how many were reset. */
   "reset-flows": z.object({ t: z.number(), flows: z.number() }),
@@ -134,7 +165,20 @@ const callEvent = z.object({
 export type CallEvent = z.infer<typeof callEvent>;
 
 export const messageSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("ready"), host: z.string(), pid: z.number(), t: z.number() }),
+  /**
+   * The agent's hello: its version (a runner refuses another version) and protocol version.
+   * Optional here so that an older agent's hello still parses and is refused by name.
+   */
+  z.object({
+    type: z.literal("ready"),
+    host: z.string(),
+    pid: z.number(),
+    t: z.number(),
+    version: z.string().optional(),
+    protocol: z.number().optional(),
+    /** The kernel's boot_id: the same as the runner's means the same CLOCK_MONOTONIC. */
+    bootId: z.string().optional(),
+  }),
   /** One socket call that returned, stamped with the time it returned. */
   callEvent.extend({ type: z.literal("event"), t: z.number() }),
   /** A watched connection finished its follow-up calls. */

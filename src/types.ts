@@ -66,6 +66,8 @@ export interface Settings {
   connections?: number;
   /** "all": every call of every connection in the JSON even at scale (--events all). */
   events?: "all" | "summary";
+  /** Remote mode (--client-via / --server-via): real hosts instead of the lab. */
+  remote?: RemoteOptions;
   /** Middleboxes: the router forgets a flow idle this long, in whole seconds (--idle-timeout). */
   idleTimeoutS?: number;
   /** pooled: the request goes out this long after the connect, in ms (--request-after). */
@@ -74,6 +76,19 @@ export interface Settings {
   loose?: boolean;
   /** "off": no packet capture, no packets in the report (--packets off); "on" by default. */
   packets?: "on" | "off";
+}
+
+/** Remote mode's hosts and addresses (src/remote/options.ts parses them). */
+export interface RemoteOptions {
+  /** Command prefix that reaches the client host; absent: the client runs on this machine. */
+  clientVia?: string;
+  /** Command prefix that reaches the server host; absent: the server runs on this machine. */
+  serverVia?: string;
+  /** The address the client dials. */
+  serverAddr: string;
+  port: number;
+  /** The agent's command line on a remote host (default `tcpdrop agent`). */
+  remoteCommand?: string;
 }
 
 export const DETECT_METHODS = [
@@ -96,6 +111,8 @@ export interface ConnectionFacts {
   firstUnackedSendMs: number | null;
   /** tcpi_rto at the fault, in ms (the kernel's current retransmission timeout). */
   rtoMs: number;
+  /** tcpi_rtt (the smoothed RTT) at the fault, in ms: ~0 in the lab, real between hosts. */
+  srttMs?: number;
   /** How often the workload sends new data (ms), for those that send. */
   sendIntervalMs?: number;
   /** When the connection came up (its connect or accept returned), ms from the fault (<= 0). */

@@ -1,15 +1,19 @@
 // The agent: one process per lab host, started inside that host's network namespace. It reads
 // commands as JSON lines on stdin, makes real socket syscalls, and writes every call that
 // returned as a JSON line on stdout. It dies with the runner (PR_SET_PDEATHSIG and stdin EOF).
+// `tcpdrop agent` is this same process on a remote host (remote mode), reached over ssh,
+// kubectl exec or any command; docs/protocol.md describes what it reads and writes.
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { nowMs } from "../clock.js";
 import { type Command, commandSchema, type Reply, type ServerAction } from "../protocol.js";
+import { bootId, PROTOCOL_VERSION, VERSION } from "../version.js";
 import { tcpInfo } from "./calls.js";
 import { ClientConnection } from "./client.js";
 import { batchOutput, emit, emitCall, flush } from "./emit.js";
 import { holdSends, releaseSends } from "./hold.js";
-import { PR_SET_PDEATHSIG, RLIMIT_NOFILE, SIGKILL, SIGPIPE, sys } from "./libc.js";
+import { cleanUpHost, firewallOp, hostInfo, signalAgent } from "./host-ops.js";
+import { PR_SET_PDEATHSIG, RLIMIT_NOFILE, SIGHUP, SIGKILL, SIGPIPE, sys } from "./libc.js";
 import { NodeClientConnection } from "./node-client.js";
 import { Poller } from "./poller.js";
 import { RstTracker } from "./rst-tracker.js";
@@ -25,7 +29,9 @@ const ignoreSigterm = args.includes("--ignore-sigterm");
 if (args.includes("--sigpipe-default")) sys.signal(SIGPIPE, null);
 const expectedParent = Number(process.env.TCPDROP_RUNNER_PID ?? 0);
 
-sys.prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+// A lab agent dies with the runner at once. A remote agent (`tcpdrop agent`, no runner PID) is
+// told by SIGHUP instead, and first lifts any firewall rule it added (see exit()).
+sys.prctl(PR_SET_PDEATHSIG, expectedParent ? SIGKILL : SIGHUP, 0, 0, 0);
 if (expectedParent && sys.getppid() !== expectedParent) process.exit(1); // runner already gone
 
 const poller = new Poller();
@@ -117,6 +123,9 @@ const handlers: Handlers = {
     void exit(0);
     return {};
   },
+  "host-info": () => hostInfo(),
+  signal: (cmd) => signalAgent(cmd),
+  firewall: (cmd) => firewallOp(cmd),
 };
 
 const serverActions: Record<ServerAction, (backlog?: number) => void> = {
@@ -180,6 +189,8 @@ async function dispatch(line: string): Promise<void> {
   }
 }
 
+for (const signal of ["SIGHUP", "SIGINT"] as const) process.on(signal, () => void exit(0));
+
 process.on("SIGTERM", () => {
   if (ignoreSigterm) {
     emitCall({ side: "server", conn: "process", call: "signal", result: "SIGTERM ignored" });
@@ -192,6 +203,7 @@ process.on("SIGTERM", () => {
 
 /** Exit as soon as the poller's worker thread is back (it would otherwise hold the exit up). */
 async function exit(code: number): Promise<never> {
+  cleanUpHost();
   flush();
   await poller.stop();
   process.exit(code);
@@ -203,4 +215,12 @@ input.on("line", (line) => {
   if (line.trim()) void dispatch(line);
 });
 input.on("close", () => void exit(0));
-emit({ type: "ready", host, pid: process.pid, t: nowMs() });
+emit({
+  type: "ready",
+  host,
+  pid: process.pid,
+  t: nowMs(),
+  version: VERSION,
+  protocol: PROTOCOL_VERSION,
+  bootId: bootId(),
+});

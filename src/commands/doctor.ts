@@ -124,6 +124,16 @@ export function gatherChecks(): Check[] {
         : check(t.name, t.name, "fail", "not on PATH", toolFix(t)),
     ),
     captureCheck(root),
+    // Remote mode: the server host of a host fault runs nft (the lab does not need it).
+    onPath("nft")
+      ? check("nft", "nft (remote mode)", "ok", "on PATH (nftables): can serve remote host faults")
+      : check(
+          "nft",
+          "nft (remote mode)",
+          "warn",
+          "not on PATH: this host cannot be the server of a remote host fault (the lab does not need it)",
+          "install nftables (e.g. apt-get install nftables)",
+        ),
   ];
   const hasUnshare = onPath("unshare");
   const usernsError = hasUnshare ? probeUserns() : '"unshare" is not on PATH';

@@ -14,7 +14,7 @@ import { watchedConnections } from "../plan/index.js";
 import { fileReporters, REPORTERS } from "../reporters/registry.js";
 import type { Job } from "../runner/jobs.js";
 import { socketsPerHost } from "../runner/lab-agents.js";
-import { captureBlocker } from "../wire/availability.js";
+import { captureBlocker, REMOTE_NO_CAPTURE } from "../wire/availability.js";
 
 export interface PreflightOptions {
   /** Output files by flag: { "--junit": "out.xml" }; undefined ones are ignored. */
@@ -61,6 +61,9 @@ function checkFileKind(flag: string, path: string, jobs: Job[]): void {
     );
   }
   if (!file?.needsPackets) return;
+  if (jobs.some((j) => j.settings.remote)) {
+    throw new UsageError(`${flag} needs the lab's packets, but ${REMOTE_NO_CAPTURE}`);
+  }
   if (jobs.some((j) => j.settings.packets === "off")) {
     throw new UsageError(`${flag} needs the lab's packets: leave out --packets off`);
   }

@@ -7,6 +7,7 @@ import { checkPrivileges } from "../lab/privileges.js";
 import { kernelRelease, scenarioSettings } from "../plan/index.js";
 import { buildReport } from "../runner/document.js";
 import { type Job, type JobHooks, runJobs } from "../runner/jobs.js";
+import { checkRemoteFaults, remoteKernel } from "../runner/stage.js";
 import { builtInNames, loadScenario, type Scenario } from "../scenario/load.js";
 import type { Report } from "../types.js";
 import { outputFiles, preflight } from "./preflight.js";
@@ -32,8 +33,11 @@ export async function runCommand(
   const settings = parseSettings(opts);
   const extra = parseExpectations(opts.expect);
   const repeat = parseCount("--repeat", opts.repeat, 1, 100);
-  const parallel = parseCount("--parallel", opts.parallel, DEFAULT_PARALLEL, 64);
   const scenarios = resolveScenarios(names);
+  // Remote mode: one run at a time, as every run listens on the same test port.
+  const parallel = settings.remote
+    ? 1
+    : parseCount("--parallel", opts.parallel, DEFAULT_PARALLEL, 64);
   const jobs: Job[] = scenarios.flatMap((scenario) =>
     Array.from({ length: repeat }, (_, i) => ({
       scenario,
@@ -41,10 +45,11 @@ export async function runCommand(
       ...(repeat > 1 ? { repetition: i + 1 } : {}),
     })),
   );
+  if (settings.remote) checkRemoteFaults(jobs, settings);
   preflight(jobs, extra, { outputs: outputFiles(opts) });
-  checkPrivileges();
+  if (!settings.remote) checkPrivileges(); // remote mode builds no lab
   const runs = await runJobs(jobs, extra, parallel, opts.hooks);
-  const report = buildReport(runs, kernelRelease(), version);
+  const report = buildReport(runs, remoteKernel(runs) ?? kernelRelease(), version);
   return { report, exitCode: runs.every((r) => r.passed) ? 0 : 1 };
 }
 

@@ -6,6 +6,7 @@ import {
   REQUEST_AFTER_TIMEOUT_MS,
 } from "../defaults.js";
 import { UsageError } from "../errors.js";
+import { type RemoteFlags, withRemote } from "../remote/options.js";
 import {
   DETECT_METHODS,
   type DetectMethod,
@@ -14,7 +15,7 @@ import {
   type Settings,
 } from "../types.js";
 
-export interface SettingFlags {
+export interface SettingFlags extends RemoteFlags {
   engine?: string;
   keepalive?: string;
   userTimeout?: string;
@@ -42,7 +43,7 @@ export interface SettingFlags {
 export const MAX_WINDOW_S = 1200;
 
 export function parseSettings(flags: SettingFlags): Settings {
-  return {
+  return withRemote(flags, {
     engine: parseEngine(flags.engine ?? "syscall"),
     keepalive: parseKeepalive(flags.keepalive ?? "off"),
     userTimeoutMs:
@@ -78,7 +79,7 @@ export function parseSettings(flags: SettingFlags): Settings {
     events: parseEvents(flags.events ?? "summary"),
     ...middleboxSettings(flags),
     packets: parsePackets(flags.packets ?? "on"),
-  };
+  });
 }
 
 /** A middlebox's idle timeout, when the pooled request goes out, and conntrack's loose pickup. */

@@ -24,6 +24,7 @@ export const conntrackFlush: Fault = {
   name: "conntrack-flush",
   observers: ["client"],
   serverMayDie: false,
+  remote: { needs: "lab", why: "the flushed conntrack table is the lab's router's" },
   tools: MIDDLEBOX_TOOLS,
   wire: ({ settings, workload }) =>
     middlebox({

@@ -28,4 +28,24 @@ export const crashReboot: Fault = {
     })();
     return { at, rest };
   },
+  // Remote: as host-crash (rules drop the test's packets both ways, the server process aborts
+  // its sockets unheard and is killed); a new process listens, and the rules are lifted after
+  // the delay, so the next segment meets the RST of a host that knows nothing of it.
+  remote: {
+    needs: "firewall",
+    async inject({ hosts, params, measured, note }) {
+      const at = await hosts.silence();
+      await hosts.act("abort-all");
+      await hosts.signal("server", "SIGKILL");
+      await hosts.processExit("server");
+      const rest = (async () => {
+        await hosts.startProcess("server");
+        await sleep(Math.max(0, at + params.rebootAfterMs - nowMs()));
+        const back = await hosts.unsilence();
+        measured.backAfterMs = back - at;
+        note(back, "server host is back, with no TCP state");
+      })();
+      return { at, rest };
+    },
+  },
 };

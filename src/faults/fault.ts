@@ -3,6 +3,7 @@
 // for the model (a WireEffect from src/predict), and how to inject it with the lab's verbs.
 import type { Lab } from "../lab/lab.js";
 import type { WireEffect } from "../predict/index.js";
+import type { RemoteStage } from "../remote/stage.js";
 import type { Settings, Side } from "../types.js";
 
 /** The scenario fields a fault may read (a scenario file's own knobs). */
@@ -21,6 +22,27 @@ export interface FaultContext {
   measured: Measured;
   /** Record a lab-level step (e.g. "server host back") at a monotonic time, for the report. */
   note: (t: number, what: string) => void;
+}
+
+/** Remote mode: the same, on hosts tcpdrop did not build (src/remote/stage.ts has the verbs). */
+export interface RemoteFaultContext extends Omit<FaultContext, "lab"> {
+  hosts: RemoteStage;
+}
+
+/** Whether and how a fault works between real hosts (remote mode). */
+export interface RemoteInjection {
+  /**
+   * "process": only the server process acts or is signalled; "firewall": the server host's
+   * silence is emulated with nftables rules there (root or CAP_NET_ADMIN on that host).
+   */
+  needs: "process" | "firewall";
+  inject(ctx: RemoteFaultContext): Promise<Injected>;
+}
+
+/** A fault only the lab can stage (its router, links or namespaces), and why, in a few words. */
+export interface LabOnly {
+  needs: "lab";
+  why: string;
 }
 
 export interface Injected {
@@ -52,4 +74,9 @@ export interface Fault {
   /** Optional: set the stage after the lab is built and before the clients connect. */
   prepare?(ctx: FaultContext): Promise<void>;
   inject(ctx: FaultContext): Promise<Injected>;
+  /**
+   * How it is injected in remote mode; LabOnly or absent: it needs the lab (a router, a link, a
+   * namespace), and remote mode refuses it in one line.
+   */
+  remote?: RemoteInjection | LabOnly;
 }

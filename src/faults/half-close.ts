@@ -10,4 +10,8 @@ export const halfClose: Fault = {
   serverMayDie: false,
   wire: () => fin(0),
   inject: async ({ lab }) => ({ at: await lab.act("shutdown-all") }),
+  remote: {
+    needs: "process",
+    inject: async ({ hosts }) => ({ at: await hosts.act("shutdown-all") }),
+  },
 };

@@ -22,4 +22,17 @@ export const hostCrash: Fault = {
     await lab.killHost(victim);
     return { at };
   },
+  // Remote: nftables rules on the server host drop the test's packets both ways (t=0 when they
+  // hold); the server process then aborts its sockets (its RSTs are dropped too, and the host
+  // keeps no state of them) and is killed.
+  remote: {
+    needs: "firewall",
+    async inject({ hosts }) {
+      const at = await hosts.silence();
+      await hosts.act("abort-all");
+      await hosts.signal("server", "SIGKILL");
+      await hosts.processExit("server");
+      return { at };
+    },
+  },
 };

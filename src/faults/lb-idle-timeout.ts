@@ -24,6 +24,10 @@ export const lbIdleTimeout: Fault = {
   name: "lb-idle-timeout",
   observers: ["client"],
   serverMayDie: false,
+  remote: {
+    needs: "lab",
+    why: "the load balancer is the lab's router: nftables and conntrack in its namespace",
+  },
   tools: MIDDLEBOX_TOOLS,
   wire: ({ settings, workload }) =>
     middlebox({

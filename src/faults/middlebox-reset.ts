@@ -14,6 +14,10 @@ export const middleboxReset: Fault = {
   name: "middlebox-reset",
   observers: ["client"],
   serverMayDie: false,
+  remote: {
+    needs: "lab",
+    why: "the middlebox is the lab's router: an agent there resets both ends",
+  },
   wire: () => resetBothEnds(),
   async prepare({ lab }) {
     if (lab.plan.family !== "ipv4") {

@@ -25,6 +25,10 @@ export const natIdleTimeout: Fault = {
   name: "nat-idle-timeout",
   observers: ["client"],
   serverMayDie: false,
+  remote: {
+    needs: "lab",
+    why: "the NAT is the lab's router: masquerade and conntrack in its namespace",
+  },
   tools: MIDDLEBOX_TOOLS,
   wire: ({ settings, workload }) =>
     middlebox({

@@ -10,4 +10,5 @@ export const peerAbort: Fault = {
   serverMayDie: false,
   wire: () => rst(0),
   inject: async ({ lab }) => ({ at: await lab.act("abort-all") }),
+  remote: { needs: "process", inject: async ({ hosts }) => ({ at: await hosts.act("abort-all") }) },
 };

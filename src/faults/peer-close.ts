@@ -10,4 +10,5 @@ export const peerClose: Fault = {
   serverMayDie: false,
   wire: () => fin(0),
   inject: async ({ lab }) => ({ at: await lab.act("close-all") }),
+  remote: { needs: "process", inject: async ({ hosts }) => ({ at: await hosts.act("close-all") }) },
 };

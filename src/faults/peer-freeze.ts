@@ -16,4 +16,8 @@ export const peerFreeze: Fault = {
     lab.signal("server", "SIGSTOP");
     return { at };
   },
+  remote: {
+    needs: "process",
+    inject: async ({ hosts }) => ({ at: await hosts.signal("server", "SIGSTOP") }),
+  },
 };

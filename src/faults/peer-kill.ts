@@ -16,4 +16,12 @@ export const peerKill: Fault = {
     await lab.processExit("server");
     return { at };
   },
+  remote: {
+    needs: "process",
+    async inject({ hosts }) {
+      const at = await hosts.signal("server", "SIGKILL");
+      await hosts.processExit("server");
+      return { at };
+    },
+  },
 };

@@ -21,4 +21,16 @@ export const serverRestart: Fault = {
     })();
     return { at, rest };
   },
+  remote: {
+    needs: "process",
+    async inject({ hosts, note }) {
+      const at = await hosts.signal("server", "SIGKILL");
+      await hosts.processExit("server");
+      const rest = (async () => {
+        await hosts.startProcess("server");
+        note(nowMs(), "a new server process listens on the same port");
+      })();
+      return { at, rest };
+    },
+  },
 };

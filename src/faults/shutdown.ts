@@ -28,4 +28,21 @@ export const shutdown: Fault = {
     })();
     return { at, rest };
   },
+  // Remote: the host "goes away" by falling silent to the test's connections (nftables).
+  remote: {
+    needs: "firewall",
+    async inject({ hosts, settings, note }) {
+      const at = await hosts.signal("server", "SIGTERM");
+      const rest = (async () => {
+        if (settings.ignoreSigterm) {
+          await sleep(Math.max(0, at + settings.graceMs - nowMs()));
+          note(nowMs(), "grace period over: SIGKILL");
+          await hosts.signal("server", "SIGKILL");
+        }
+        await hosts.processExit("server");
+        note(await hosts.silence(), "server host is gone (its packets are dropped)");
+      })();
+      return { at, rest };
+    },
+  },
 };

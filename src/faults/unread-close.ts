@@ -21,4 +21,12 @@ export const unreadClose: Fault = {
     await sleep(PILE_UP_MS);
     return { at: await lab.act("close-all") };
   },
+  remote: {
+    needs: "process",
+    async inject({ hosts }) {
+      await hosts.act("pause-reads");
+      await sleep(PILE_UP_MS);
+      return { at: await hosts.act("close-all") };
+    },
+  },
 };

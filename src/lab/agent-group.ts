@@ -9,7 +9,8 @@
 // workload: when thousands of idle connections time out in the same few milliseconds, each
 // agent stamps only its share of them, on a CPU of its own.
 import type { AgentMessage, ClientSpec, Reply, Request } from "../protocol.js";
-import { AgentProcess } from "./agent-process.js";
+import type { AgentProcess } from "./agent-process.js";
+import { startLabAgent } from "./lab-agent.js";
 
 /** What the runner talks to: one host process, whatever number of agents it is made of. */
 export interface Agent {
@@ -50,7 +51,7 @@ export class AgentGroup implements Agent {
       onMessage(h, msg);
     };
     const starting = Array.from({ length: count }, (_, i) =>
-      AgentProcess.start(host, netns, flags, track(i)).then((agent) => {
+      startLabAgent(host, netns, flags, track(i)).then((agent) => {
         members[i] = agent;
         return agent;
       }),
@@ -64,7 +65,7 @@ export class AgentGroup implements Agent {
     return new AgentGroup(host, members, acceptedBy);
   }
 
-  get pid(): number {
+  get pid(): number | undefined {
     return this.members[0].pid;
   }
 

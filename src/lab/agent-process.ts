@@ -1,8 +1,8 @@
-// A running agent as the runner sees it: a child process that joined a lab host's network
-// namespace (`nsenter --net=...`), spoken to in JSON lines.
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+// A running agent as the runner sees it: a channel of JSON lines opened by a Transport (a lab
+// namespace on this machine, or a command such as `ssh user@host` in remote mode). Its hello
+// (the "ready" message) must carry this tcpdrop's version. An agent on another machine (another
+// boot_id) has another CLOCK_MONOTONIC: its offset is measured at start and every time it sends
+// is converted to the runner's clock, so the rest of the runner never knows the difference.
 import { SetupError } from "../errors.js";
 import {
   type AgentMessage,
@@ -13,84 +13,92 @@ import {
   replySchemas,
 } from "../protocol.js";
 import { withTimeout } from "../timeout.js";
+import type { AgentChannel, Transport } from "../transport/index.js";
+import { bootId, VERSION } from "../version.js";
+import { measureOffset } from "./clock-offset.js";
 import { forget, remember } from "./registry.js";
 
-const AGENT_MAIN = fileURLToPath(new URL("../agent/main.js", import.meta.url));
 const REPLY_TIMEOUT_MS = 5000;
+/** A remote agent may need longer to start (ssh, kubectl exec, a cold Node). */
+const REMOTE_START_MS = 20_000;
 
 export type { AgentMessage } from "../protocol.js";
 
+type ReplyMessage = Extract<AgentMessage, { type: "reply" }>;
+
 export class AgentProcess {
-  readonly pid: number;
+  /** The local PID behind the channel (for the registry), if any. */
+  readonly pid: number | undefined;
+  /** The agent's own PID on its host (from its hello). */
+  agentPid = 0;
   readonly exited: Promise<number | null>;
-  private readonly child: ChildProcessWithoutNullStreams;
-  private readonly pending = new Map<
-    number,
-    (msg: Extract<AgentMessage, { type: "reply" }>) => void
-  >();
+  private readonly channel: AgentChannel;
+  private readonly pending = new Map<number, (msg: ReplyMessage) => void>();
   private nextId = 1;
-  private stderr = "";
   private exitSignal: NodeJS.Signals | null = null;
   /** Set when the agent wrote something the protocol does not allow. */
   private broken: string | undefined;
   private alive = true;
   private readonly ready: Promise<void>;
+  /** Agent clock minus runner clock, in ms (0 on this machine). */
+  private offset = 0;
+  /** The agent runs on this very kernel (same boot_id): its clock is the runner's. */
+  private sameKernel = false;
 
   private constructor(
     readonly host: string,
-    netns: string,
+    readonly transport: Transport,
     flags: string[],
     private readonly onMessage: (host: string, msg: AgentMessage) => void,
   ) {
-    const argv = [`--net=${netns}`, "--", process.execPath, AGENT_MAIN, "--host", host, ...flags];
-    this.child = spawn("nsenter", argv, {
-      stdio: ["pipe", "pipe", "pipe"],
-      env: { ...process.env, TCPDROP_RUNNER_PID: String(process.pid) },
-    });
-    if (this.child.pid === undefined)
-      throw new SetupError("cannot start a lab agent: nsenter not found");
-    this.pid = this.child.pid;
-    remember(this.pid);
-    this.child.stderr.on("data", (chunk) => {
-      this.stderr += chunk;
-    });
-    this.exited = new Promise((resolve) => {
-      this.child.on("exit", (code, signal) => {
-        this.alive = false;
-        this.exitSignal = signal;
-        forget(this.pid);
-        resolve(code);
-      });
+    this.channel = transport.open(["--host", host, ...flags]);
+    this.pid = this.channel.pid;
+    if (this.pid !== undefined) remember(this.pid);
+    this.exited = this.channel.exited.then(({ code, signal }) => {
+      this.alive = false;
+      this.exitSignal = signal;
+      if (this.pid !== undefined) forget(this.pid);
+      return code;
     });
     this.ready = new Promise((resolve, reject) => {
-      const lines = createInterface({ input: this.child.stdout });
-      lines.on("line", (line) => this.receive(line, resolve));
+      this.channel.onLine((line) => this.receive(line, resolve, reject));
       this.exited.then(() => reject(new SetupError(this.deathReason())));
-      this.child.on("error", (err) =>
-        reject(new SetupError(`cannot start a lab agent: ${err.message}`)),
+      this.channel.onError((err) =>
+        reject(
+          new SetupError(`cannot start the ${host} agent via ${transport.where}: ${err.message}`),
+        ),
       );
     });
     this.ready.catch(() => {});
   }
 
-  /** Start an agent in a host's network namespace and wait until it says it is ready. */
+  /** Start an agent through a transport and wait until it says it is ready. */
   static async start(
     host: string,
-    netns: string,
+    transport: Transport,
     flags: string[],
     onMessage: (host: string, msg: AgentMessage) => void,
   ): Promise<AgentProcess> {
-    const agent = new AgentProcess(host, netns, flags, onMessage);
-    await withTimeout(agent.ready, REPLY_TIMEOUT_MS, () => late(`the ${host} agent did not start`));
+    const agent = new AgentProcess(host, transport, flags, onMessage);
+    const ms = transport.sameClock ? REPLY_TIMEOUT_MS : REMOTE_START_MS;
+    try {
+      await withTimeout(agent.ready, ms, () => late(`the ${host} agent did not start`, ms));
+      if (!transport.sameClock && !agent.sameKernel) {
+        agent.offset = await measureOffset(() => agent.requestRaw({ op: "snapshot" }));
+      }
+    } catch (err) {
+      agent.kill("SIGKILL");
+      throw err;
+    }
     return agent;
   }
 
-  private receive(line: string, ready: () => void): void {
+  private receive(line: string, ready: () => void, refuse: (err: Error) => void): void {
     let json: unknown;
     try {
       json = JSON.parse(line);
     } catch {
-      return; // not a protocol line (a stray write): ignored
+      return; // not a protocol line (a stray write, a login banner): ignored
     }
     const checked = messageSchema.safeParse(json);
     if (!checked.success) {
@@ -98,8 +106,16 @@ export class AgentProcess {
       return;
     }
     const msg = checked.data;
-    if (msg.type === "ready") ready();
-    else if (msg.type === "reply") this.pending.get(msg.id)?.(msg);
+    if (msg.type === "ready") {
+      if (msg.version !== VERSION) {
+        refuse(new SetupError(versionMismatch(this.host, this.transport.where, msg.version)));
+        return;
+      }
+      this.agentPid = msg.pid;
+      this.sameKernel = msg.bootId !== undefined && msg.bootId === bootId();
+      ready();
+    } else if (msg.type === "reply") this.pending.get(msg.id)?.(msg);
+    else if (msg.type === "event") this.onMessage(this.host, { ...msg, t: msg.t - this.offset });
     else this.onMessage(this.host, msg);
   }
 
@@ -108,16 +124,22 @@ export class AgentProcess {
    * connect waits for its connections: thousands of them get a millisecond each on top.
    */
   async request<C extends Request>(command: C): Promise<Reply<C["op"]>> {
+    const payload = await this.requestRaw(command);
+    return this.toRunnerClock(payload) as Reply<C["op"]>;
+  }
+
+  /** The reply as the agent sent it, times on the agent's own clock. */
+  async requestRaw<C extends Request>(command: C): Promise<Reply<C["op"]>> {
     const { op } = command;
     if (this.broken) throw new SetupError(this.broken);
     if (!this.alive) throw new SetupError(`the ${this.host} agent is gone (${op})`);
     const id = this.nextId++;
-    const reply = new Promise<Extract<AgentMessage, { type: "reply" }>>((resolve, reject) => {
+    const reply = new Promise<ReplyMessage>((resolve, reject) => {
       this.pending.set(id, resolve);
       this.exited.then(() => reject(new SetupError(this.deathReason())));
     });
     const line: Command = { ...command, id } as Command;
-    this.child.stdin.write(`${JSON.stringify(line)}\n`);
+    this.channel.write(JSON.stringify(line));
     const timeoutMs = REPLY_TIMEOUT_MS + (command.op === "connect" ? command.specs.length : 0);
     const msg = await withTimeout(reply, timeoutMs, () =>
       late(`the ${this.host} agent did not answer "${op}"`, timeoutMs),
@@ -133,23 +155,53 @@ export class AgentProcess {
     return payload.data as Reply<C["op"]>;
   }
 
+  /** Times in a reply (t, and each snapshot reading's t) on the runner's clock. */
+  private toRunnerClock(payload: unknown): unknown {
+    if (this.offset === 0 || typeof payload !== "object" || payload === null) return payload;
+    const out = { ...(payload as Record<string, unknown>) };
+    if (typeof out.t === "number") out.t -= this.offset;
+    if (out.info && typeof out.info === "object") {
+      const info: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(out.info)) {
+        const reading = v as { t?: number } | null;
+        info[k] = reading?.t === undefined ? reading : { ...reading, t: reading.t - this.offset };
+      }
+      out.info = info;
+    }
+    return out;
+  }
+
   /** The signal that ended the agent, once it has exited (null if it exited by itself). */
   get signal(): NodeJS.Signals | null {
     return this.exitSignal;
   }
 
+  get isAlive(): boolean {
+    return this.alive;
+  }
+
+  /** Close the agent's stdin: it exits by itself (a remote agent lifts its rules first). */
+  close(): void {
+    if (this.alive) this.channel.close();
+  }
+
   kill(signal: NodeJS.Signals): void {
-    if (this.alive) this.child.kill(signal);
+    if (this.alive) this.channel.kill(signal);
   }
 
   deathReason(): string {
     const why =
-      this.stderr.trim().split("\n").pop() ||
-      (this.exitSignal ? `killed by ${this.exitSignal}` : "no message");
-    return `the ${this.host} agent exited unexpectedly: ${why}`;
+      this.channel.lastError() || (this.exitSignal ? `killed by ${this.exitSignal}` : "no message");
+    const via = this.transport.sameClock ? "" : ` (via ${this.transport.where})`;
+    return `the ${this.host} agent exited unexpectedly${via}: ${why}`;
   }
 }
 
-function late(what: string, timeoutMs = REPLY_TIMEOUT_MS): SetupError {
-  return new SetupError(`${what} within ${timeoutMs} ms`);
+function versionMismatch(host: string, where: string, theirs: string | undefined): string {
+  const what = theirs ? `tcpdrop ${theirs}` : "an older tcpdrop";
+  return `the ${host} agent via ${where} is ${what}, but this is tcpdrop ${VERSION}: install tcpdrop ${VERSION} there (or point --remote-command at it)`;
+}
+
+function late(what: string, ms = REPLY_TIMEOUT_MS): SetupError {
+  return new SetupError(`${what} within ${ms} ms`);
 }

@@ -102,7 +102,9 @@ export function usernsBlocker(): string | null {
 export function needsLab(args: string[]): boolean {
   const command = args.find((a) => !a.startsWith("-"));
   const help = args.some((a) => a === "-h" || a === "--help");
-  return command !== undefined && LAB_COMMANDS.has(command) && !help;
+  // Remote mode builds no lab: it must run in the machine's own namespace (ssh, kubectl).
+  const remote = args.some((a) => /^--(client|server)-via(=|$)/.test(a));
+  return command !== undefined && LAB_COMMANDS.has(command) && !help && !remote;
 }
 
 /**

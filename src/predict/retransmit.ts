@@ -5,7 +5,8 @@
 // Measured on a 6.18 kernel in the lab (TCP_INFO sampled every few ms) and modelled here:
 // - a tail loss probe (TLP) goes out about TCP_RTO_MIN after the first unacknowledged send
 //   (2 x SRTT + 200 ms with one segment out, or 2 x SRTT + 2 jiffies after the next segment;
-//   the lab's SRTT is negligible), and the RTO timer is armed from the probe;
+//   the lab's SRTT is negligible, a real path's is measured from TCP_INFO and added), and the
+//   RTO timer is armed from the probe;
 // - retrans_stamp, from which TCP_USER_TIMEOUT and tcp_retries2 are counted, is the time of
 //   the first RTO retransmission (the skb's timestamp is refreshed when it is retransmitted),
 //   not the original send.
@@ -47,6 +48,8 @@ export interface RetransmitInput {
   firstUnackedSendMs: number;
   /** The RTO in force when it was sent (tcpi_rto), in ms. */
   rtoMs: number;
+  /** The measured smoothed RTT (tcpi_rtt), in ms: the tail loss probe waits 2 x SRTT more. */
+  srttMs?: number;
   /** net.ipv4.tcp_retries2. */
   retries2: number;
   /** TCP_USER_TIMEOUT in ms, or null when unset (0 in the kernel). */
@@ -81,7 +84,8 @@ export function retransmitGiveUpMs(opts: RetransmitInput): RetransmitOutcome {
   const { firstUnackedSendMs: start, retries2, userTimeoutMs, hz } = opts;
   const limitMs = userTimeoutMs ?? retries2TimeoutMs(retries2, TCP_RTO_MIN_MS, TCP_RTO_MAX_MS);
   const oneJiffyMs = 1000 / hz;
-  const probeMs = start + timerDelayMs(TCP_RTO_MIN_MS + 2 * oneJiffyMs, hz);
+  const srttMs = opts.srttMs ?? 0;
+  const probeMs = start + timerDelayMs(2 * srttMs + TCP_RTO_MIN_MS + 2 * oneJiffyMs, hz);
   const retransmissions: number[] = [probeMs];
 
   let rtoMs = opts.rtoMs > 0 ? opts.rtoMs : TCP_RTO_MIN_MS;

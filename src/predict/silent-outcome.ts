@@ -42,6 +42,7 @@ function silentWriter(firstUnackedSendMs: number, input: ModelInput): SilentOutc
   const outcome = retransmitGiveUpMs({
     firstUnackedSendMs,
     rtoMs: facts.rtoMs,
+    srttMs: facts.srttMs,
     retries2,
     userTimeoutMs,
     hz: kernel.hz,

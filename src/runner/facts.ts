@@ -35,6 +35,7 @@ export function connectionFacts(
       ? (firstSend?.tMs ?? nextSend(events, side, sendIntervalMs))
       : null,
     rtoMs: info ? info.rtoUs / 1000 : 200,
+    srttMs: info ? info.rttUs / 1000 : 0,
     ...(sends(workload) ? { sendIntervalMs } : {}),
     connectedMs:
       events.find((e) => e.side === side && (e.call === "connect" || e.call === "accept"))?.tMs ??

@@ -21,6 +21,9 @@ export interface RunRecord {
   /** What to check, with --detect's defaults and the skipped ones (expectation-plan.ts). */
   plan: ExpectationPlan;
   sysctls: Record<string, string>;
+  /** Remote mode: the client host's HZ (else this machine's) and the hosts' kernels. */
+  hz?: number;
+  hosts?: unknown;
   /** The router's ICMP rate limit as read (absent in older records). */
   routerSysctls?: Record<string, string>;
   raw: RawEvent[];
@@ -36,7 +39,7 @@ export interface RunRecord {
 export function buildRunReport(r: RunRecord): RunReport {
   const { settings } = r;
   const windowMs = settings.windowS * 1000;
-  const kernel = kernelParams(r.sysctls, kernelHz().hz, r.routerSysctls);
+  const kernel = kernelParams(r.sysctls, r.hz ?? kernelHz().hz, r.routerSysctls);
   const byConn = timelines(
     r.raw,
     r.faultAt,
@@ -91,7 +94,12 @@ export function buildRunReport(r: RunRecord): RunReport {
     scenario: r.scenario.name,
     engine: settings.engine,
     summary: r.scenario.summary,
-    settings: { ...settings, sysctls: r.sysctls, routerSysctls: r.routerSysctls ?? {} },
+    settings: {
+      ...settings,
+      sysctls: r.sysctls,
+      routerSysctls: r.routerSysctls ?? {},
+      ...(r.hosts ? { hosts: r.hosts } : {}),
+    },
     connections,
     ...(distributions ? { distributions } : {}),
     steps: [

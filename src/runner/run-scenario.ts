@@ -19,6 +19,7 @@ import { planExpectations } from "./expectation-plan.js";
 import type { Snapshot } from "./facts.js";
 import { labAgents, scaleSysctls } from "./lab-agents.js";
 import { buildRunReport } from "./report.js";
+import { buildStage, injectFault, prepareFault, stageFacts } from "./stage.js";
 import { attachPackets, startCapture, stopCapture } from "./wire.js";
 
 export interface RunHooks {
@@ -43,8 +44,9 @@ export async function runScenario(
     else if (msg.type === "done") done.add(msg.conn);
   };
   const step = (name: string) => hooks.onStep?.(name);
-  step("build the lab");
-  const lab = await Lab.build({
+  const fault = faultNamed(scenario.fault);
+  step(settings.remote ? "start the remote agents" : "build the lab");
+  const lab = await buildStage(fault, settings, {
     clientSysctls: { ...clientSysctls(settings), ...scaleSysctls(settings) },
     serverFlags: [
       ...(settings.ignoreSigterm ? ["--ignore-sigterm"] : []),
@@ -117,25 +119,24 @@ export async function runScenario(
 
   async function observe(): Promise<RunReport> {
     step("start the packet capture");
-    capturing = await startCapture(lab, settings);
+    capturing = await startCapture(lab instanceof Lab ? lab : null, settings);
     const watched = watchedConnections(scenario, settings);
     const observedSpecs = watched.map((w) => clientSpec(w, lab.serverIp, lab.serverPort));
     // --observer server: the client only opens plain connections; the server watches them.
     const byServer = settings.observer === "server";
     const specs = byServer ? observedSpecs.map(peerSpec) : observedSpecs;
     const processes = await clientProcesses(specs);
-    const fault = faultNamed(scenario.fault);
     const measured: Record<string, number> = {};
     const note = (t: number, what: string) => steps.push({ t, what });
-    const ctx = { lab, settings, params: scenario, measured, note };
+    const ctx = { settings, params: scenario, measured, note };
     const inject = async () => {
       step(`inject the fault (${scenario.fault})`);
       if (fault.serverMayDie) lab.mayDie.add("server");
-      return fault.inject(ctx);
+      return injectFault(lab, fault, ctx);
     };
     if (fault.prepare) {
       step(`prepare the fault (${scenario.fault})`);
-      await fault.prepare(ctx);
+      await prepareFault(lab, fault, ctx);
     }
     let snapshot: Snapshot = { t: nowMs(), info: {} };
     let injected: Awaited<ReturnType<typeof inject>>;
@@ -149,10 +150,18 @@ export async function runScenario(
       step("connect the client to the server");
       const replies = await Promise.all(
         processes.map(([agent, own]) => agent.request({ op: "connect", specs: own })),
-      );
+      ).catch((err: Error) => {
+        // Remote mode: a connect that hangs is most often an address the client cannot reach.
+        const check = settings.remote ? "; check --server-addr and --port" : "";
+        throw new SetupError(`${err.message}${check}`);
+      });
       const connected = replies.reduce((n, r) => n + (r.connected ?? 0), 0);
       if (connected !== specs.length) {
-        throw new SetupError("the client could not connect to the server before the fault");
+        const to = `${lab.serverIp}:${lab.serverPort}`;
+        const check = settings.remote ? "; check --server-addr and --port" : "";
+        throw new SetupError(
+          `the client could not connect to the server (${to}) before the fault${check}`,
+        );
       }
       if (byServer) await adopt(observedSpecs);
       await sleep(PRE_FAULT_MS);
@@ -186,7 +195,7 @@ export async function runScenario(
         watched.map((w) => w.group),
       ),
       sysctls: lab.sysctls,
-      routerSysctls: lab.routerSysctls,
+      ...stageFacts(lab),
       raw,
       steps,
       snapshot,
@@ -195,7 +204,11 @@ export async function runScenario(
       measured,
       durationMs: Math.round(nowMs() - started),
     });
-    attachPackets(run, wire, capturing.summary, { raw, faultAt: injected.at, lab });
+    attachPackets(run, wire, capturing.summary, {
+      raw,
+      faultAt: injected.at,
+      lab: lab instanceof Lab ? lab : null,
+    });
     return run;
   }
 }

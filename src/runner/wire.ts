@@ -5,7 +5,7 @@
 // the fault); the frames themselves stay beside the report for the pcapng.
 import type { Lab } from "../lab/lab.js";
 import type { CaptureSummary, RunReport, Settings, WirePacket } from "../types.js";
-import { captureBlocker } from "../wire/availability.js";
+import { captureBlocker, REMOTE_NO_CAPTURE } from "../wire/availability.js";
 import { Capture, type CaptureResult } from "../wire/capture.js";
 import { connectionEnds } from "../wire/connections.js";
 import { type LabelledPacket, labelPackets } from "../wire/label.js";
@@ -20,8 +20,10 @@ export interface RunCapture {
   before?: IpCounters;
 }
 
-export async function startCapture(lab: Lab, settings: Settings): Promise<RunCapture> {
+/** `lab` is null in remote mode: real hosts have no lab router to capture on. */
+export async function startCapture(lab: Lab | null, settings: Settings): Promise<RunCapture> {
   if (settings.packets === "off") return { capture: null, summary: { status: "off" } };
+  if (!lab) return { capture: null, summary: { status: "unavailable", note: REMOTE_NO_CAPTURE } };
   const blocker = captureBlocker();
   if (blocker) return { capture: null, summary: { status: "unavailable", note: blocker } };
   let capture: Capture;
@@ -65,9 +67,9 @@ export function attachPackets(
   run: RunReport,
   stopped: Awaited<ReturnType<typeof stopCapture>>,
   summary: CaptureSummary,
-  ctx: { raw: RawEvent[]; faultAt: number; lab: Lab },
+  ctx: { raw: RawEvent[]; faultAt: number; lab: Lab | null },
 ): void {
-  if (!stopped) {
+  if (!stopped || !ctx.lab) {
     run.capture = summary;
     return;
   }

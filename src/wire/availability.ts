@@ -17,3 +17,7 @@ export function captureBlocker(): string | null {
   }
   return null;
 }
+
+/** Why a remote run has no packets: real hosts have no lab router to capture on. */
+export const REMOTE_NO_CAPTURE =
+  "remote mode: the hosts are real and there is no lab router to capture on";

@@ -111,6 +111,15 @@ describe("retransmitGiveUpMs", () => {
     expect(Math.abs(r.atMs - 3570)).toBeLessThanOrEqual(40);
   });
 
+  it("waits 2 x the measured SRTT more for the tail loss probe on a real path", () => {
+    const lab = retransmitGiveUpMs({ ...base, retries2: 15 });
+    const wan = retransmitGiveUpMs({ ...base, retries2: 15, srttMs: 40 });
+    const delay = wan.retransmissions[0] - lab.retransmissions[0];
+    // 2 x 40 ms, give or take the timer wheel's rounding (8 jiffies = 32 ms at level 1)
+    expect(delay).toBeGreaterThanOrEqual(80 - 4);
+    expect(delay).toBeLessThanOrEqual(80 + 36);
+  });
+
   it("sends a tail loss probe TCP_RTO_MIN + 2 jiffies after the first unacked send", () => {
     const r = retransmitGiveUpMs({ ...base, firstUnackedSendMs: 100, retries2: 15 });
     // 200 ms + 8 ms = 52 jiffies at HZ=250, level 0: ~210 ms.

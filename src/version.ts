@@ -1,0 +1,21 @@
+// tcpdrop's own version (package.json), which a runner and its agents must share: the ready
+// message of every agent carries it, and the runner refuses an agent of another version.
+import { readFileSync } from "node:fs";
+
+export const VERSION = (
+  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version: string;
+  }
+).version;
+
+/** This kernel's boot_id: two processes that share it share CLOCK_MONOTONIC. */
+export function bootId(): string | undefined {
+  try {
+    return readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The protocol's own version, raised when a message or command changes incompatibly. */
+export const PROTOCOL_VERSION = 1;

@@ -1,0 +1,24 @@
+// docs/protocol.md stays in step with src/protocol.ts: every op the agent takes, every message
+// it writes, every server action and every signal is described there.
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import {
+  commandSchema,
+  messageSchema,
+  SERVER_ACTIONS,
+  SIGNALS,
+  WORKLOADS,
+} from "../../src/protocol.js";
+
+const doc = readFileSync(new URL("../../docs/protocol.md", import.meta.url), "utf8");
+
+describe("docs/protocol.md", () => {
+  it("describes every op, message, action, signal and workload", () => {
+    const ops = commandSchema.options.map((o) => o.shape.op.value);
+    const types = messageSchema.options.map((o) => o.shape.type.value);
+    expect(ops.length).toBeGreaterThan(8);
+    for (const name of [...ops, ...types]) expect(doc).toContain(`| \`${name}\` |`);
+    for (const name of [...SERVER_ACTIONS, ...SIGNALS, ...WORKLOADS])
+      expect(doc).toContain(`\`${name}\``);
+  });
+});
