@@ -12,9 +12,7 @@ import { fromDist } from "./lib.mjs";
 
 const [command, fault = "crash", after = "1000", windowMs = "10000", ...rest] =
   process.argv.slice(2);
-const sysctls = Object.fromEntries(
-  rest.filter((a) => a.includes("=")).map((a) => a.split("=", 2)),
-);
+const sysctls = Object.fromEntries(rest.filter((a) => a.includes("=")).map((a) => a.split("=", 2)));
 const { Lab } = await fromDist("lab/lab.js");
 const { TracedProgram } = await fromDist("program/run-program.js");
 const { groupConnections } = await fromDist("program/connections.js");
@@ -43,12 +41,17 @@ try {
   }
   await Promise.race([program.exited, sleep(Number(windowMs))]);
   const outcome = await program.stop();
-  const rel = (ms) => (ms === null || ms === undefined ? null : Math.round((ms - faultMs) * 10) / 10);
+  const rel = (ms) =>
+    ms === null || ms === undefined ? null : Math.round((ms - faultMs) * 10) / 10;
   const connections = groupConnections(outcome.records).map((c) => ({
     id: c.id,
     options: c.options.map((o) => `${o.name}=${o.value}`),
     firstFailure: c.firstFailure && { ...c.firstFailure, atMs: rel(c.firstFailure.atMs) },
-    blocked: c.blocked.map((b) => ({ call: b.call, sinceMs: rel(b.startMs), endedMs: rel(b.endedMs) })),
+    blocked: c.blocked.map((b) => ({
+      call: b.call,
+      sinceMs: rel(b.startMs),
+      endedMs: rel(b.endedMs),
+    })),
     calls: c.calls.length,
   }));
   console.log(
