@@ -54,3 +54,28 @@ export async function abortConnections(netns: string, port: number): Promise<Soc
   const out = await ss(netns, ["-K", "-tinoeH", ...filter], "aborting the connections");
   return parseSs(out, "ESTABLISHED");
 }
+
+/**
+ * Wait until something listens on ip:port in the host (a user's server is up), polling ss;
+ * false when nothing does within `timeoutMs`.
+ */
+export async function waitListening(
+  netns: string,
+  ip: string,
+  port: number,
+  timeoutMs: number,
+): Promise<boolean> {
+  const wanted = new Set([
+    ip.includes(":") ? `[${ip}]:${port}` : `${ip}:${port}`,
+    `0.0.0.0:${port}`,
+    `*:${port}`,
+    `[::]:${port}`,
+  ]);
+  const end = nowMs() + timeoutMs;
+  for (;;) {
+    const { sockets } = await readSockets(netns);
+    if (sockets.some((s) => s.state === "LISTEN" && wanted.has(s.local))) return true;
+    if (nowMs() >= end) return false;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

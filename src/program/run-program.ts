@@ -11,6 +11,7 @@ import { forget, remember } from "../lab/registry.js";
 import { realMinusMonoMs } from "./clock.js";
 import { type Established, EstablishedWatch } from "./established.js";
 import { OutputTail } from "./output-tail.js";
+import { childrenOf, tracees } from "./process-tree.js";
 import { substitute, tracedArgv } from "./strace-command.js";
 import { StraceParser } from "./strace-parse.js";
 import type { BlockedCall, TraceRecord } from "./trace-types.js";
@@ -107,6 +108,27 @@ export class TracedProgram {
 
   get pid(): number | undefined {
     return this.child.pid;
+  }
+
+  /**
+   * Send a signal to every process of the program (systemd's default: the whole group, so a
+   * shell that forked the command does not shield it). Faults that act on a process use this:
+   * kill, shutdown's SIGTERM then SIGKILL, freeze (SIGSTOP) and thaw. Returns how many.
+   */
+  signal(signal: NodeJS.Signals): number {
+    const unshare = this.child.pid;
+    const strace = unshare === undefined ? undefined : childrenOf(unshare)[0];
+    if (strace === undefined) return 0;
+    let sent = 0;
+    for (const pid of tracees(strace)) {
+      try {
+        process.kill(pid, signal);
+        sent++;
+      } catch {
+        // it has just exited
+      }
+    }
+    return sent;
   }
 
   /** Wait for the first connection to the server, the program's exit, or the timeout. */
