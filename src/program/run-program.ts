@@ -156,8 +156,19 @@ export class TracedProgram {
 
   /** Kill the program and everything it started (by PID), and collect what it did. */
   async stop(): Promise<ProgramOutcome> {
-    if (this.child.exitCode === null && this.child.signalCode === null) {
-      this.child.kill("SIGKILL");
+    const running = () => this.child.exitCode === null && this.child.signalCode === null;
+    if (running()) {
+      // strace first: the kernel then ends its PID namespace and unshare reaps it and exits.
+      // unshare too if that does not happen at once (it would kill strace on its way out).
+      const strace = this.child.pid === undefined ? undefined : childrenOf(this.child.pid)[0];
+      try {
+        if (strace !== undefined) process.kill(strace, "SIGKILL");
+      } catch {
+        // it has just exited
+      }
+      const exited = new Promise((resolve) => this.child.once("exit", resolve));
+      await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 500))]);
+      if (running()) this.child.kill("SIGKILL");
     }
     await this.traceEnded;
     this.onExit(this.exit);
