@@ -3,7 +3,7 @@
 // Node's realtime clock (Date.now) has whole milliseconds only, so the sample is taken at the
 // instant Date.now ticks to its next millisecond: at that instant realtime is exactly that
 // value, give or take one turn of the loop (well under a microsecond).
-import { nowMs } from "../agent/emit.js";
+import { nowMs } from "../clock.js";
 
 /** CLOCK_REALTIME minus CLOCK_MONOTONIC, in ms (the median of a few samples, ~1 ms each). */
 export function realMinusMonoMs(samples = 3): number {

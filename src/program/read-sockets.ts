@@ -5,7 +5,7 @@
 //   peer a RST, exactly what an abort (SO_LINGER {1,0} then close) puts on the wire, and the
 //   owner's next call fails ECONNABORTED. This is how a foreign server can be made to abort.
 import { execFile } from "node:child_process";
-import { nowMs } from "../agent/emit.js";
+import { nowMs } from "../clock.js";
 import { SetupError } from "../errors.js";
 import { parseSs, type SocketInfo, SS_ARGS } from "./ss-info.js";
 

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { nowMs } from "../../src/agent/emit.js";
+import { nowMs } from "../../src/clock.js";
 import { realMinusMonoMs } from "../../src/program/clock.js";
 import { EstablishedWatch } from "../../src/program/established.js";
 import { OutputTail } from "../../src/program/output-tail.js";

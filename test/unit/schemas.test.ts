@@ -6,10 +6,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { jsonSchema, SCHEMA_NAMES, schemaCommand } from "../../src/commands/schema.js";
+import { SCENARIO_DIR } from "../../src/defaults.js";
 import { UsageError } from "../../src/errors.js";
-import { buildReport } from "../../src/reporters/index.js";
 import { reportSchema } from "../../src/reporters/report-schema.js";
-import { builtInNames, SCENARIO_DIR } from "../../src/scenario/load.js";
+import { buildReport } from "../../src/runner/document.js";
+import { builtInNames } from "../../src/scenario/load.js";
 import { SCHEMA_DIR, schemaErrors, shippedSchema } from "../schema-validate.js";
 
 const scenarioText = (name: string) => readFileSync(join(SCENARIO_DIR, `${name}.yaml`), "utf8");
