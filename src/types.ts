@@ -61,6 +61,33 @@ export interface Settings {
   connections?: number;
   /** "all": every call of every connection in the JSON even at scale (--events all). */
   events?: "all" | "summary";
+  /** The user's own programs in the lab instead of the built-in ones (--client-cmd, --server-cmd). */
+  programs?: ProgramCommands;
+}
+
+/** --client-cmd / --server-cmd and --fault-after (src/program, src/runner/program-run.ts). */
+export interface ProgramCommands {
+  client: string | null;
+  server: string | null;
+  /** The fault comes this long after the client program's first connection is established. */
+  faultAfterMs: number;
+}
+
+/** A traced program's run: its command, its exit (null: still running at the end), its output. */
+export interface ProgramReport {
+  command: string;
+  exit: { code: number | null; signal: string | null; afterMs: number } | null;
+  stdoutTail: string[];
+  stderrTail: string[];
+}
+
+/** A program's call that had not returned: "blocked in read since −0.8 s". */
+export interface BlockedReport {
+  call: string;
+  sinceMs: number;
+  /** When its process died inside it; null when it was still blocked when the run ended. */
+  endedMs: number | null;
+  text: string;
 }
 
 export const DETECT_METHODS = [
@@ -121,6 +148,10 @@ export interface ConnectionReport {
   /** When undetected within the window: why, and which setting would notice sooner. */
   hint?: string | null;
   events: SocketEvent[];
+  /** A traced program's connection: the socket options it set, as strace saw them. */
+  options?: string;
+  /** A traced program's calls still blocked when the run ended (or when their process died). */
+  blocked?: BlockedReport[];
 }
 
 /** Detection times of a group of connections (--connections N), instead of N timelines. */
@@ -181,6 +212,10 @@ export interface RunReport {
   expectations?: { checked: number; skipped: SkippedExpectation[] };
   passed: boolean;
   durationMs: number;
+  /** --client-cmd: the user's client program. */
+  program?: ProgramReport;
+  /** --server-cmd: the user's server program. */
+  serverProgram?: ProgramReport;
 }
 
 export interface Report {

@@ -4,12 +4,13 @@
 
 import { SetupError, UsageError } from "../errors.js";
 import type { Expectation } from "../expect/index.js";
-import { formatExpectation } from "../expect/index.js";
+import { formatExpectation, PROGRAM_IDS } from "../expect/index.js";
 import { descriptorsNeeded, type FileLimit, fileLimit } from "../lab/file-limit.js";
 import { checkWritableOutput } from "../output-path.js";
 import { watchedConnections } from "../plan/index.js";
 import { fileReporters } from "../reporters/registry.js";
 import type { Job } from "../runner/jobs.js";
+import { checkProgramScenario } from "../runner/program-run.js";
 
 export interface PreflightOptions {
   /** Output files by flag: { "--junit": "out.xml" }; undefined ones are ignored. */
@@ -25,6 +26,7 @@ export function outputFiles(flags: object): Record<string, string> {
 }
 
 export function preflight(jobs: Job[], extra: Expectation[], opts: PreflightOptions = {}): void {
+  for (const job of jobs) checkProgramScenario(job.scenario, job.settings);
   for (const job of jobs) checkExpectationNames(job, extra);
   for (const job of jobs) checkDescriptors(job, opts.fileLimit ?? fileLimit());
   for (const [flag, path] of Object.entries(opts.outputs ?? {})) {
@@ -37,6 +39,16 @@ export function connectionNames(job: Job): {
   groups: string[];
   accepts: (name: string) => boolean;
 } {
+  const programs = job.settings.programs;
+  if (programs) {
+    // A traced program's connections are named by 4-tuples only known after the run.
+    const names = [
+      programs.client !== null && "program",
+      programs.server !== null && "server-program",
+    ];
+    const groups = names.filter((n): n is string => n !== false);
+    return { groups, accepts: (name) => groups.includes(name) };
+  }
   const groups = watchedConnections(job.scenario, { ...job.settings, connections: 1 }).map(
     (w) => w.group,
   );
@@ -52,6 +64,13 @@ export function connectionNames(job: Job): {
 /** A user's --expect that names no connection of the run would check nothing: refuse it. */
 function checkExpectationNames(job: Job, extra: Expectation[]): void {
   const { groups, accepts } = connectionNames(job);
+  const exitOf = extra.find(
+    (e) => (e.kind === "exits" || e.kind === "exit-code") && !PROGRAM_IDS.includes(e.conn as never),
+  );
+  if (exitOf !== undefined)
+    throw new UsageError(
+      `--expect "${formatExpectation(exitOf)}": only a program exits; write program: (with --client-cmd) or server-program: (with --server-cmd)`,
+    );
   const wrong = extra.find((e) => !accepts(e.conn));
   if (wrong === undefined) return;
   const detect = job.settings.detect?.length ? " (one per --detect method)" : "";

@@ -9,8 +9,9 @@ import {
   type KeepaliveSetting,
   type Settings,
 } from "../types.js";
+import { type ProgramFlags, parseProgramFlags } from "./program-flags.js";
 
-export interface SettingFlags {
+export interface SettingFlags extends ProgramFlags {
   engine?: string;
   keepalive?: string;
   userTimeout?: string;
@@ -63,6 +64,7 @@ export function parseSettings(flags: SettingFlags): Settings {
         ? 1
         : integer("--connections", flags.connections, 1, 20_000, "connections per workload"),
     events: parseEvents(flags.events ?? "summary"),
+    ...programsOf(flags),
   };
 }
 
@@ -169,4 +171,9 @@ export function parseCount(
   max: number,
 ): number {
   return value === undefined ? fallback : integer(flag, value, 1, max, "times");
+}
+
+function programsOf(flags: ProgramFlags): Pick<Settings, "programs"> {
+  const programs = parseProgramFlags(flags);
+  return programs ? { programs } : {};
 }

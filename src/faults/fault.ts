@@ -48,4 +48,10 @@ export interface Fault {
   /** How the fault looks on the wire from one watched connection; predictions are made from it. */
   wire(view: WireView): WireEffect;
   inject(ctx: FaultContext): Promise<Injected>;
+  /**
+   * On the user's own server (--server-cmd): "as-is" when `inject` acts on any process (a
+   * signal, the host, the network); its own injection from outside the process; or a refusal
+   * saying why (one line; the runner adds which scenarios do work).
+   */
+  foreignServer: "as-is" | { inject(ctx: FaultContext): Promise<Injected> } | { refuse: string };
 }

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { delimiter, join } from "node:path";
 import { SetupError } from "../errors.js";
-import { REPORTED_SYSCTLS } from "./lab.js";
+import { REPORTED_SYSCTLS } from "./sysctl.js";
 import { UNSHARE_USERNS, usernsBlocker } from "./userns.js";
 
 export const TOOLS = [

@@ -4,6 +4,15 @@ import { spawn } from "node:child_process";
 import { SetupError } from "../errors.js";
 import type { Host } from "./host.js";
 
+/** Sysctls read from the client namespace for the report and the predictions. */
+export const REPORTED_SYSCTLS = [
+  "net.ipv4.tcp_retries2",
+  "net.ipv4.tcp_keepalive_time",
+  "net.ipv4.tcp_keepalive_intvl",
+  "net.ipv4.tcp_keepalive_probes",
+  "net.ipv4.tcp_syn_retries",
+];
+
 const SAFE_KEY = /^[a-z0-9_.]+$/;
 const SAFE_VALUE = /^[0-9 ]+$/;
 

@@ -17,6 +17,7 @@ import { clientSpec } from "./client-spec.js";
 import type { RawEvent } from "./collect.js";
 import { planExpectations } from "./expectation-plan.js";
 import type { Snapshot } from "./facts.js";
+import { runWithPrograms } from "./program-run.js";
 import { buildRunReport } from "./report.js";
 
 export interface RunHooks {
@@ -32,6 +33,7 @@ export async function runScenario(
   extra: Expectation[] = [],
   hooks: RunHooks = {},
 ): Promise<RunReport> {
+  if (settings.programs) return runWithPrograms(scenario, settings, extra, hooks);
   const started = nowMs();
   const raw: RawEvent[] = [];
   const done = new Set<string>();
