@@ -80,18 +80,12 @@ export class Lab {
     const hosts = { client: started[0], router: started[1], server: started[2] };
     // The agents take longest to start (Node and koffi): start them while the lab is wired.
     const foreign = options.serverProcess;
+    const { serverFlags, onMessage } = options;
+    const serverAgent = () =>
+      AgentProcess.start("server", hosts.server.netns, serverFlags, onMessage);
     const agents = startAll([
-      AgentProcess.start("client", hosts.client.netns, [], options.onMessage),
-      ...(foreign
-        ? []
-        : [
-            AgentProcess.start(
-              "server",
-              hosts.server.netns,
-              options.serverFlags,
-              options.onMessage,
-            ),
-          ]),
+      AgentProcess.start("client", hosts.client.netns, [], onMessage),
+      ...(foreign ? [] : [serverAgent()]),
     ]);
     agents.catch(() => {});
     try {

@@ -27,8 +27,14 @@ function ss(netns: string, args: string[], what: string): Promise<string> {
   });
 }
 
+/** A reading of every TCP socket in a host, at CLOCK_MONOTONIC ms `t`. */
+export interface SocketReading {
+  t: number;
+  sockets: SocketInfo[];
+}
+
 /** Every TCP socket in the host, with the CLOCK_MONOTONIC ms the reading was taken. */
-export async function readSockets(netns: string): Promise<{ t: number; sockets: SocketInfo[] }> {
+export async function readSockets(netns: string): Promise<SocketReading> {
   const out = await ss(netns, SS_ARGS, "reading TCP_INFO");
   return { t: nowMs(), sockets: parseSs(out) };
 }

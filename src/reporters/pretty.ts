@@ -4,6 +4,7 @@
 import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import type { ConnectionReport, Report, RunReport, SocketEvent } from "../types.js";
+import { programSection } from "./program-section.js";
 import type { Reporter } from "./reporter.js";
 import { renderDistributions, scaleAnswer } from "./scale.js";
 import { NOTHING_CHECKED, skippedSummary } from "./skipped.js";
@@ -172,6 +173,7 @@ function renderRun(run: RunReport, kernel: string, opts: PrettyOptions, c: Chalk
     scaled ? renderDistributions(run, c) : timelines(run, c).join("\n").replace(/^\n/, ""),
     scaled ? "" : table(run, c),
     scaled ? "" : hints(run, c, opts.hint).join("\n"),
+    programSection(run, c).join("\n"),
     c.bold(scaled ? scaleAnswer(run) : answerLine(run)),
     verdicts(run, c).join("\n"),
   ];

@@ -8,10 +8,10 @@ import type { Fault } from "../faults/index.js";
 import { predictConnection, type Watched } from "../plan/index.js";
 import type { ProgramConnection } from "../program/connections.js";
 import { describeSettings, programSettings } from "../program/program-settings.js";
+import type { SocketReading } from "../program/read-sockets.js";
 import type { SocketInfo } from "../program/ss-info.js";
 import type { Scenario } from "../scenario/load.js";
 import type { ConnectionFacts, KernelParams, Prediction, Settings, SocketEvent } from "../types.js";
-import type { SocketReading } from "./program-run.js";
 
 export interface ProgramPredictionInput {
   conn: ProgramConnection;

@@ -7,6 +7,7 @@ import { evaluateAll } from "../expect/index.js";
 import type { Fault } from "../faults/index.js";
 import { kernelHz, kernelParams } from "../plan/index.js";
 import { failureOf, groupConnections, type ProgramConnection } from "../program/connections.js";
+import type { SocketReading } from "../program/read-sockets.js";
 import type { ProgramOutcome } from "../program/run-program.js";
 import type { Scenario } from "../scenario/load.js";
 import type {
@@ -19,7 +20,6 @@ import type {
 } from "../types.js";
 import { type ExpectationPlan, withDefaults } from "./expectation-plan.js";
 import { programPrediction } from "./program-prediction.js";
-import type { SocketReading } from "./program-run.js";
 import { programTarget } from "./program-target.js";
 
 export interface ProgramRunRecord {
@@ -187,7 +187,8 @@ export function programReport(outcome: ProgramOutcome, faultAt: number): Program
         }
       : null,
     stdoutTail: outcome.stdoutTail,
-    stderrTail: outcome.stderrTail,
+    // unshare (the PID namespace's keeper) may say something as tcpdrop ends it: not the program.
+    stderrTail: outcome.stderrTail.filter((l) => !l.startsWith("unshare: ")),
   };
 }
 

@@ -10,9 +10,8 @@ import type { Expectation } from "../expect/index.js";
 import { type Fault, faultNamed } from "../faults/index.js";
 import { Lab } from "../lab/lab.js";
 import { onPath } from "../lab/privileges.js";
-import { readSockets } from "../program/read-sockets.js";
+import { readSockets, type SocketReading } from "../program/read-sockets.js";
 import { type ProgramOutcome, TracedProgram } from "../program/run-program.js";
-import type { SocketInfo } from "../program/ss-info.js";
 import { builtInNames, loadScenario, type Scenario } from "../scenario/load.js";
 import type { RunReport, Settings } from "../types.js";
 import { planExpectations } from "./expectation-plan.js";
@@ -21,11 +20,6 @@ import { ServerPrograms } from "./program-server.js";
 
 /** How long a client program may take to open its first connection to the server. */
 export const CONNECT_BOUND_MS = 10_000;
-
-export interface SocketReading {
-  t: number;
-  sockets: SocketInfo[];
-}
 
 interface RunHooks {
   onProgress?: (elapsedMs: number, eventCount: number) => void;
