@@ -40,7 +40,7 @@ export function connectionNames(job: Job): {
   accepts: (name: string) => boolean;
 } {
   const programs = job.settings.programs;
-  if (programs) {
+  if (programs?.client) {
     // A traced program's connections are named by 4-tuples only known after the run.
     const names = [
       programs.client !== null && "program",
@@ -52,6 +52,7 @@ export function connectionNames(job: Job): {
   const groups = watchedConnections(job.scenario, { ...job.settings, connections: 1 }).map(
     (w) => w.group,
   );
+  if (programs?.server) groups.push("server-program");
   const n = job.settings.connections ?? 1;
   const accepts = (name: string) => {
     if (groups.includes(name)) return true;

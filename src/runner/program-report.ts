@@ -3,7 +3,7 @@
 // the first failure after the fault, the calls still blocked, the socket options it set and
 // the prediction made from them by the same pipeline as for tcpdrop's own agents; its exit
 // and the end of its output; and the verdicts of the expectations on it.
-import { evaluateAll } from "../expect/index.js";
+import { type Expectation, evaluate, evaluateAll, formatExpectation } from "../expect/index.js";
 import type { Fault } from "../faults/index.js";
 import { kernelHz, kernelParams } from "../plan/index.js";
 import { failureOf, groupConnections, type ProgramConnection } from "../program/connections.js";
@@ -194,4 +194,25 @@ export function programReport(outcome: ProgramOutcome, faultAt: number): Program
 
 export function exitText(exit: NonNullable<ProgramReport["exit"]>): string {
   return exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`;
+}
+
+/**
+ * --server-cmd with the built-in client: the server program's report joins the run's, and the
+ * expectations on it (server-program: ...) are checked now that its exit is known.
+ */
+export function withServerProgram(
+  report: RunReport,
+  outcome: ProgramOutcome,
+  faultAt: number,
+  extra: Expectation[],
+): RunReport {
+  const serverProgram = programReport(outcome, faultAt);
+  const programs = { "server-program": serverProgram };
+  const verdicts = report.verdicts.map((v) => {
+    const e = extra.find(
+      (x) => x.conn === "server-program" && formatExpectation(x) === v.expectation,
+    );
+    return e ? evaluate(e, report.connections, report.settings.windowS, programs) : v;
+  });
+  return { ...report, serverProgram, verdicts, passed: verdicts.every((v) => v.pass) };
 }

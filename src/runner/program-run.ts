@@ -7,7 +7,7 @@
 import { nowMs, sleep } from "../clock.js";
 import { SetupError, UsageError } from "../errors.js";
 import type { Expectation } from "../expect/index.js";
-import { type Fault, faultNamed } from "../faults/index.js";
+import { type Fault, faultNamed, injectFault } from "../faults/index.js";
 import { Lab } from "../lab/lab.js";
 import { onPath } from "../lab/privileges.js";
 import { readSockets, type SocketReading } from "../program/read-sockets.js";
@@ -33,7 +33,7 @@ export async function runWithPrograms(
   hooks: RunHooks = {},
 ): Promise<RunReport> {
   const programs = settings.programs;
-  if (!programs) throw new Error("runWithPrograms needs settings.programs");
+  if (!programs?.client) throw new Error("runWithPrograms needs --client-cmd");
   const started = nowMs();
   const step = (name: string) => hooks.onStep?.(name);
   const steps: { t: number; what: string }[] = [];
@@ -58,10 +58,7 @@ export async function runWithPrograms(
       if (fault.serverMayDie) lab.mayDie.add("server");
       const note = (t: number, what: string) => steps.push({ t, what });
       const ctx = { lab, settings, params: scenario, measured, note };
-      const own = fault.foreignServer;
-      return server && typeof own === "object" && "inject" in own
-        ? own.inject(ctx)
-        : fault.inject(ctx);
+      return injectFault(fault, ctx, server !== undefined);
     };
     const startClient = () => {
       if (programs.client === null) return undefined;
@@ -105,6 +102,9 @@ export async function runWithPrograms(
     }
     step(`finish the fault (${scenario.fault})`);
     await rest;
+    // A server the fault ended: let strace write its end before the programs are stopped.
+    const ended = server?.current()?.exited;
+    if (ended && fault.serverMayDie) await Promise.race([ended, sleep(500)]);
     step("stop the programs");
     const clientOutcome = client ? await client.stop() : undefined;
     const serverOutcomes = server ? await server.stopAll() : undefined;

@@ -6,7 +6,7 @@
 import { nowMs, sleep } from "../clock.js";
 import { SetupError } from "../errors.js";
 import type { Expectation } from "../expect/index.js";
-import { faultNamed } from "../faults/index.js";
+import { faultNamed, injectFault } from "../faults/index.js";
 import type { AgentProcess } from "../lab/agent-process.js";
 import { Lab } from "../lab/lab.js";
 import { PRE_FAULT_MS, sends, watchedConnections } from "../plan/index.js";
@@ -17,7 +17,9 @@ import { clientSpec } from "./client-spec.js";
 import type { RawEvent } from "./collect.js";
 import { planExpectations } from "./expectation-plan.js";
 import type { Snapshot } from "./facts.js";
+import { withServerProgram } from "./program-report.js";
 import { runWithPrograms } from "./program-run.js";
+import { ServerPrograms } from "./program-server.js";
 import { buildRunReport } from "./report.js";
 
 export interface RunHooks {
@@ -33,7 +35,12 @@ export async function runScenario(
   extra: Expectation[] = [],
   hooks: RunHooks = {},
 ): Promise<RunReport> {
-  if (settings.programs) return runWithPrograms(scenario, settings, extra, hooks);
+  if (settings.programs?.client) return runWithPrograms(scenario, settings, extra, hooks);
+  // --server-cmd alone: the built-in client watches the user's server.
+  const servers = settings.programs?.server
+    ? new ServerPrograms(settings.programs.server)
+    : undefined;
+  let faultAt = 0;
   const started = nowMs();
   const raw: RawEvent[] = [];
   const done = new Set<string>();
@@ -52,16 +59,23 @@ export async function runScenario(
     ],
     ipv6: settings.ipv6 ?? false,
     onMessage,
+    ...(servers ? { serverProcess: servers.start } : {}),
+  }).catch(async (err) => {
+    await servers?.stopAll();
+    throw err;
   });
 
   let aborted = false;
   const observing = observe();
   observing.catch(() => {});
   try {
-    return await Promise.race([observing, lab.crashed]);
+    const report = await Promise.race([observing, lab.crashed]);
+    if (!servers) return report;
+    return withServerProgram(report, (await servers.stopAll())[0], faultAt, extra);
   } finally {
     aborted = true;
     step("tear the lab down");
+    await servers?.stopAll().catch(() => undefined);
     await lab.destroy();
   }
 
@@ -122,7 +136,8 @@ export async function runScenario(
       step(`inject the fault (${scenario.fault})`);
       if (fault.serverMayDie) lab.mayDie.add("server");
       const note = (t: number, what: string) => steps.push({ t, what });
-      return fault.inject({ lab, settings, params: scenario, measured, note });
+      const ctx = { lab, settings, params: scenario, measured, note };
+      return injectFault(fault, ctx, servers !== undefined);
     };
     let snapshot: Snapshot = { t: nowMs(), info: {} };
     let injected: Awaited<ReturnType<typeof inject>>;
@@ -150,6 +165,7 @@ export async function runScenario(
       // may have been answered between the first reading and the fault.
       snapshot.after = (await takeSnapshot(observers).catch(() => null))?.info;
     }
+    faultAt = injected.at;
     const rest = injected.rest ?? Promise.resolve();
     rest.catch(() => {});
     step("watch the connections");
