@@ -119,6 +119,16 @@ export function gatherChecks(): Check[] {
         ? check(t.name, t.name, "ok", `on PATH (${t.pkg})`)
         : check(t.name, t.name, "fail", "not on PATH", toolFix(t)),
     ),
+    // Only --client-cmd/--server-cmd need it: missing, they are refused (exit 2), the rest runs.
+    onPath("strace")
+      ? check("strace", "strace", "ok", "on PATH (strace): --client-cmd/--server-cmd can trace")
+      : check(
+          "strace",
+          "strace",
+          "warn",
+          "not on PATH: --client-cmd/--server-cmd cannot run",
+          "apt-get install strace",
+        ),
   ];
   const hasUnshare = onPath("unshare");
   const usernsError = hasUnshare ? probeUserns() : '"unshare" is not on PATH';

@@ -103,8 +103,7 @@ export async function runWithPrograms(
     step(`finish the fault (${scenario.fault})`);
     await rest;
     // A server the fault ended: let strace write its end before the programs are stopped.
-    const ended = server?.current()?.exited;
-    if (ended && fault.serverMayDie) await Promise.race([ended, sleep(500)]);
+    if (fault.serverMayDie) await server?.settle(500);
     step("stop the programs");
     const clientOutcome = client ? await client.stop() : undefined;
     const serverOutcomes = server ? await server.stopAll() : undefined;

@@ -19,10 +19,12 @@ class ServerProcess implements LabProcess {
     return this.program.exited;
   }
 
-  /** SIGKILL ends every process of the program (its PID namespace); others go to each process. */
+  /**
+   * The signal goes to every process of the program (strace stays, to report their end); the
+   * run ends what is left with the program's PID namespace.
+   */
   kill(signal: NodeJS.Signals = "SIGTERM"): void {
-    if (signal === "SIGKILL") void this.program.stop();
-    else this.program.signal(signal);
+    this.program.signal(signal);
   }
 
   deathReason(): string {
@@ -64,6 +66,12 @@ export class ServerPrograms {
   /** The server program running now (the last started). */
   current(): TracedProgram | undefined {
     return this.started[this.started.length - 1];
+  }
+
+  /** Give the current program up to `ms` to end (a fault ended it: let strace write its end). */
+  async settle(ms: number): Promise<void> {
+    const current = this.current();
+    if (current) await Promise.race([current.exited, new Promise((r) => setTimeout(r, ms))]);
   }
 
   /** Stop every start of the program (once) and collect what each did. */

@@ -71,6 +71,7 @@ export async function runScenario(
   try {
     const report = await Promise.race([observing, lab.crashed]);
     if (!servers) return report;
+    if (faultNamed(scenario.fault).serverMayDie) await servers.settle(500);
     return withServerProgram(report, (await servers.stopAll())[0], faultAt, extra);
   } finally {
     aborted = true;

@@ -10,7 +10,7 @@ const { Lab } = await dist("lab/lab.js");
 const { TracedProgram } = await dist("program/run-program.js");
 const { groupConnections } = await dist("program/connections.js");
 const { waitListening } = await dist("program/read-sockets.js");
-const { nowMs } = await dist("agent/emit.js");
+const { nowMs } = await dist("clock.js");
 const { onPath } = await dist("lab/privileges.js");
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -11,7 +11,7 @@ const { Lab } = await dist("lab/lab.js");
 const { TracedProgram } = await dist("program/run-program.js");
 const { groupConnections } = await dist("program/connections.js");
 const { abortConnections } = await dist("program/read-sockets.js");
-const { nowMs } = await dist("agent/emit.js");
+const { nowMs } = await dist("clock.js");
 const { onPath } = await dist("lab/privileges.js");
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -78,7 +78,7 @@ async function traced(
     expect(wait.kind).toBe("established");
     await sleep(opts.afterMs ?? 500);
     const faultMs = nowMs();
-    lab.serverMayDie = true;
+    lab.mayDie.add("server");
     await fault(lab);
     await Promise.race([program.exited, sleep(opts.windowMs ?? 5000)]);
     const outcome = await program.stop();
@@ -92,7 +92,7 @@ async function traced(
 describe.skipIf(!isRoot || !hasTools)("a traced program in the lab", () => {
   it("python3 with keepalive 1,1,2 under host-crash: recvfrom ETIMEDOUT ~2.55 s after the fault", async () => {
     const { connections, outcome, faultMs } = await traced(python("1,1,2"), (lab) =>
-      lab.crashServer(),
+      lab.killHost("server"),
     );
     expect(connections).toHaveLength(1);
     const [conn] = connections;
@@ -117,7 +117,7 @@ describe.skipIf(!isRoot || !hasTools)("a traced program in the lab", () => {
   it("curl --keepalive-time 1 under host-crash (tcp_keepalive_probes 2): recvfrom ETIMEDOUT, exit 56", async () => {
     const { connections, outcome, faultMs } = await traced(
       "curl -sS --keepalive-time 1 -o /dev/null http://{server}:{port}/",
-      (lab) => lab.crashServer(),
+      (lab) => lab.killHost("server"),
       { sysctls: { "net.ipv4.tcp_keepalive_probes": "2" } },
     );
     const [conn] = connections;
@@ -135,7 +135,7 @@ describe.skipIf(!isRoot || !hasTools)("a traced program in the lab", () => {
   it("a program that hangs: recvfrom still blocked at the end, and nothing of it left", async () => {
     const { connections, outcome, faultMs, mark } = await traced(
       python(),
-      (lab) => lab.crashServer(),
+      (lab) => lab.killHost("server"),
       {
         windowMs: 1500,
       },
@@ -163,7 +163,7 @@ describe.skipIf(!isRoot || !hasTools)("a traced program in the lab", () => {
   it("peer-kill: curl reads EOF within a few ms and exits 52", async () => {
     const { connections, outcome, faultMs } = await traced(
       "curl -sS -o /dev/null http://{server}:{port}/",
-      (lab) => lab.signalServer("SIGKILL"),
+      (lab) => lab.signal("server", "SIGKILL"),
     );
     expect(connections[0].firstFailure).toMatchObject({ call: "recvfrom", result: "EOF" });
     expect(connections[0].firstFailure.atMs - faultMs).toBeLessThan(100);
