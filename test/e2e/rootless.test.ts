@@ -110,6 +110,25 @@ describe.skipIf(!isRoot || !hasSetpriv)("rootless runs (uid 65534 in a user name
     expect(report.runs[0].settings.sysctls["net.ipv4.tcp_retries2"]).toBe("8");
   });
 
+  it.skipIf(spawnSync("strace", ["-V"]).status !== 0)(
+    "--client-cmd as uid 65534: the traced program runs as the user, sees what it does under root",
+    async () => {
+      const { report } = await runJson(cwd, [
+        "peer-kill",
+        "--client-cmd",
+        `python3 -c 'import os, socket; s = socket.create_connection((os.environ["TCPDROP_SERVER"], 7000)); s.recv(1); print(os.getuid())'`,
+        "--window",
+        "2",
+      ]);
+      const run = report.runs[0];
+      expect(run.connections[0].firstFailure).toMatchObject({ call: "recvfrom", result: "EOF" });
+      within(run.connections[0].firstFailure?.afterMs, 0, 100);
+      // uid 0 inside tcpdrop's user namespace is uid 65534 outside: no privilege gained.
+      expect(run.program?.exit).toMatchObject({ code: 0, signal: null });
+      expect(run.program?.stdoutTail).toEqual(["0"]);
+    },
+  );
+
   it("doctor as uid 65534 says a rootless run can go ahead", async () => {
     const res = await runAsNobody(cwd, ["doctor", "--json"]);
     const doctor = JSON.parse(res.stdout) as {
