@@ -14,6 +14,13 @@ const { abortConnections } = await dist("program/read-sockets.js");
 const { nowMs } = await dist("clock.js");
 const { onPath } = await dist("lab/privileges.js");
 
+/** The host-crash fault's steps: blackhole, cut the link, end the host (no FIN, no RST). */
+async function crashServer(lab: InstanceType<typeof Lab>): Promise<void> {
+  await lab.blackhole(["server"]);
+  await lab.cutLink("server");
+  await lab.killHost("server");
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const hasTools = onPath("strace") && onPath("curl") && onPath("python3") && onPath("setpriv");
 if (isRoot && !hasTools)
@@ -92,7 +99,7 @@ async function traced(
 describe.skipIf(!isRoot || !hasTools)("a traced program in the lab", () => {
   it("python3 with keepalive 1,1,2 under host-crash: recvfrom ETIMEDOUT ~2.55 s after the fault", async () => {
     const { connections, outcome, faultMs } = await traced(python("1,1,2"), (lab) =>
-      lab.killHost("server"),
+      crashServer(lab),
     );
     expect(connections).toHaveLength(1);
     const [conn] = connections;
@@ -117,7 +124,7 @@ describe.skipIf(!isRoot || !hasTools)("a traced program in the lab", () => {
   it("curl --keepalive-time 1 under host-crash (tcp_keepalive_probes 2): recvfrom ETIMEDOUT, exit 56", async () => {
     const { connections, outcome, faultMs } = await traced(
       "curl -sS --keepalive-time 1 -o /dev/null http://{server}:{port}/",
-      (lab) => lab.killHost("server"),
+      (lab) => crashServer(lab),
       { sysctls: { "net.ipv4.tcp_keepalive_probes": "2" } },
     );
     const [conn] = connections;
@@ -135,7 +142,7 @@ describe.skipIf(!isRoot || !hasTools)("a traced program in the lab", () => {
   it("a program that hangs: recvfrom still blocked at the end, and nothing of it left", async () => {
     const { connections, outcome, faultMs, mark } = await traced(
       python(),
-      (lab) => lab.killHost("server"),
+      (lab) => crashServer(lab),
       {
         windowMs: 1500,
       },
