@@ -127,6 +127,37 @@ describe.skipIf(!isRoot || !hasTools)("tcpdrop run with the user's programs", ()
     }
   });
 
+  it("README's other halves: curl and python3 under peer-kill read EOF; http.server under host-crash needs a timer", async () => {
+    for (const command of [CURL, PY_CLIENT]) {
+      const { report } = await runJson([
+        "peer-kill",
+        "--client-cmd",
+        command,
+        "--window",
+        "3",
+        "--expect",
+        "program: recv EOF within 200ms",
+        "--expect",
+        "program: exits within 1s",
+      ]);
+      expect(report.runs[0].verdicts.filter((v) => !v.pass)).toEqual([]);
+    }
+    const { report } = await runJson([
+      "host-crash",
+      "--server-cmd",
+      HTTP_SERVER,
+      "--keepalive",
+      "1,1,2",
+      "--window",
+      "4",
+      "--expect",
+      "idle: recv ETIMEDOUT within 2s..3.5s",
+    ]);
+    expect(report.runs[0].verdicts.find((v) => v.expectation.startsWith("idle: recv"))?.pass).toBe(
+      true,
+    );
+  });
+
   it("bad inputs: one line and exit 2", async () => {
     const cases: [string[], RegExp][] = [
       [["host-crash", "--client-cmd", " "], /--client-cmd is empty/],
