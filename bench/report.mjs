@@ -2,6 +2,7 @@
 // figures (n, min, median, max) and a short reading of them. Every number here is measured in
 // the run that wrote the file; the prose only picks between met and not met.
 import { fmt } from "./lib.mjs";
+import { programOverheadText } from "./program-overhead.mjs";
 
 const mib = (kb) => (Number.isFinite(kb) ? `${(kb / 1024).toFixed(1)} MiB` : "—");
 const verdict = (ok) => (ok === null ? "inconclusive" : ok ? "**met**" : "**not met**");
@@ -114,6 +115,7 @@ export function render(r) {
     s4.text,
     memoryText(r),
     scaleText(r),
+    programOverheadText(r),
     changesText(r, s1, s2, s3, s4),
     conditionsText(r),
   ].join("\n");

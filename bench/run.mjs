@@ -7,6 +7,7 @@
 //     --out    where to write the Markdown (default: BENCHMARKS.md at the repository root)
 //     --build  run `npx tsc -p tsconfig.json` first
 //     --save FILE  also write every figure as JSON;  --from FILE  only render such a file
+//     --only program  only section 7 (tracing overhead of --client-cmd), spliced into --out
 import { spawnSync } from "node:child_process";
 import {
   cpSync,
@@ -26,6 +27,7 @@ import { fidelity } from "./fidelity.mjs";
 import { agentStart, labSetup } from "./lab-setup.mjs";
 import { agentsRunning, fromDist, loadavg, machine, nowMs, ROOT } from "./lib.mjs";
 import { memory } from "./memory.mjs";
+import { programOverhead } from "./program-overhead.mjs";
 import { render } from "./report.mjs";
 import { scale } from "./scale.mjs";
 
@@ -64,6 +66,26 @@ if (argv.includes("--build")) {
   if (r.status !== 0) fail("the build failed");
 }
 if (!existsSync(join(ROOT, "dist/cli.js"))) fail("no dist/: run `npm run build` first");
+
+// `--only program`: just section 7 (tracing a user's program), spliced into the existing file.
+if (option("--only") === "program") {
+  const { programOverhead, programOverheadText } = await import("./program-overhead.mjs");
+  const program = await programOverhead(quick ? { rounds: 2, warmup: 0 } : {});
+  const path = out ?? join(ROOT, "BENCHMARKS.md");
+  const text = programOverheadText({ program });
+  writeFileSync(path, spliceSection(readFileSync(path, "utf8"), "## 7. ", text));
+  process.stderr.write(`bench: section 7 written to ${path}\n`);
+  process.exit(0);
+}
+
+/** Replace the section whose heading starts with `heading` (or add it before "What src could change"). */
+function spliceSection(markdown, heading, text) {
+  const start = markdown.indexOf(`\n${heading}`);
+  if (start < 0)
+    return markdown.replace("\n## What src could change", `\n${text}\n## What src could change`);
+  const next = markdown.indexOf("\n## ", start + 1);
+  return `${markdown.slice(0, start + 1)}${text}${next < 0 ? "" : markdown.slice(next + 1)}`;
+}
 
 // Measure a private snapshot of the build: dist/, bin/, scenarios/, package.json and bench/
 // copied to a temporary directory (node_modules linked), so that a rebuild of dist/ during
@@ -172,6 +194,9 @@ const mem = await section("peak memory", () => memory({ windowS: plan.windowS })
 const scaled = await section("10,000 connections", () =>
   scale({ connections: quick ? 1000 : 10000 }),
 );
+const program = await section("tracing a user's program", () =>
+  programOverhead(quick ? { rounds: 2, warmup: 0 } : {}),
+);
 const totalS = (nowMs() - started) / 1000;
 
 const results = {
@@ -188,6 +213,7 @@ const results = {
   fidelity: fid,
   memory: mem,
   scale: scaled,
+  program,
 };
 if (option("--save")) writeFileSync(option("--save"), JSON.stringify(results, null, 2));
 writeOut(render(results));
