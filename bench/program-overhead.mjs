@@ -87,7 +87,8 @@ export function programOverheadText(r) {
   if (!r.program) return "";
   const p = r.program;
   const runs = (xs) => xs.map((x) => fmt(x)).join(", ");
-  const met = Math.abs(p.shiftMs) <= 5;
+  // The target bounds the delay tracing adds: a traced program noticing later than the engine.
+  const met = p.shiftMs <= 5;
   return [
     "## 7. Tracing a user's program (--client-cmd)",
     "",
@@ -104,6 +105,10 @@ export function programOverheadText(r) {
     `| traced python3 (--client-cmd) | ${p.traced.n} | ${fmt(p.traced.min)} | ${fmt(p.traced.median)} | ${fmt(p.traced.max)} | ${runs(p.tracedRuns)} |`,
     "",
     `Shift (median traced - median built-in): **${fmt(p.shiftMs)} ms**; target <= 5 ms: ${met ? "**met**" : "**not met**"}.`,
+    "A negative shift is no gain from tracing: the two predictions read TCP_INFO differently (the",
+    "agent's getsockopt is stamped as it returns; an ss reading when ss has exited, a few ms after",
+    "sock_diag answered, which puts the program's predictions that much later). Single runs of",
+    "either stray by over 100 ms (the outliers above): the medians are what compare.",
     `Per traced socket call (python3 socketpair send+recv, 20,000 pairs): ${fmt(p.perCall.plainUs, 2)} µs`,
     `untraced, ${fmt(p.perCall.tracedUs, 2)} µs under strace -f -yy --seccomp-bpf: the cost falls on the`,
     "traced calls only, and a blocked recv pays it once, when it returns.",

@@ -84,7 +84,7 @@ function spliceSection(markdown, heading, text) {
   if (start < 0)
     return markdown.replace("\n## What src could change", `\n${text}\n## What src could change`);
   const next = markdown.indexOf("\n## ", start + 1);
-  return `${markdown.slice(0, start + 1)}${text}${next < 0 ? "" : markdown.slice(next + 1)}`;
+  return `${markdown.slice(0, start + 1)}${text}\n${next < 0 ? "" : markdown.slice(next + 1)}`;
 }
 
 // Measure a private snapshot of the build: dist/, bin/, scenarios/, package.json and bench/

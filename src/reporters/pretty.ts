@@ -39,15 +39,21 @@ function shortSysctl(name: string): string {
 
 function settingsLine(s: RunReport["settings"]): string {
   const parts = [
-    s.keepalive
-      ? `keepalive ${s.keepalive.idle},${s.keepalive.interval},${s.keepalive.count} (idle,intvl,cnt s)`
-      : "keepalive off",
-    s.userTimeoutMs !== null ? `user-timeout ${s.userTimeoutMs} ms` : "user-timeout off",
+    s.programs?.client
+      ? "client: your program (its socket options below)"
+      : s.keepalive
+        ? `keepalive ${s.keepalive.idle},${s.keepalive.interval},${s.keepalive.count} (idle,intvl,cnt s)`
+        : "keepalive off",
+    s.programs?.client
+      ? ""
+      : s.userTimeoutMs !== null
+        ? `user-timeout ${s.userTimeoutMs} ms`
+        : "user-timeout off",
     ...Object.entries(s.sysctls).map(([k, v]) => `${shortSysctl(k)}=${v}`),
     `window ${s.windowS} s`,
   ];
   if (s.ignoreSigterm) parts.push(`ignores SIGTERM (grace ${s.graceMs} ms)`);
-  return parts.join(" · ");
+  return parts.filter((p) => p !== "").join(" · ");
 }
 
 function header(run: RunReport, kernel: string, c: ChalkInstance): string[] {
