@@ -177,7 +177,8 @@ export class TracedProgram {
       command: this.command,
       exit: this.exit,
       stdoutTail: this.stdout.lines(),
-      stderrTail: this.stderr.lines(),
+      // unshare (the PID namespace's keeper) may speak as it ends: not the program's words.
+      stderrTail: this.stderr.lines().filter((line) => !line.startsWith("unshare: ")),
       records: this.records,
       straceError: failed || null,
     };

@@ -187,8 +187,7 @@ export function programReport(outcome: ProgramOutcome, faultAt: number): Program
         }
       : null,
     stdoutTail: outcome.stdoutTail,
-    // unshare (the PID namespace's keeper) may say something as tcpdrop ends it: not the program.
-    stderrTail: outcome.stderrTail.filter((l) => !l.startsWith("unshare: ")),
+    stderrTail: outcome.stderrTail,
   };
 }
 

@@ -96,7 +96,7 @@ describe.skipIf(!isRoot || !hasTools)("tcpdrop run with the user's programs", ()
     expect(run.passed).toBe(true);
     const [conn] = run.connections;
     expect(conn.blocked?.[0].text).toMatch(
-      /^blocked in recvfrom since −1\.0 s: never returned within 3 s$/,
+      /^blocked in recvfrom since −1\.\d s: never returned within 3 s$/,
     );
     expect(conn.hint).toMatch(
       /your program set no keepalive.*TCP_KEEPIDLE=1.*it would have noticed at ~2\.\d s/,
@@ -119,7 +119,11 @@ describe.skipIf(!isRoot || !hasTools)("tcpdrop run with the user's programs", ()
         "server-program: exits within 1s",
       ]);
       const run = report.runs[0];
-      expect(run.verdicts.filter((v) => !v.pass)).toEqual([]);
+      // http.server answers the writer's first bytes with 400 and closes it before the fault,
+      // so only the idle connection is about the fault (the writer's verdicts vary with that).
+      const mine = run.verdicts.filter((v) => !v.expectation.startsWith("writer"));
+      expect(mine.filter((v) => !v.pass)).toEqual([]);
+      expect(mine).toHaveLength(3);
       expect(run.serverProgram?.command).toBe("python3 -m http.server --bind 203.0.113.2 7000");
       expect(run.serverProgram?.exit?.signal).toBe(
         scenario === "peer-kill" ? "SIGKILL" : "SIGTERM",
@@ -163,6 +167,15 @@ describe.skipIf(!isRoot || !hasTools)("tcpdrop run with the user's programs", ()
       [["host-crash", "--client-cmd", " "], /--client-cmd is empty/],
       [["host-crash", "--client-cmd", "true"], /exited \(code 0\) before connecting/],
       [["host-crash", "--client-cmd", "sleep 30"], /did not connect to the server within 10 s/],
+      // No route out of the lab: a program dialling anything else is refused by its own kernel.
+      [
+        [
+          "host-crash",
+          "--client-cmd",
+          `python3 -c 'import socket; socket.create_connection(("192.0.2.1", 80), timeout=2)'`,
+        ],
+        /exited \(code 1\) before connecting.*Network is unreachable/,
+      ],
       [
         ["peer-kill", "--server-cmd", "sleep 30"],
         /did not listen on 203\.0\.113\.2:7000 within 10 s/,

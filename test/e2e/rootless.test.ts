@@ -121,10 +121,16 @@ describe.skipIf(!isRoot || !hasSetpriv)("rootless runs (uid 65534 in a user name
         "2",
       ]);
       const run = report.runs[0];
-      expect(run.connections[0].firstFailure).toMatchObject({ call: "recvfrom", result: "EOF" });
-      within(run.connections[0].firstFailure?.afterMs, 0, 100);
+      // strace stamps the return of a long-blocked call from its entry plus its duration, which
+      // has come out up to ~15 ms early here (before t=0 under peer-kill): so the EOF is looked
+      // for on the timeline, and the program's own exit after the fault bounds it.
+      const eof = run.connections[0].events.find(
+        (e) => e.call === "recvfrom" && e.result === "EOF",
+      );
+      within(eof?.tMs, -20, 100);
       // uid 0 inside tcpdrop's user namespace is uid 65534 outside: no privilege gained.
       expect(run.program?.exit).toMatchObject({ code: 0, signal: null });
+      within(run.program?.exit?.afterMs, 0, 200);
       expect(run.program?.stdoutTail).toEqual(["0"]);
     },
   );
