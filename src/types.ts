@@ -1,6 +1,10 @@
 // Shared data shapes: what an agent reports, what a run produces, what reporters print.
 // Everything here is plain data so that it can be written as JSON unchanged.
 
+import type { BlockedReport, ProgramCommands, ProgramReport } from "./program-types.js";
+
+export type { BlockedReport, ProgramCommands, ProgramReport };
+
 /** Which host a socket call was made on. */
 export type Side = "client" | "server";
 
@@ -74,6 +78,8 @@ export interface Settings {
   loose?: boolean;
   /** "off": no packet capture, no packets in the report (--packets off); "on" by default. */
   packets?: "on" | "off";
+  /** The user's own programs in the lab instead of the built-in ones (--client-cmd, --server-cmd). */
+  programs?: ProgramCommands;
 }
 
 export const DETECT_METHODS = [
@@ -149,6 +155,10 @@ export interface ConnectionReport {
   /** When undetected within the window: why, and which setting would notice sooner. */
   hint?: string | null;
   events: SocketEvent[];
+  /** A traced program's connection: the socket options it set, as strace saw them. */
+  options?: string;
+  /** A traced program's calls still blocked when the run ended (or when their process died). */
+  blocked?: BlockedReport[];
 }
 
 /** Detection times of a group of connections (--connections N), instead of N timelines. */
@@ -221,6 +231,10 @@ export interface RunReport {
   /** Every packet the router saw (not with --connections N unless --events all). */
   packets?: WirePacket[];
   capture?: CaptureSummary;
+  /** --client-cmd: the user's client program. */
+  program?: ProgramReport;
+  /** --server-cmd: the user's server program. */
+  serverProgram?: ProgramReport;
 }
 
 /** One packet the lab's router saw, named (src/wire/label.ts). */

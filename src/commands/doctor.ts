@@ -124,6 +124,16 @@ export function gatherChecks(): Check[] {
         : check(t.name, t.name, "fail", "not on PATH", toolFix(t)),
     ),
     captureCheck(root),
+    // Only --client-cmd/--server-cmd need it: missing, they are refused (exit 2), the rest runs.
+    onPath("strace")
+      ? check("strace", "strace", "ok", "on PATH (strace): --client-cmd/--server-cmd can trace")
+      : check(
+          "strace",
+          "strace",
+          "warn",
+          "not on PATH: --client-cmd/--server-cmd cannot run",
+          "apt-get install strace",
+        ),
   ];
   const hasUnshare = onPath("unshare");
   const usernsError = hasUnshare ? probeUserns() : '"unshare" is not on PATH';

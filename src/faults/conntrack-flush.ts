@@ -24,6 +24,8 @@ export const conntrackFlush: Fault = {
   name: "conntrack-flush",
   observers: ["client"],
   serverMayDie: false,
+  // It acts on the router only: any server's connections go through it alike.
+  foreignServer: "as-is",
   tools: MIDDLEBOX_TOOLS,
   wire: ({ settings, workload }) =>
     middlebox({

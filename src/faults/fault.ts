@@ -52,4 +52,10 @@ export interface Fault {
   /** Optional: set the stage after the lab is built and before the clients connect. */
   prepare?(ctx: FaultContext): Promise<void>;
   inject(ctx: FaultContext): Promise<Injected>;
+  /**
+   * On the user's own server (--server-cmd): "as-is" when `inject` acts on any process (a
+   * signal, the host, the network); its own injection from outside the process; or a refusal
+   * saying why (one line; the runner adds which scenarios do work).
+   */
+  foreignServer: "as-is" | { inject(ctx: FaultContext): Promise<Injected> } | { refuse: string };
 }

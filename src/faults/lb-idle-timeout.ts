@@ -24,6 +24,8 @@ export const lbIdleTimeout: Fault = {
   name: "lb-idle-timeout",
   observers: ["client"],
   serverMayDie: false,
+  // It acts on the router only: any server's connections go through it alike.
+  foreignServer: "as-is",
   tools: MIDDLEBOX_TOOLS,
   wire: ({ settings, workload }) =>
     middlebox({

@@ -14,6 +14,8 @@ export const middleboxReset: Fault = {
   name: "middlebox-reset",
   observers: ["client"],
   serverMayDie: false,
+  // It acts on the router only: any server's connections go through it alike.
+  foreignServer: "as-is",
   wire: () => resetBothEnds(),
   async prepare({ lab }) {
     if (lab.plan.family !== "ipv4") {

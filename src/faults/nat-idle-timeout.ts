@@ -25,6 +25,8 @@ export const natIdleTimeout: Fault = {
   name: "nat-idle-timeout",
   observers: ["client"],
   serverMayDie: false,
+  // It acts on the router only: any server's connections go through it alike.
+  foreignServer: "as-is",
   tools: MIDDLEBOX_TOOLS,
   wire: ({ settings, workload }) =>
     middlebox({
