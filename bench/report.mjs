@@ -3,6 +3,7 @@
 // the run that wrote the file; the prose only picks between met and not met.
 import { captureRow, captureText } from "./capture-report.mjs";
 import { fmt } from "./lib.mjs";
+import { programOverheadText, programRow } from "./program-overhead.mjs";
 
 const mib = (kb) => (Number.isFinite(kb) ? `${(kb / 1024).toFixed(1)} MiB` : "—");
 const verdict = (ok) => (ok === null ? "inconclusive" : ok ? "**met**" : "**not met**");
@@ -101,6 +102,7 @@ export function render(r) {
             ]
           : []),
         ...(r.capture ? [captureRow(r.capture)] : []),
+        ...(r.program ? [programRow(r.program)] : []),
         [
           "5. peak memory",
           "(reported)",
@@ -117,6 +119,7 @@ export function render(r) {
     memoryText(r),
     scaleText(r),
     r.capture ? captureText({ ...r.capture, nproc: r.info.nproc }) : "",
+    programOverheadText(r),
     changesText(r, s1, s2, s3, s4),
     conditionsText(r),
   ].join("\n");

@@ -8,6 +8,8 @@
 //     --out    where to write the Markdown (default: BENCHMARKS.md at the repository root)
 //     --build  run `npx tsc -p tsconfig.json` first
 //     --save FILE  also write every figure as JSON;  --from FILE  only render such a file
+//     --only capture|program  only section 7 (packet capture cost) or 8 (tracing overhead of
+//              --client-cmd), spliced with its summary row into --out (default BENCHMARKS.md)
 import { spawnSync } from "node:child_process";
 import {
   cpSync,
@@ -23,12 +25,18 @@ import {
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { captureCost } from "./capture.mjs";
-import { CAPTURE_HEADING, captureText } from "./capture-report.mjs";
+import { CAPTURE_HEADING, captureRow, captureText } from "./capture-report.mjs";
 import { cliStartup, importCosts, suite } from "./cli.mjs";
 import { fidelity } from "./fidelity.mjs";
 import { agentStart, labSetup } from "./lab-setup.mjs";
 import { agentsRunning, fromDist, loadavg, machine, nowMs, ROOT } from "./lib.mjs";
 import { memory } from "./memory.mjs";
+import {
+  PROGRAM_HEADING,
+  programOverhead,
+  programOverheadText,
+  programRow,
+} from "./program-overhead.mjs";
 import { render } from "./report.mjs";
 import { scale } from "./scale.mjs";
 
@@ -68,6 +76,28 @@ if (argv.includes("--build")) {
   if (r.status !== 0) fail("the build failed");
 }
 if (!existsSync(join(ROOT, "dist/cli.js"))) fail("no dist/: run `npm run build` first");
+
+/** Replace the section with this heading (or add it before "What src could change"). */
+function spliceSection(markdown, heading, text) {
+  const start = markdown.indexOf(`\n${heading}`);
+  if (start < 0)
+    return markdown.replace("\n## What src could change", `\n${text}\n## What src could change`);
+  const next = markdown.indexOf("\n## ", start + 1);
+  return `${markdown.slice(0, start + 1)}${text}${next < 0 ? "" : markdown.slice(next)}`;
+}
+
+/** Replace the summary row with this row's first cell (or add it after the last numbered row). */
+function spliceRow(markdown, cells) {
+  const line = `| ${cells.join(" | ")} |`;
+  const lines = markdown.split("\n");
+  const at = lines.findIndex((l) => l.startsWith(`| ${cells[0]} |`));
+  if (at >= 0) lines[at] = line;
+  else {
+    const last = lines.findLastIndex((l) => /^\| \d\. /.test(l));
+    if (last >= 0) lines.splice(last + 1, 0, line);
+  }
+  return lines.join("\n");
+}
 
 // Measure a private snapshot of the build: dist/, bin/, scenarios/, package.json and bench/
 // copied to a temporary directory (node_modules linked), so that a rebuild of dist/ during
@@ -160,18 +190,34 @@ function headCommit() {
 }
 
 const info = { ...machine(), load: loadavg(), staleDist: staleDist(), commit: headCommit() };
-// --only capture: measure the packet capture's cost alone and replace its section in --out.
+// --only capture | program: measure one section alone, and replace it and its summary row in
+// --out (default BENCHMARKS.md); the other sections keep their figures.
 if (argv.includes("--only")) {
-  if (option("--only") !== "capture") fail("--only takes: capture");
-  const capture = await captureCost({ rounds: plan.captureRounds, warmup: 1 });
-  const text = captureText({ ...capture, nproc: info.nproc });
+  const only = option("--only");
+  const measure = {
+    capture: async () => {
+      const c = await captureCost({ rounds: plan.captureRounds, warmup: 1 });
+      return {
+        heading: CAPTURE_HEADING,
+        text: captureText({ ...c, nproc: info.nproc }),
+        row: captureRow(c),
+      };
+    },
+    program: async () => {
+      const p = await programOverhead(quick ? { rounds: 2, warmup: 0 } : {});
+      return {
+        heading: PROGRAM_HEADING,
+        text: programOverheadText({ program: p }),
+        row: programRow(p),
+      };
+    },
+  }[only];
+  if (!measure) fail("--only takes: capture, program");
+  const { heading, text, row } = await measure();
   const target = out ?? join(SOURCE_ROOT, "BENCHMARKS.md");
   const old = existsSync(target) ? readFileSync(target, "utf8") : "";
-  const start = old.indexOf(CAPTURE_HEADING);
-  const end = start < 0 ? -1 : old.indexOf("\n## ", start + 1);
-  const kept = start < 0 ? old : old.slice(0, start) + (end < 0 ? "" : old.slice(end + 1));
-  writeFileSync(target, `${kept.trimEnd()}\n\n${text}`);
-  log(`wrote the capture section of ${target}`);
+  writeFileSync(target, spliceRow(spliceSection(old, heading, text), row));
+  log(`wrote the ${only} section of ${target}`);
   process.exit(0);
 }
 const lab = await section("lab setup + teardown", () => labSetup(plan));
@@ -193,6 +239,9 @@ const scaled = await section("10,000 connections", () =>
 const capture = await section("packet capture cost", () =>
   captureCost({ rounds: plan.captureRounds, warmup: 1 }),
 );
+const program = await section("tracing a user's program", () =>
+  programOverhead(quick ? { rounds: 2, warmup: 0 } : {}),
+);
 const totalS = (nowMs() - started) / 1000;
 
 const results = {
@@ -210,6 +259,7 @@ const results = {
   memory: mem,
   scale: scaled,
   capture,
+  program,
 };
 if (option("--save")) writeFileSync(option("--save"), JSON.stringify(results, null, 2));
 writeOut(render(results));

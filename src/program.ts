@@ -143,10 +143,23 @@ export function buildProgram(setExit: (code: number) => void): Command {
         )
         .argument("<scenario...>", 'scenario names, "all", or paths to scenario files'),
       false,
-    ).option(
-      "--repeat <n>",
-      "run each scenario n times; report min, median, max and flaky outcomes",
-    ),
+    )
+      .option(
+        "--repeat <n>",
+        "run each scenario n times; report min, median, max and flaky outcomes",
+      )
+      .option(
+        "--client-cmd <cmd>",
+        "your own client instead of the built-in one, traced with strace ({server} {port})",
+      )
+      .option(
+        "--server-cmd <cmd>",
+        "your own server instead of the built-in one; it must listen on {server}:{port}",
+      )
+      .option(
+        "--fault-after <seconds>",
+        "with --client-cmd: the fault comes this long after its first connection (default 1)",
+      ),
   );
   remoteFlags(run).action(async (names: string[], opts: Flags) =>
     setExit(await (await actions()).run(names, opts, VERSION)),

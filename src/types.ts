@@ -1,6 +1,11 @@
 // Shared data shapes: what an agent reports, what a run produces, what reporters print.
 // Everything here is plain data so that it can be written as JSON unchanged.
 
+import type { BlockedReport, ProgramCommands, ProgramReport } from "./program-types.js";
+import type { CaptureSummary, WirePacket } from "./wire-types.js";
+
+export type { BlockedReport, CaptureSummary, ProgramCommands, ProgramReport, WirePacket };
+
 /** Which host a socket call was made on. */
 export type Side = "client" | "server";
 
@@ -76,6 +81,8 @@ export interface Settings {
   loose?: boolean;
   /** "off": no packet capture, no packets in the report (--packets off); "on" by default. */
   packets?: "on" | "off";
+  /** The user's own programs in the lab instead of the built-in ones (--client-cmd, --server-cmd). */
+  programs?: ProgramCommands;
 }
 
 /** Remote mode's hosts and addresses (src/remote/options.ts parses them). */
@@ -166,6 +173,10 @@ export interface ConnectionReport {
   /** When undetected within the window: why, and which setting would notice sooner. */
   hint?: string | null;
   events: SocketEvent[];
+  /** A traced program's connection: the socket options it set, as strace saw them. */
+  options?: string;
+  /** A traced program's calls still blocked when the run ended (or when their process died). */
+  blocked?: BlockedReport[];
 }
 
 /** Detection times of a group of connections (--connections N), instead of N timelines. */
@@ -238,51 +249,10 @@ export interface RunReport {
   /** Every packet the router saw (not with --connections N unless --events all). */
   packets?: WirePacket[];
   capture?: CaptureSummary;
-}
-
-/** One packet the lab's router saw, named (src/wire/label.ts). */
-export interface WirePacket {
-  /** Milliseconds since the fault, on the call events' clock. */
-  tMs: number;
-  /** "198.51.100.2:51984" (TCP) or the bare address (ICMP). */
-  src: string;
-  dst: string;
-  /** Who sent it: the connection's client or server, or the router (its ICMP). */
-  from?: "client" | "server" | "router";
-  /** TCP flags, ["ACK", "PSH"]; empty for ICMP. */
-  flags: string[];
-  /** Relative to the sender's initial sequence number (ISN + 1 = 1), as Wireshark shows them. */
-  seq?: number;
-  ack?: number;
-  /** Payload bytes. */
-  len: number;
-  /** "keepalive-probe", "retransmission", "rst", "icmp-unreachable", ... */
-  kind: string;
-  /** "keepalive probe", "retransmission #2", "ICMP host unreachable", ... */
-  label: string;
-  /** The watched connection it belongs to, when one matches. */
-  conn?: string;
-}
-
-/** Whether the run's packets were captured, and how many. */
-export interface CaptureSummary {
-  /** "captured"; "off" (--packets off); "unavailable" (no tcpdump, or it could not start). */
-  status: "captured" | "off" | "unavailable";
-  /** Why not, when not captured: one line. */
-  note?: string;
-  /** Packets captured, and how many of each kind (--connections N lists no packets, only these). */
-  count?: number;
-  byKind?: Record<string, number>;
-  /** Packets the kernel dropped before tcpdump read them (0 when the capture is whole). */
-  droppedByKernel?: number | null;
-  /**
-   * The check that nothing was missed: IP packets the router's kernel counted while the capture
-   * ran (its InReceives and OutRequests), and those captured arriving and sent by the router.
-   */
-  routerReceived?: number;
-  routerSent?: number;
-  capturedReceived?: number;
-  capturedSent?: number;
+  /** --client-cmd: the user's client program. */
+  program?: ProgramReport;
+  /** --server-cmd: the user's server program. */
+  serverProgram?: ProgramReport;
 }
 
 export interface Report {

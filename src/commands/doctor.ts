@@ -134,6 +134,16 @@ export function gatherChecks(): Check[] {
           "not on PATH: this host cannot be the server of a remote host fault (the lab does not need it)",
           "install nftables (e.g. apt-get install nftables)",
         ),
+    // Only --client-cmd/--server-cmd need it: missing, they are refused (exit 2), the rest runs.
+    onPath("strace")
+      ? check("strace", "strace", "ok", "on PATH (strace): --client-cmd/--server-cmd can trace")
+      : check(
+          "strace",
+          "strace",
+          "warn",
+          "not on PATH: --client-cmd/--server-cmd cannot run",
+          "apt-get install strace",
+        ),
   ];
   const hasUnshare = onPath("unshare");
   const usernsError = hasUnshare ? probeUserns() : '"unshare" is not on PATH';

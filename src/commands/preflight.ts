@@ -4,7 +4,7 @@
 
 import { SetupError, UsageError } from "../errors.js";
 import type { Expectation } from "../expect/index.js";
-import { formatExpectation } from "../expect/index.js";
+import { formatExpectation, PROGRAM_IDS } from "../expect/index.js";
 import { faultNamed } from "../faults/index.js";
 import { descriptorsNeeded, type FileLimit, fileLimit } from "../lab/file-limit.js";
 import { onPath, toolFix } from "../lab/privileges.js";
@@ -14,6 +14,7 @@ import { watchedConnections } from "../plan/index.js";
 import { fileReporters, REPORTERS } from "../reporters/registry.js";
 import type { Job } from "../runner/jobs.js";
 import { socketsPerHost } from "../runner/lab-agents.js";
+import { checkProgramScenario } from "../runner/program-run.js";
 import { captureBlocker, REMOTE_NO_CAPTURE } from "../wire/availability.js";
 
 export interface PreflightOptions {
@@ -30,6 +31,7 @@ export function outputFiles(flags: object): Record<string, string> {
 }
 
 export function preflight(jobs: Job[], extra: Expectation[], opts: PreflightOptions = {}): void {
+  for (const job of jobs) checkProgramScenario(job.scenario, job.settings);
   for (const job of jobs) checkFaultTools(job);
   for (const job of jobs) checkExpectationNames(job, extra);
   for (const job of jobs) checkDescriptors(job, opts.fileLimit ?? fileLimit());
@@ -76,9 +78,20 @@ export function connectionNames(job: Job): {
   groups: string[];
   accepts: (name: string) => boolean;
 } {
+  const programs = job.settings.programs;
+  if (programs?.client) {
+    // A traced program's connections are named by 4-tuples only known after the run.
+    const names = [
+      programs.client !== null && "program",
+      programs.server !== null && "server-program",
+    ];
+    const groups = names.filter((n): n is string => n !== false);
+    return { groups, accepts: (name) => groups.includes(name) };
+  }
   const groups = watchedConnections(job.scenario, { ...job.settings, connections: 1 }).map(
     (w) => w.group,
   );
+  if (programs?.server) groups.push("server-program");
   const n = job.settings.connections ?? 1;
   const accepts = (name: string) => {
     if (groups.includes(name)) return true;
@@ -91,6 +104,13 @@ export function connectionNames(job: Job): {
 /** A user's --expect that names no connection of the run would check nothing: refuse it. */
 function checkExpectationNames(job: Job, extra: Expectation[]): void {
   const { groups, accepts } = connectionNames(job);
+  const exitOf = extra.find(
+    (e) => (e.kind === "exits" || e.kind === "exit-code") && !PROGRAM_IDS.includes(e.conn as never),
+  );
+  if (exitOf !== undefined)
+    throw new UsageError(
+      `--expect "${formatExpectation(exitOf)}": only a program exits; write program: (with --client-cmd) or server-program: (with --server-cmd)`,
+    );
   const wrong = extra.find((e) => !accepts(e.conn));
   if (wrong === undefined) return;
   const detect = job.settings.detect?.length ? " (one per --detect method)" : "";

@@ -14,8 +14,9 @@ import {
   type KeepaliveSetting,
   type Settings,
 } from "../types.js";
+import { type ProgramFlags, parseProgramFlags } from "./program-flags.js";
 
-export interface SettingFlags extends RemoteFlags {
+export interface SettingFlags extends RemoteFlags, ProgramFlags {
   engine?: string;
   keepalive?: string;
   userTimeout?: string;
@@ -79,6 +80,7 @@ export function parseSettings(flags: SettingFlags): Settings {
     events: parseEvents(flags.events ?? "summary"),
     ...middleboxSettings(flags),
     packets: parsePackets(flags.packets ?? "on"),
+    ...programsOf(flags),
   });
 }
 
@@ -214,4 +216,9 @@ export function parseCount(
 function parsePackets(value: string): "on" | "off" {
   if (value === "on" || value === "off") return value;
   throw new UsageError(`--packets takes "on" or "off"; got "${value}"`);
+}
+
+function programsOf(flags: ProgramFlags): Pick<Settings, "programs"> {
+  const programs = parseProgramFlags(flags);
+  return programs ? { programs } : {};
 }

@@ -1,10 +1,14 @@
 // evaluate: expectation x measured connections -> Verdict, with packetdrill-like messages:
 // what was expected, when, and what the run actually saw.
-import type { ConnectionReport, Verdict } from "../types.js";
+import type { ConnectionReport, ProgramReport, Verdict } from "../types.js";
 import { formatExpectation, plainSeconds, signedSeconds, windowText } from "./format.js";
 import { type Expectation, sameCall, type TimeWindow } from "./model.js";
 import { describeFailure, inWindow, type Outcome, observedFailure } from "./outcome.js";
 import { checkPredicted } from "./predicted.js";
+import { checkExitCode, checkExits } from "./program-checks.js";
+
+/** The traced programs of a run by expectation id ("program", "server-program"). */
+export type ProgramsById = Partial<Record<string, ProgramReport>>;
 
 type ResultExpectation = Extract<Expectation, { kind: "result" }>;
 
@@ -100,8 +104,21 @@ export function evaluate(
   e: Expectation,
   connections: ConnectionReport[],
   windowS: number,
+  programs: ProgramsById = {},
 ): Verdict {
   const expectation = formatExpectation(e);
+  if (e.kind === "exits" || e.kind === "exit-code") {
+    const program = programs[e.conn];
+    if (program === undefined) {
+      const message = `expected a program "${e.conn}"; got none (exits and exit code are about --client-cmd's program or --server-cmd's server-program)`;
+      return { expectation, pass: false, message };
+    }
+    const outcome =
+      e.kind === "exits"
+        ? checkExits(e.conn, program, e.withinMs)
+        : checkExitCode(e.conn, program, e.code);
+    return { expectation, ...outcome };
+  }
   const conn = connections.find((c) => c.id === e.conn);
   if (conn === undefined) {
     return { expectation, pass: false, message: unknownConnection(e.conn, connections) };
@@ -126,6 +143,7 @@ export function evaluateAll(
   exprs: Expectation[],
   connections: ConnectionReport[],
   windowS: number,
+  programs: ProgramsById = {},
 ): Verdict[] {
-  return exprs.map((e) => evaluate(e, connections, windowS));
+  return exprs.map((e) => evaluate(e, connections, windowS, programs));
 }

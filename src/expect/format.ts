@@ -33,6 +33,10 @@ export function formatExpectation(e: Expectation): string {
       return `${e.conn}: none within ${formatDuration(e.withinMs)}`;
     case "predicted":
       return `${e.conn}: predicted${e.tolerance === null ? "" : ` ${formatTolerance(e.tolerance)}`}`;
+    case "exits":
+      return `${e.conn}: exits within ${formatDuration(e.withinMs)}`;
+    case "exit-code":
+      return `${e.conn}: exit code ${e.code}`;
   }
 }
 

@@ -1,4 +1,5 @@
 // The expectation language's data model: what `--expect` parses into and what evaluate() checks.
+import { familyName } from "../program/call-families.js";
 import type { CallResult } from "../types.js";
 
 /** Socket calls an expectation may name. */
@@ -17,11 +18,12 @@ export const CALLS = [
 ] as const;
 export type Call = (typeof CALLS)[number];
 
-/** Node.js reports reads and writes as "read" and "write"; they match "recv" and "send". */
-const SAME_CALL: Record<string, string> = { read: "recv", write: "send" };
-
+/**
+ * `recv` matches every read-family call (read, readv, recvfrom, recvmsg...) and `send` every
+ * write-family call: Node.js reports "read" and "write", a traced program its own syscalls.
+ */
 export function sameCall(a: string, b: string): boolean {
-  return (SAME_CALL[a] ?? a) === (SAME_CALL[b] ?? b);
+  return familyName(a) === familyName(b);
 }
 
 /** A closed interval of time after the fault, in milliseconds (both ends included). */
@@ -53,7 +55,14 @@ export type Expectation =
   /** `<conn>: none within <duration>`: no failing call in [0, withinMs] after the fault. */
   | { kind: "none"; conn: string; withinMs: number }
   /** `<conn>: predicted [±P%|±D]`: the first failure matches the prediction; null = default. */
-  | { kind: "predicted"; conn: string; tolerance: Tolerance | null };
+  | { kind: "predicted"; conn: string; tolerance: Tolerance | null }
+  /** `program: exits within <duration>`: the traced program exited within that time after the fault. */
+  | { kind: "exits"; conn: string; withinMs: number }
+  /** `program: exit code <N>`: the traced program exited (within the window) with that code. */
+  | { kind: "exit-code"; conn: string; code: number };
+
+/** The connection ids that stand for a traced program (--client-cmd, --server-cmd). */
+export const PROGRAM_IDS = ["program", "server-program"] as const;
 
 /** Tolerance in ms around a predicted time. */
 export function toleranceMs(tolerance: Tolerance | null, predictedMs: number): number {

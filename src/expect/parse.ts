@@ -8,9 +8,9 @@ const CONN_RE = /^[a-z][a-z0-9_-]*$/;
 const EXPECT_RESULT = "OK, EOF or an errno name such as ECONNRESET";
 const EXPECT_HEAD =
   `a call (${CALLS.join(", ")}), a result (${EXPECT_RESULT}), ` +
-  `"none within <duration>" or "predicted"`;
+  `"none within <duration>", "predicted", or for a program "exits within <duration>" or "exit code <N>"`;
 const EXPECT_WINDOW = "a time window such as 2.5s..4s, or a duration such as 500ms";
-const HEAD_WORDS = [...CALLS, "none", "predicted", ...RESULT_CANDIDATES];
+const HEAD_WORDS = [...CALLS, "none", "predicted", "exits", "exit", ...RESULT_CANDIDATES];
 
 interface Bound {
   value: number;
@@ -53,6 +53,8 @@ class Parser extends TokenCursor {
     }
     if (lower === "none") return { kind: "none", conn, withinMs: this.parseNoneWithin() };
     if (lower === "predicted") return { kind: "predicted", conn, tolerance: this.parseTolerance() };
+    if (lower === "exits") return { kind: "exits", conn, withinMs: this.parseOneWithin("exits") };
+    if (lower === "exit") return { kind: "exit-code", conn, code: this.parseExitCode() };
     const result = knownResult(head.text);
     if (result === null) {
       const looksLikeResult = /^E[A-Z0-9]+$/i.test(head.text);
@@ -91,14 +93,35 @@ class Parser extends TokenCursor {
   }
 
   private parseNoneWithin(): number {
-    this.expectWithin("none");
+    return this.parseOneWithin("none");
+  }
+
+  /** `within <duration>` after `none` or `exits`: one duration, not a window. */
+  private parseOneWithin(after: string): number {
+    this.expectWithin(after);
     const bound = this.parseBound("a duration such as 10s or 500ms");
     const dots = this.peek();
     if (dots.text === "..") {
-      const expected = 'end of expression ("none within" takes one duration, such as 10s)';
+      const expected = `end of expression ("${after} within" takes one duration, such as 10s)`;
       this.fail(dots, this.unexpected(dots), expected);
     }
     return this.toMs(bound, bound.unit);
+  }
+
+  /** `code <N>` after `exit`: the exit status, 0 to 255. */
+  private parseExitCode(): number {
+    const word = this.next();
+    if (!this.isWord(word, "code")) {
+      const hint = word.kind === "word" ? suggest(word.text, ["code"]) : null;
+      this.fail(word, this.unexpected(word), '"code <N>" after "exit", as in "exit code 1"', hint);
+    }
+    const number = this.next();
+    const code = Number(number.text);
+    if (number.kind !== "number" || !Number.isInteger(code) || code < 0 || code > 255) {
+      const detail = number.kind === "end" ? "missing exit code" : `bad exit code "${number.text}"`;
+      this.fail(number, detail, "a whole number from 0 to 255");
+    }
+    return code;
   }
 
   private parseWindow(): TimeWindow {

@@ -18,6 +18,7 @@ function backlogFull(abortOnOverflow: boolean): Fault {
     name: abortOnOverflow ? "backlog-full-abort" : "backlog-full",
     observers: ["client"],
     serverMayDie: false,
+    foreignServer: { refuse: "it needs the server to stop calling accept()" },
     wire: () => connectTimeout(WHY),
     async inject({ lab }) {
       if (abortOnOverflow) {

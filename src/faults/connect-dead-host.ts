@@ -11,6 +11,7 @@ export const connectDeadHost: Fault = {
   name: "connect-dead-host",
   observers: ["client"],
   serverMayDie: true,
+  foreignServer: "as-is",
   wire: () => connectTimeout(),
   async inject({ lab }) {
     const at = nowMs();

@@ -7,6 +7,7 @@ export const connectRefused: Fault = {
   name: "connect-refused",
   observers: ["client"],
   serverMayDie: false,
+  foreignServer: { refuse: "it needs the server to close its listening socket" },
   wire: () => refused(),
   inject: async ({ lab }) => ({ at: await lab.act("unlisten") }),
 };

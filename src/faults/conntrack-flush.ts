@@ -25,6 +25,8 @@ export const conntrackFlush: Fault = {
   observers: ["client"],
   serverMayDie: false,
   remote: { needs: "lab", why: "the flushed conntrack table is the lab's router's" },
+  // It acts on the router only: any server's connections go through it alike.
+  foreignServer: "as-is",
   tools: MIDDLEBOX_TOOLS,
   wire: ({ settings, workload }) =>
     middlebox({

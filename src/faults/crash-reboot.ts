@@ -9,6 +9,7 @@ export const crashReboot: Fault = {
   name: "crash-reboot",
   observers: ["client"],
   serverMayDie: true,
+  foreignServer: "as-is",
   // When the host was really back (ms after the fault): predictions use it, not the plan.
   wire: ({ params, measured }) => silentThenRst(measured.backAfterMs ?? params.rebootAfterMs),
   async inject({ lab, params, measured, note }) {

@@ -79,4 +79,10 @@ export interface Fault {
    * namespace), and remote mode refuses it in one line.
    */
   remote?: RemoteInjection | LabOnly;
+  /**
+   * On the user's own server (--server-cmd): "as-is" when `inject` acts on any process (a
+   * signal, the host, the network); its own injection from outside the process; or a refusal
+   * saying why (one line; the runner adds which scenarios do work).
+   */
+  foreignServer: "as-is" | { inject(ctx: FaultContext): Promise<Injected> } | { refuse: string };
 }

@@ -8,6 +8,7 @@ export const halfClose: Fault = {
   name: "half-close",
   observers: ["client"],
   serverMayDie: false,
+  foreignServer: { refuse: "it needs the server's own shutdown(SHUT_WR) on its connections" },
   wire: () => fin(0),
   inject: async ({ lab }) => ({ at: await lab.act("shutdown-all") }),
   remote: {

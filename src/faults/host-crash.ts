@@ -11,6 +11,7 @@ export const hostCrash: Fault = {
   name: "crash",
   observers: ["client", "server"],
   serverMayDie: true,
+  foreignServer: "as-is",
   wire: () => silent(),
   async inject({ lab, settings }) {
     const at = nowMs();

@@ -6,7 +6,7 @@ import { connectDeadHost } from "./connect-dead-host.js";
 import { connectRefused } from "./connect-refused.js";
 import { conntrackFlush } from "./conntrack-flush.js";
 import { crashReboot } from "./crash-reboot.js";
-import type { Fault } from "./fault.js";
+import type { Fault, FaultContext, Injected } from "./fault.js";
 import { halfClose } from "./half-close.js";
 import { hostCrash } from "./host-crash.js";
 import { lbIdleTimeout } from "./lb-idle-timeout.js";
@@ -55,4 +55,15 @@ export function faultNamed(name: string): Fault {
   const fault = FAULTS.find((f) => f.name === name);
   if (!fault) throw new Error(`no fault named ${name}`);
   return fault;
+}
+
+/** Inject the fault; on a user's own server (--server-cmd), the way the fault says it strikes one. */
+export function injectLabFault(
+  fault: Fault,
+  ctx: FaultContext,
+  foreignServer: boolean,
+): Promise<Injected> {
+  const own = fault.foreignServer;
+  if (foreignServer && typeof own === "object" && "inject" in own) return own.inject(ctx);
+  return fault.inject(ctx);
 }

@@ -28,6 +28,8 @@ export const lbIdleTimeout: Fault = {
     needs: "lab",
     why: "the load balancer is the lab's router: nftables and conntrack in its namespace",
   },
+  // It acts on the router only: any server's connections go through it alike.
+  foreignServer: "as-is",
   tools: MIDDLEBOX_TOOLS,
   wire: ({ settings, workload }) =>
     middlebox({

@@ -18,6 +18,8 @@ export const middleboxReset: Fault = {
     needs: "lab",
     why: "the middlebox is the lab's router: an agent there resets both ends",
   },
+  // It acts on the router only: any server's connections go through it alike.
+  foreignServer: "as-is",
   wire: () => resetBothEnds(),
   async prepare({ lab }) {
     if (lab.plan.family !== "ipv4") {

@@ -29,6 +29,8 @@ export const natIdleTimeout: Fault = {
     needs: "lab",
     why: "the NAT is the lab's router: masquerade and conntrack in its namespace",
   },
+  // It acts on the router only: any server's connections go through it alike.
+  foreignServer: "as-is",
   tools: MIDDLEBOX_TOOLS,
   wire: ({ settings, workload }) =>
     middlebox({

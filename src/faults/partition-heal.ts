@@ -14,6 +14,7 @@ export const partitionHeal: Fault = {
   name: "partition",
   observers: ["client"],
   serverMayDie: false,
+  foreignServer: "as-is",
   wire: ({ settings }) => partition(settings.durationMs ?? DEFAULT_DURATION_MS),
   async inject({ lab, settings, note }) {
     const at = nowMs();

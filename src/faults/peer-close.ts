@@ -8,6 +8,7 @@ export const peerClose: Fault = {
   name: "close",
   observers: ["client"],
   serverMayDie: false,
+  foreignServer: { refuse: "it needs the server's own close() on its connections" },
   wire: () => fin(0),
   inject: async ({ lab }) => ({ at: await lab.act("close-all") }),
   remote: { needs: "process", inject: async ({ hosts }) => ({ at: await hosts.act("close-all") }) },

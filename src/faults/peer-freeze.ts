@@ -10,6 +10,7 @@ export const peerFreeze: Fault = {
   name: "freeze",
   observers: ["client"],
   serverMayDie: false,
+  foreignServer: "as-is",
   wire: () => frozen(),
   async inject({ lab }) {
     const at = nowMs();

@@ -9,6 +9,7 @@ export const peerKill: Fault = {
   name: "kill",
   observers: ["client"],
   serverMayDie: true,
+  foreignServer: "as-is",
   wire: () => fin(0),
   async inject({ lab }) {
     const at = nowMs();

@@ -10,6 +10,7 @@ export const shutdown: Fault = {
   name: "shutdown",
   observers: ["client"],
   serverMayDie: true,
+  foreignServer: "as-is",
   wire: ({ settings }) => fin(settings.ignoreSigterm ? settings.graceMs : 0),
   async inject({ lab, settings, note }) {
     const at = nowMs();

@@ -16,6 +16,7 @@ function unreachable(kind: "host" | "net"): Fault {
     name: `${kind}-unreachable`,
     observers: ["client"],
     serverMayDie: true,
+    foreignServer: "as-is",
     // ICMPv6 has no "host unreachable" for a missing route: an `unreachable` route answers
     // "no route to destination", which the client reports as ENETUNREACH.
     wire: ({ settings }) =>

@@ -11,13 +11,14 @@
 import type { AgentMessage, ClientSpec, Reply, Request } from "../protocol.js";
 import type { AgentProcess } from "./agent-process.js";
 import { startLabAgent } from "./lab-agent.js";
+import type { LabProcess } from "./lab-process.js";
 
 /** What the runner talks to: one host process, whatever number of agents it is made of. */
 export interface Agent {
   request<C extends Request>(command: C): Promise<Reply<C["op"]>>;
 }
 
-export class AgentGroup implements Agent {
+export class AgentGroup implements Agent, LabProcess {
   /** Resolves once every agent has exited (the host's process is gone). */
   readonly exited: Promise<unknown>;
   /** Resolves when the first agent exits, with that agent. */
@@ -67,6 +68,11 @@ export class AgentGroup implements Agent {
 
   get pid(): number | undefined {
     return this.members[0].pid;
+  }
+
+  /** Why the group's process died unasked: the first of its agents to die says. */
+  deathReason(): string {
+    return this.members[0].deathReason();
   }
 
   /** The signal that ended the first agent to die (null if it exited by itself). */

@@ -3,35 +3,26 @@
 // namespace and no route leads out of the lab. The client and the server each run one agent
 // (the "process" on that host) that makes the socket calls. Faults act through the verbs
 // below (blackhole, cutLink, killHost, bootHost, signal, act...); the lab knows no fault.
-import { SetupError } from "../errors.js";
+// boot.ts brings the hosts and their processes up.
+// The server's process may be the user's own (--server-cmd, started through `serverProcess`).
+import { nowMs } from "../clock.js";
+import { SetupError, UsageError } from "../errors.js";
+import { abortConnections } from "../program/read-sockets.js";
 import type { ServerAction } from "../protocol.js";
 import type { Side } from "../types.js";
 import { type AddressPlan, IPV4, IPV6, SERVER_PORT } from "./addresses.js";
 import { AgentGroup } from "./agent-group.js";
-import type { AgentMessage } from "./agent-process.js";
+import { bootLab, type LabOptions } from "./boot.js";
 import { ipBatch } from "./exec.js";
 import { Host } from "./host.js";
+import type { LabProcess } from "./lab-process.js";
 import { addNicQueue } from "./nic-queue.js";
-import { startAll } from "./start-all.js";
-import { hostSysctls, REPORTED_SYSCTLS } from "./sysctl.js";
-import { hostConfig, prepareHost, routerServerSide, wire } from "./topology.js";
+import { hostSysctls } from "./sysctl.js";
+import { hostConfig, prepareHost, routerServerSide } from "./topology.js";
 
-export interface LabOptions {
-  /** Sysctls for the client namespace only, e.g. {"net.ipv4.tcp_retries2": "5"}. */
-  clientSysctls: Record<string, string>;
-  serverFlags: string[];
-  /** Build the lab over IPv6 (2001:db8::/32) instead of IPv4. */
-  ipv6?: boolean;
-  /** The router's ICMP rate limit in ms (0 = off), or null for the kernel's default. */
-  icmpRatelimitMs?: number | null;
-  onMessage: (host: string, msg: AgentMessage) => void;
-  /** Agents per end host (sockets spread over several when one agent's limit cannot hold them). */
-  agents?: { client: number; server: number };
-  /** A transmit queue on each end host's interface (nic-queue.ts), for thousands of connections. */
-  nicQueue?: boolean;
-}
+export type { LabOptions };
 
-type Booted = { host: Host; agent: AgentGroup };
+type Booted = { host: Host; agent: AgentGroup | null };
 
 export class Lab {
   /** The client namespace's TCP sysctls as they were after setup. */
@@ -43,7 +34,7 @@ export class Lab {
   readonly plan: AddressPlan;
   private booting: Promise<Booted> | undefined;
   private tearingDown = false;
-  private readonly extra: (Host | AgentGroup)[] = [];
+  private readonly extra: (Host | LabProcess)[] = [];
   private reportCrash: (err: SetupError) => void = () => {};
   /** Rejects when an agent dies that should not have: the run is then a setup error. */
   readonly crashed: Promise<never> = new Promise((_, reject) => {
@@ -53,13 +44,13 @@ export class Lab {
   private constructor(
     readonly hosts: { client: Host; router: Host; server: Host },
     readonly client: AgentGroup,
-    public server: AgentGroup,
+    private serverProcess: LabProcess,
     private readonly options: LabOptions,
   ) {
     this.plan = options.ipv6 ? IPV6 : IPV4;
     this.crashed.catch(() => {});
     this.watch(client);
-    this.watch(server);
+    this.watch(serverProcess);
     for (const host of Object.values(hosts)) this.watchHost(host);
   }
 
@@ -75,40 +66,17 @@ export class Lab {
   }
 
   static async build(options: LabOptions): Promise<Lab> {
-    const plan = options.ipv6 ? IPV6 : IPV4;
-    const started = await startAll([
-      Host.start("client"),
-      Host.start("router"),
-      Host.start("server"),
-    ]);
-    const hosts = { client: started[0], router: started[1], server: started[2] };
-    // The agents take longest to start (Node and koffi): start them while the lab is wired.
-    const count = options.agents ?? { client: 1, server: 1 };
     // Several server agents share the test port (SO_REUSEPORT): one listener as clients see it.
-    const serverFlags = [...options.serverFlags, ...(count.server > 1 ? ["--reuseport"] : [])];
-    const agents = startAll([
-      AgentGroup.start("client", hosts.client.netns, [], options.onMessage, count.client),
-      AgentGroup.start("server", hosts.server.netns, serverFlags, options.onMessage, count.server),
-    ]);
-    agents.catch(() => {});
-    try {
-      const routerSysctls = await wire(plan, hosts, options.clientSysctls, options.icmpRatelimitMs);
-      if (options.nicQueue)
-        await Promise.all([addNicQueue(hosts.client), addNicQueue(hosts.server)]);
-      const [client, server] = await agents;
-      const lab = new Lab(hosts, client, server, { ...options, serverFlags });
-      const [sysctls] = await Promise.all([
-        hostSysctls(hosts.client, {}, REPORTED_SYSCTLS),
-        lab.server.request({ op: "listen", ip: plan.server, port: SERVER_PORT }),
-      ]);
-      lab.sysctls = sysctls;
-      lab.routerSysctls = routerSysctls;
-      return lab;
-    } catch (err) {
-      for (const host of started) host.kill();
-      for (const agent of await agents.catch(() => [])) agent.kill("SIGKILL");
-      throw err;
-    }
+    const many = (options.agents?.server ?? 1) > 1;
+    const opts = {
+      ...options,
+      serverFlags: [...options.serverFlags, ...(many ? ["--reuseport"] : [])],
+    };
+    const booted = await bootLab(options.ipv6 ? IPV6 : IPV4, opts);
+    const lab = new Lab(booted.hosts, booted.client, booted.server, opts);
+    lab.sysctls = booted.sysctls;
+    lab.routerSysctls = booted.routerSysctls;
+    return lab;
   }
 
   /**
@@ -154,6 +122,17 @@ export class Lab {
     return this.routerAgentStart;
   }
 
+  /** The server agent; the user's own server (--server-cmd) cannot be asked to act. */
+  get server(): AgentGroup {
+    if (this.serverProcess instanceof AgentGroup) return this.serverProcess;
+    throw new UsageError("--server-cmd: the user's server cannot be asked to act on its sockets");
+  }
+
+  /** How many agents make the server's process (several at scale: agent-group.ts). */
+  private get serverAgents(): number {
+    return this.options.agents?.server ?? 1;
+  }
+
   get serverIp(): string {
     return this.plan.server;
   }
@@ -162,9 +141,11 @@ export class Lab {
     return SERVER_PORT;
   }
 
-  private watch(agent: AgentGroup): void {
-    agent.firstExit.then((member) => {
-      const expected = this.tearingDown || this.mayDie.has(agent.host as Side);
+  private watch(proc: LabProcess): void {
+    // A group of agents is one host process: the first of them to die is the process dying.
+    const ended = proc instanceof AgentGroup ? proc.firstExit : proc.exited.then(() => proc);
+    ended.then((member) => {
+      const expected = this.tearingDown || this.mayDie.has(proc.host as Side);
       if (!expected) this.reportCrash(new SetupError(member.deathReason()));
     });
   }
@@ -206,9 +187,9 @@ export class Lab {
   async killHost(side: Side): Promise<void> {
     this.mayDie.add(side);
     const gone = [
-      side === "server" ? this.server : this.client,
+      side === "server" ? this.serverProcess : this.client,
       this.hosts[side],
-      ...this.extra.filter((p) => p instanceof AgentGroup && p.host.startsWith(side)),
+      ...this.extra.filter((p) => !(p instanceof Host) && p.host.startsWith(side)),
     ];
     for (const p of gone) p.kill("SIGKILL");
     await Promise.all(gone.map((p) => p.exited));
@@ -223,8 +204,15 @@ export class Lab {
       const host = await Host.start(side);
       this.extra.push(host);
       await prepareHost(this.plan, host);
-      const { serverFlags, onMessage } = this.options;
-      const agent = await AgentGroup.start(side, host.netns, serverFlags, onMessage);
+      const { serverFlags, onMessage, serverProcess } = this.options;
+      if (serverProcess) return { host, agent: null };
+      const agent = await AgentGroup.start(
+        side,
+        host.netns,
+        serverFlags,
+        onMessage,
+        this.serverAgents,
+      );
       this.extra.push(agent);
       return { host, agent };
     })();
@@ -236,35 +224,52 @@ export class Lab {
   async plugIn(booted: Booted): Promise<void> {
     const { plan } = this;
     this.hosts.server = booted.host;
-    this.server = booted.agent;
-    this.watch(booted.agent);
     this.watchHost(booted.host);
     await ipBatch(this.router, routerServerSide(plan, booted.host.pid), "reconnect the server");
     await ipBatch(booted.host, hostConfig(plan, "server"), "configure the rebooted server");
     if (this.options.nicQueue) await addNicQueue(booted.host);
+    if (booted.agent === null) {
+      // The user's server starts again on the rebooted host (as a service would at boot).
+      await this.startProcess("server");
+      return;
+    }
+    this.serverProcess = booted.agent;
+    this.watch(booted.agent);
     await booted.agent.request({ op: "listen", ip: plan.server, port: SERVER_PORT });
   }
 
   /** Send a signal to the host's process (its agent); the host and its kernel stay up. */
   signal(side: Side, signal: NodeJS.Signals): void {
     if (signal === "SIGKILL" || signal === "SIGTERM") this.mayDie.add(side);
-    (side === "server" ? this.server : this.client).kill(signal);
+    (side === "server" ? this.serverProcess : this.client).kill(signal);
   }
 
   /** Resolves when the host's current process has exited. */
   async processExit(side: Side): Promise<void> {
-    await (side === "server" ? this.server : this.client).exited;
+    await (side === "server" ? this.serverProcess : this.client).exited;
   }
 
   /** A new server process on the same host, listening on the same port (a restart). */
   async startProcess(side: "server"): Promise<void> {
     const { netns } = this.hosts[side];
-    const { serverFlags, onMessage } = this.options;
-    const agent = await AgentGroup.start(side, netns, serverFlags, onMessage);
-    this.extra.push(this.server);
-    this.server = agent;
+    const { serverFlags, onMessage, serverProcess } = this.options;
+    this.extra.push(this.serverProcess);
+    if (serverProcess) {
+      this.serverProcess = await serverProcess(netns, this.plan.server, SERVER_PORT);
+      this.watch(this.serverProcess);
+      return;
+    }
+    const agent = await AgentGroup.start(side, netns, serverFlags, onMessage, this.serverAgents);
+    this.serverProcess = agent;
     this.watch(agent);
     await agent.request({ op: "listen", ip: this.plan.server, port: SERVER_PORT });
+  }
+
+  /** From outside: destroy the host's connections on the test port (SOCK_DESTROY, `ss -K`): RST. */
+  async destroySockets(side: Side): Promise<number> {
+    const at = nowMs();
+    await abortConnections(this.hosts[side].netns, SERVER_PORT);
+    return at;
   }
 
   /** Have the server process act on its sockets; resolves to the time the action started. */
@@ -287,7 +292,7 @@ export class Lab {
     this.tearingDown = true;
     await this.booting?.catch(() => undefined);
     await this.routerAgentStart?.catch(() => undefined);
-    const all = [this.client, this.server, ...Object.values(this.hosts), ...this.extra];
+    const all = [this.client, this.serverProcess, ...Object.values(this.hosts), ...this.extra];
     for (const p of all) p.kill("SIGKILL");
     await Promise.all(all.map((p) => p.exited));
   }

@@ -5,6 +5,7 @@ import { Chalk, type ChalkInstance } from "chalk";
 import Table from "cli-table3";
 import type { ConnectionReport, Prediction, Report, RunReport, SocketEvent } from "../types.js";
 import { captureNote } from "./capture-note.js";
+import { programSection } from "./program-section.js";
 import type { Reporter } from "./reporter.js";
 import { renderDistributions, scaleAnswer } from "./scale.js";
 import { NOTHING_CHECKED, skippedSummary } from "./skipped.js";
@@ -40,15 +41,21 @@ function shortSysctl(name: string): string {
 
 function settingsLine(s: RunReport["settings"]): string {
   const parts = [
-    s.keepalive
-      ? `keepalive ${s.keepalive.idle},${s.keepalive.interval},${s.keepalive.count} (idle,intvl,cnt s)`
-      : "keepalive off",
-    s.userTimeoutMs !== null ? `user-timeout ${s.userTimeoutMs} ms` : "user-timeout off",
+    s.programs?.client
+      ? "client: your program (its socket options below)"
+      : s.keepalive
+        ? `keepalive ${s.keepalive.idle},${s.keepalive.interval},${s.keepalive.count} (idle,intvl,cnt s)`
+        : "keepalive off",
+    s.programs?.client
+      ? ""
+      : s.userTimeoutMs !== null
+        ? `user-timeout ${s.userTimeoutMs} ms`
+        : "user-timeout off",
     ...Object.entries(s.sysctls).map(([k, v]) => `${shortSysctl(k)}=${v}`),
     `window ${s.windowS} s`,
   ];
   if (s.ignoreSigterm) parts.push(`ignores SIGTERM (grace ${s.graceMs} ms)`);
-  return parts.join(" · ");
+  return parts.filter((p) => p !== "").join(" · ");
 }
 
 function header(run: RunReport, kernel: string, c: ChalkInstance): string[] {
@@ -179,6 +186,7 @@ function renderRun(run: RunReport, kernel: string, opts: PrettyOptions, c: Chalk
     scaled ? renderDistributions(run, c) : timelines(run, c).join("\n").replace(/^\n/, ""),
     scaled ? "" : table(run, c),
     scaled ? "" : hints(run, c, opts.hint).join("\n"),
+    programSection(run, c).join("\n"),
     c.bold(scaled ? scaleAnswer(run) : answerLine(run)),
     verdicts(run, c).join("\n"),
   ];

@@ -40,7 +40,38 @@ const connection = z.looseObject({
   predicted: prediction.nullable(),
   hint: z.string().nullable().optional(),
   events: z.array(event),
+  options: z
+    .string()
+    .optional()
+    .describe("a traced program's connection: the socket options it set (--client-cmd)"),
+  blocked: z
+    .array(
+      z.looseObject({
+        call: z.string(),
+        sinceMs: msAfterFault,
+        endedMs: msAfterFault.nullable().describe("null: still blocked when the run ended"),
+        text: z.string(),
+      }),
+    )
+    .optional()
+    .describe("a traced program's calls that had not returned"),
 });
+
+const program = z
+  .looseObject({
+    command: z.string(),
+    exit: z
+      .looseObject({
+        code: z.number().int().nullable(),
+        signal: z.string().nullable(),
+        afterMs: msAfterFault,
+      })
+      .nullable()
+      .describe("null: still running when the run ended (tcpdrop killed it)"),
+    stdoutTail: z.array(z.string()),
+    stderrTail: z.array(z.string()),
+  })
+  .describe("a traced program of the user's (--client-cmd, --server-cmd)");
 
 const distribution = z.looseObject({
   group: z.string(),
@@ -93,6 +124,13 @@ const settings = z.looseObject({
   requestAfterMs: z.number().min(0).optional().describe("pooled: --request-after, in ms"),
   loose: z.boolean().optional().describe("conntrack-flush: nf_conntrack_tcp_loose (--loose)"),
   packets: z.enum(["on", "off"]).optional().describe("--packets: off skips the capture"),
+  programs: z
+    .looseObject({
+      client: z.string().nullable(),
+      server: z.string().nullable(),
+      faultAfterMs: ms,
+    })
+    .optional(),
   sysctls: z.record(z.string(), z.string()).describe("the client namespace's TCP sysctls"),
   routerSysctls: z
     .record(z.string(), z.string())
@@ -156,6 +194,8 @@ const run = z.looseObject({
     .optional()
     .describe("every packet the lab's router saw; with --connections N only with --events all"),
   capture: capture.optional(),
+  program: program.optional().describe("--client-cmd"),
+  serverProgram: program.optional().describe("--server-cmd"),
 });
 
 export const reportSchema = z

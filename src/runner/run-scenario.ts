@@ -18,6 +18,9 @@ import type { RawEvent } from "./collect.js";
 import { planExpectations } from "./expectation-plan.js";
 import type { Snapshot } from "./facts.js";
 import { labAgents, scaleSysctls } from "./lab-agents.js";
+import { withServerProgram } from "./program-report.js";
+import { runWithPrograms } from "./program-run.js";
+import { ServerPrograms } from "./program-server.js";
 import { buildRunReport } from "./report.js";
 import { buildStage, injectFault, prepareFault, stageFacts } from "./stage.js";
 import { attachPackets, startCapture, stopCapture } from "./wire.js";
@@ -35,6 +38,12 @@ export async function runScenario(
   extra: Expectation[] = [],
   hooks: RunHooks = {},
 ): Promise<RunReport> {
+  if (settings.programs?.client) return runWithPrograms(scenario, settings, extra, hooks);
+  // --server-cmd alone: the built-in client watches the user's server.
+  const servers = settings.programs?.server
+    ? new ServerPrograms(settings.programs.server)
+    : undefined;
+  let faultAt = 0;
   const started = nowMs();
   const raw: RawEvent[] = [];
   const done = new Set<string>();
@@ -57,6 +66,10 @@ export async function runScenario(
     onMessage,
     agents: labAgents(scenario, settings),
     nicQueue: (settings.connections ?? 1) > 1,
+    ...(servers ? { serverProcess: servers.start } : {}),
+  }).catch(async (err) => {
+    await servers?.stopAll();
+    throw err;
   });
   // The capture starts before any connection and stops before the teardown (observe()).
   let capturing: Awaited<ReturnType<typeof startCapture>> | undefined;
@@ -65,11 +78,15 @@ export async function runScenario(
   const observing = observe();
   observing.catch(() => {});
   try {
-    return await Promise.race([observing, lab.crashed]);
+    const report = await Promise.race([observing, lab.crashed]);
+    if (!servers) return report;
+    if (faultNamed(scenario.fault).serverMayDie) await servers.settle(500);
+    return withServerProgram(report, (await servers.stopAll())[0], faultAt, extra);
   } finally {
     aborted = true;
     capturing?.capture?.kill();
     step("tear the lab down");
+    await servers?.stopAll().catch(() => undefined);
     await lab.destroy();
   }
 
@@ -132,7 +149,7 @@ export async function runScenario(
     const inject = async () => {
       step(`inject the fault (${scenario.fault})`);
       if (fault.serverMayDie) lab.mayDie.add("server");
-      return injectFault(lab, fault, ctx);
+      return injectFault(lab, fault, ctx, servers !== undefined);
     };
     if (fault.prepare) {
       step(`prepare the fault (${scenario.fault})`);
@@ -172,6 +189,7 @@ export async function runScenario(
       // may have been answered between the first reading and the fault.
       snapshot.after = (await takeSnapshot(observers).catch(() => null))?.info;
     }
+    faultAt = injected.at;
     const rest = injected.rest ?? Promise.resolve();
     rest.catch(() => {});
     step("watch the connections");

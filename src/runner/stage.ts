@@ -4,7 +4,7 @@
 // or with its remote injection, and a fault without one is refused before anything starts.
 import { UsageError } from "../errors.js";
 import type { FaultContext, Injected, RemoteInjection } from "../faults/fault.js";
-import { FAULTS, type Fault, faultNamed } from "../faults/index.js";
+import { FAULTS, type Fault, faultNamed, injectLabFault } from "../faults/index.js";
 import { Lab, type LabOptions } from "../lab/lab.js";
 import { scenarioSettings } from "../plan/index.js";
 import { type HostFacts, RemoteStage } from "../remote/stage.js";
@@ -72,12 +72,14 @@ export async function buildStage(
   });
 }
 
+/** `foreignServer`: the server is the user's own (--server-cmd), so a fault may act from outside. */
 export function injectFault(
   stage: Stage,
   fault: Fault,
   ctx: Omit<FaultContext, "lab">,
+  foreignServer = false,
 ): Promise<Injected> {
-  if (stage instanceof Lab) return fault.inject({ ...ctx, lab: stage });
+  if (stage instanceof Lab) return injectLabFault(fault, { ...ctx, lab: stage }, foreignServer);
   const injection = remoteInjection(fault);
   if (!injection) throw new UsageError(`fault ${fault.name} needs the lab`);
   return injection.inject({ ...ctx, hosts: stage });

@@ -7,11 +7,10 @@ import type { Lab } from "../lab/lab.js";
 import type { CaptureSummary, RunReport, Settings, WirePacket } from "../types.js";
 import { captureBlocker, REMOTE_NO_CAPTURE } from "../wire/availability.js";
 import { Capture, type CaptureResult } from "../wire/capture.js";
-import { connectionEnds } from "../wire/connections.js";
+import { type ConnectCall, connectionEnds } from "../wire/connections.js";
 import { type LabelledPacket, labelPackets } from "../wire/label.js";
 import { type IpCounters, readIpCounters } from "../wire/snmp.js";
 import { keepWire } from "../wire/store.js";
-import type { RawEvent } from "./collect.js";
 
 export interface RunCapture {
   capture: Capture | null;
@@ -67,7 +66,7 @@ export function attachPackets(
   run: RunReport,
   stopped: Awaited<ReturnType<typeof stopCapture>>,
   summary: CaptureSummary,
-  ctx: { raw: RawEvent[]; faultAt: number; lab: Lab | null },
+  ctx: { raw: ConnectCall[]; faultAt: number; lab: Lab | null },
 ): void {
   if (!stopped || !ctx.lab) {
     run.capture = summary;

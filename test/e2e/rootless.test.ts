@@ -149,6 +149,31 @@ describe.skipIf(!isRoot || !hasSetpriv)("rootless runs (uid 65534 in a user name
     }
   });
 
+  it.skipIf(spawnSync("strace", ["-V"]).status !== 0)(
+    "--client-cmd as uid 65534: the traced program runs as the user, sees what it does under root",
+    async () => {
+      const { report } = await runJson(cwd, [
+        "peer-kill",
+        "--client-cmd",
+        `python3 -c 'import os, socket; s = socket.create_connection((os.environ["TCPDROP_SERVER"], 7000)); s.recv(1); print(os.getuid())'`,
+        "--window",
+        "2",
+      ]);
+      const run = report.runs[0];
+      // strace stamps the return of a long-blocked call from its entry plus its duration, which
+      // has come out up to ~15 ms early here (before t=0 under peer-kill): so the EOF is looked
+      // for on the timeline, and the program's own exit after the fault bounds it.
+      const eof = run.connections[0].events.find(
+        (e) => e.call === "recvfrom" && e.result === "EOF",
+      );
+      within(eof?.tMs, -20, 100);
+      // uid 0 inside tcpdrop's user namespace is uid 65534 outside: no privilege gained.
+      expect(run.program?.exit).toMatchObject({ code: 0, signal: null });
+      within(run.program?.exit?.afterMs, 0, 200);
+      expect(run.program?.stdoutTail).toEqual(["0"]);
+    },
+  );
+
   it("doctor as uid 65534 says a rootless run can go ahead", async () => {
     const res = await runAsNobody(cwd, ["doctor", "--json"]);
     const doctor = JSON.parse(res.stdout) as {

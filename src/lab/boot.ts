@@ -1,0 +1,80 @@
+// Bringing a lab up: the three namespace holders, the agents (started while topology.ts wires
+// the hosts, as Node and koffi take longest), the user's own server (--server-cmd) once the
+// lab is wired, the client's sysctls read back and the server agent listening on the test
+// port. If any step fails, every process started so far is ended before the error goes on.
+import type { AddressPlan } from "./addresses.js";
+import { SERVER_PORT } from "./addresses.js";
+import { AgentGroup } from "./agent-group.js";
+import type { AgentMessage } from "./agent-process.js";
+import { Host } from "./host.js";
+import type { LabProcess } from "./lab-process.js";
+import { addNicQueue } from "./nic-queue.js";
+import { startAll } from "./start-all.js";
+import { hostSysctls, REPORTED_SYSCTLS } from "./sysctl.js";
+import { wire } from "./topology.js";
+
+export interface LabOptions {
+  /** Sysctls for the client namespace only, e.g. {"net.ipv4.tcp_retries2": "5"}. */
+  clientSysctls: Record<string, string>;
+  serverFlags: string[];
+  /** Build the lab over IPv6 (2001:db8::/32) instead of IPv4. */
+  ipv6?: boolean;
+  /** The router's ICMP rate limit in ms (0 = off), or null for the kernel's default. */
+  icmpRatelimitMs?: number | null;
+  onMessage: (host: string, msg: AgentMessage) => void;
+  /** Agents per end host (sockets spread over several when one agent's limit cannot hold them). */
+  agents?: { client: number; server: number };
+  /** A transmit queue on each end host's interface (nic-queue.ts), for thousands of connections. */
+  nicQueue?: boolean;
+  /** The user's server (--server-cmd) instead of the agent: resolves once it listens (and on restarts). */
+  serverProcess?: (netns: string, ip: string, port: number) => Promise<LabProcess>;
+}
+
+export interface BootedLab {
+  hosts: { client: Host; router: Host; server: Host };
+  client: AgentGroup;
+  server: LabProcess;
+  /** The client namespace's TCP sysctls, and the router's ICMP rate limit, after setup. */
+  sysctls: Record<string, string>;
+  routerSysctls: Record<string, string>;
+}
+
+export async function bootLab(plan: AddressPlan, options: LabOptions): Promise<BootedLab> {
+  const started = await startAll([
+    Host.start("client"),
+    Host.start("router"),
+    Host.start("server"),
+  ]);
+  const hosts = { client: started[0], router: started[1], server: started[2] };
+  const foreign = options.serverProcess;
+  const { serverFlags, onMessage } = options;
+  const count = options.agents ?? { client: 1, server: 1 };
+  const [clientNs, serverNs] = [hosts.client.netns, hosts.server.netns];
+  const agents = startAll([
+    AgentGroup.start("client", clientNs, [], onMessage, count.client),
+    ...(foreign
+      ? []
+      : [AgentGroup.start("server", serverNs, serverFlags, onMessage, count.server)]),
+  ]);
+  agents.catch(() => {});
+  try {
+    const routerSysctls = await wire(plan, hosts, options.clientSysctls, options.icmpRatelimitMs);
+    if (options.nicQueue) await Promise.all([addNicQueue(hosts.client), addNicQueue(hosts.server)]);
+    const [client, agent] = await agents;
+    const server = foreign
+      ? await foreign(hosts.server.netns, plan.server, SERVER_PORT).catch(async (err) => {
+          client.kill("SIGKILL");
+          throw err;
+        })
+      : agent;
+    const [sysctls] = await Promise.all([
+      hostSysctls(hosts.client, {}, REPORTED_SYSCTLS),
+      agent?.request({ op: "listen", ip: plan.server, port: SERVER_PORT }),
+    ]);
+    return { hosts, client, server, sysctls, routerSysctls };
+  } catch (err) {
+    for (const host of started) host.kill();
+    for (const agent of await agents.catch(() => [])) agent.kill("SIGKILL");
+    throw err;
+  }
+}
