@@ -5,22 +5,10 @@
 // last segment or within the 200 ms minimum RTO), retransmission #k (resends from snd_una, k
 // counted from the last ACK that moved snd_una), SYN retransmissions, zero-window adverts,
 // and ICMP errors tied to the connection whose segment they quote. Pure: no clock, no I/O.
-import type { IcmpError, TcpFlag } from "./decode.js";
+import type { DecodedPacket, TcpFlag } from "./decode.js";
 
-export interface LabelInput {
-  tMs: number;
-  src: string;
-  dst: string;
-  proto: "tcp" | "icmp" | "other";
-  sport?: number;
-  dport?: number;
-  flags: TcpFlag[];
-  seq?: number;
-  ack?: number;
-  len: number;
-  win?: number;
-  icmp?: IcmpError;
-}
+/** A decoded packet on the calls' clock (ms since the fault); where it was captured is left out. */
+export type LabelInput = Omit<DecodedPacket, "outgoing" | "ifindex"> & { tMs: number };
 
 /** A watched connection, to name the packets that belong to it. */
 export interface ConnectionEnds {
