@@ -1,35 +1,13 @@
 // ICMP host/net unreachable from the router: a soft error, with the router's per-host limiter,
 // lock-dropped answers and RFC 6069 backoff reverts (predict/icmp.ts, icmp-revert.ts).
 import { describe, expect, it } from "vitest";
-import { parseSettings, type SettingFlags } from "../../src/commands/settings.js";
+import { parseSettings } from "../../src/commands/settings.js";
 import { icmpUnreachable, softError } from "../../src/predict/icmp.js";
 import { retransmitGiveUpMs } from "../../src/predict/retransmit.js";
 import { silent } from "../../src/predict/silence.js";
-import { predict, type WireEffect } from "../../src/predict/wire.js";
+import type { WireEffect } from "../../src/predict/wire.js";
 import type { ConnectionFacts, KernelParams } from "../../src/types.js";
-
-const kernel: KernelParams = {
-  hz: 250,
-  retries2: 15,
-  keepaliveTime: 7200,
-  keepaliveIntvl: 75,
-  keepaliveProbes: 9,
-  synRetries: 6,
-};
-
-const writer: ConnectionFacts = {
-  workload: "writer",
-  lastRecvMs: -50,
-  firstUnackedSendMs: 150,
-  rtoMs: 204,
-};
-
-const idle: ConnectionFacts = {
-  workload: "idle",
-  lastRecvMs: -50,
-  firstUnackedSendMs: null,
-  rtoMs: 204,
-};
+import { idle, kernel, run, writer } from "./wire-fixtures.js";
 
 /** The lab's writer: a new send every 200 ms until the first RTO. */
 const writerEvery200: ConnectionFacts = { ...writer, sendIntervalMs: 200 };
@@ -37,9 +15,6 @@ const unlimited: KernelParams = { ...kernel, icmpRatelimitMs: 0 };
 
 const EHOST: WireEffect = icmpUnreachable("EHOSTUNREACH");
 const ENET: WireEffect = icmpUnreachable("ENETUNREACH");
-
-const run = (wire: WireEffect, flags: SettingFlags, facts: ConnectionFacts, k = kernel) =>
-  predict(wire, parseSettings(flags), facts, k);
 
 // Timeline of the writer above at HZ=250 (4 ms jiffies):
 // - original send at 150 ms;

@@ -1,39 +1,13 @@
 // The wire effects other than a plain FIN, RST or silence: heals, frozen peers, connect() to a
 // dead host or to a closed port (ICMP errors: icmp-wire.test.ts).
 import { describe, expect, it } from "vitest";
-import { parseSettings, type SettingFlags } from "../../src/commands/settings.js";
+import { parseSettings } from "../../src/commands/settings.js";
 import { FROZEN_BASIS, frozen } from "../../src/predict/frozen.js";
 import { healed, partition } from "../../src/predict/heal.js";
 import { connectRefused, REFUSED_BASIS } from "../../src/predict/refusal.js";
 import { connectTimeout, synTimeout } from "../../src/predict/syn-timeout.js";
-import { predict, type WireEffect } from "../../src/predict/wire.js";
-import type { ConnectionFacts, KernelParams, Prediction } from "../../src/types.js";
-
-const kernel: KernelParams = {
-  hz: 250,
-  retries2: 15,
-  keepaliveTime: 7200,
-  keepaliveIntvl: 75,
-  keepaliveProbes: 9,
-  synRetries: 6,
-};
-
-const writer: ConnectionFacts = {
-  workload: "writer",
-  lastRecvMs: -50,
-  firstUnackedSendMs: 150,
-  rtoMs: 204,
-};
-
-const idle: ConnectionFacts = {
-  workload: "idle",
-  lastRecvMs: -50,
-  firstUnackedSendMs: null,
-  rtoMs: 204,
-};
-
-const run = (wire: WireEffect, flags: SettingFlags, facts: ConnectionFacts, k = kernel) =>
-  predict(wire, parseSettings(flags), facts, k);
+import type { KernelParams, Prediction } from "../../src/types.js";
+import { idle, kernel, run, writer } from "./wire-fixtures.js";
 
 describe("partition", () => {
   it("writer: heals (3 s) long before tcp_retries2 gives up -> never", () => {
