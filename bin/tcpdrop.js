@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import "../dist/cli.js";
+performance.mark("tcpdrop:launch"); // Node has reached tcpdrop (--timing shows when)
+import("../dist/cli.js");

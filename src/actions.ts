@@ -1,10 +1,7 @@
 // What each command does once commander has parsed it: run the command, print its report in
-// the asked-for form, and return the exit code. Loaded only when a command runs.
+// the asked-for form, and return the exit code. Loaded only when a command runs; each command's
+// own code is loaded only when that command runs.
 import { writeFileSync } from "node:fs";
-import { compareCommand } from "./commands/compare.js";
-import { doctorCommand } from "./commands/doctor.js";
-import { explain as explainScenario, renderExplanation } from "./commands/explain.js";
-import { runCommand } from "./commands/run.js";
 import { parseCount } from "./commands/settings.js";
 import { SetupError, UsageError } from "./errors.js";
 import { createProgress, type Progress } from "./reporters/progress.js";
@@ -16,12 +13,16 @@ import type { Report } from "./types.js";
 export type Flags = Record<string, unknown> & { json?: boolean; timeout?: string };
 
 export async function doctor(opts: { json?: boolean }): Promise<number> {
+  const { doctorCommand } = await import("./commands/doctor.js");
   const { output, exitCode } = await doctorCommand(opts);
   process.stdout.write(output);
   return exitCode;
 }
 
-export function explain(name: string, opts: Flags): void {
+export async function explain(name: string, opts: Flags): Promise<void> {
+  const { prepareScenarios } = await import("./scenario/load.js");
+  await prepareScenarios([name]);
+  const { explain: explainScenario, renderExplanation } = await import("./commands/explain.js");
   const explanation = explainScenario(name, opts);
   process.stdout.write(
     opts.json ? `${JSON.stringify(explanation, null, 2)}\n` : renderExplanation(explanation),
@@ -29,6 +30,7 @@ export function explain(name: string, opts: Flags): void {
 }
 
 export async function run(names: string[], opts: Flags, version: string): Promise<number> {
+  const { runCommand } = await import("./commands/run.js");
   const result = await withDeadline(opts.timeout, () =>
     runCommand(names, { ...opts, hooks: liveProgress() }, version),
   );
@@ -37,6 +39,7 @@ export async function run(names: string[], opts: Flags, version: string): Promis
 }
 
 export async function compare(name: string, opts: Flags, version: string): Promise<number> {
+  const { compareCommand } = await import("./commands/compare.js");
   const result = await withDeadline(opts.timeout, () =>
     compareCommand(name, { ...opts, hooks: liveProgress() }, version),
   );

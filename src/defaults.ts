@@ -14,8 +14,9 @@ export const PAYLOAD = Buffer.from("ping\n");
 /** An application heartbeat ping, and its answer (the server echoes it). */
 export const HEARTBEAT = "hb\n";
 
-/** After the first failure a connection makes a few more calls, this far apart. */
-export const FOLLOW_UP_GAP_MS = 100;
+/** --follow-up-gap when not given: after the first failure a connection makes a few more
+ * calls, this far apart. Shorter gaps change some call sequences (docs/phases.md). */
+export const FOLLOW_UP_GAP_MS = 20;
 
 /** A pooled connection's request, and the server's answer to it. */
 export const REQUEST = "req\n";

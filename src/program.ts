@@ -3,7 +3,8 @@
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import type { Flags } from "./actions.js";
-import { DEFAULT_HEARTBEAT_FLAG } from "./defaults.js";
+import { DEFAULT_HEARTBEAT_FLAG, FOLLOW_UP_GAP_MS } from "./defaults.js";
+import { PRE_FAULT_MS } from "./plan/timing.js";
 import { remoteFlags } from "./remote/flags.js";
 import { REPORTERS } from "./reporters/registry.js";
 
@@ -85,7 +86,15 @@ function settingOptions(cmd: Command, repeated: boolean): Command {
       "--ignore-sigterm",
       "shutdown: the server ignores SIGTERM and is SIGKILLed after --grace",
     )
-    .option("--grace <seconds>", "shutdown: time between SIGTERM and SIGKILL", "2");
+    .option("--grace <seconds>", "shutdown: time between SIGTERM and SIGKILL", "2")
+    .option(
+      "--pre-fault <ms>",
+      `how long the connections live before the fault, in ms (default ${PRE_FAULT_MS})`,
+    )
+    .option(
+      "--follow-up-gap <ms>",
+      `after a first failure: the gap between the follow-up calls (send, send, recv), in ms (default ${FOLLOW_UP_GAP_MS})`,
+    );
 }
 
 /** Options of the commands that build labs; each file reporter adds its own flag. */
@@ -103,8 +112,15 @@ function labOptions(cmd: Command): Command {
       "capture the lab's packets and show them beside the calls (off: no capture)",
       "on",
     )
-    .option("--parallel <n>", "how many labs run at once (default 8)")
+    .option(
+      "--parallel <n>",
+      "how many labs run at once (default: all, as far as memory and the file limit allow)",
+    )
     .option("--timeout <seconds>", "give up (exit 2) if the whole command takes longer")
+    .option(
+      "--timing",
+      "print on stderr when each run reached each phase, in ms since the process started",
+    )
     .option("--json", "print the JSON report (schema 1) on stdout and nothing else");
 }
 

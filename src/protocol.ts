@@ -33,6 +33,10 @@ const clientSpec = z.object({
   sendIntervalMs: z.number(),
   /** pooled: when the request goes out, ms after the connection is up. */
   requestAfterMs: z.number().optional(),
+  /** After the first failure, the follow-up calls are this far apart (default FOLLOW_UP_GAP_MS). */
+  followUpGapMs: z.number().min(0).optional(),
+  /** The follow-up calls wait for a `release` command: the fault is still happening. */
+  holdFollowUps: z.boolean().optional(),
   /** heartbeat: misses before the peer is declared dead. */
   heartbeatMisses: z.number().optional(),
   /** Leave MSG_NOSIGNAL out of sends, so a broken pipe raises SIGPIPE (default: death). */
@@ -78,6 +82,8 @@ export const commandSchema = z.discriminatedUnion("op", [
     specs: z.array(clientSpec.extend({ peer: z.string() })),
   }),
   z.object({ id: z.number(), op: z.literal("snapshot") }),
+  /** The fault has done all it does: connections holding their follow-up calls go on. */
+  z.object({ id: z.number(), op: z.literal("release") }),
   z.object({ id: z.number(), op: z.literal("exit") }),
   z.object({
     id: z.number(),
@@ -135,6 +141,7 @@ export const replySchemas = {
   connect: z.object({ connected: z.number().nullable() }),
   adopt: z.object({}),
   snapshot: z.object({ t: z.number(), info: z.record(z.string(), tcpInfo.nullable()) }),
+  release: z.object({}),
   exit: z.object({}),
   /** t: CLOCK_MONOTONIC ms at which the action started (a fault's t=0). */
   act: z.object({ t: z.number() }),

@@ -81,6 +81,10 @@ export interface Settings {
   loose?: boolean;
   /** "off": no packet capture, no packets in the report (--packets off); "on" by default. */
   packets?: "on" | "off";
+  /** How long the connections live before the fault, in ms (--pre-fault). */
+  preFaultMs?: number;
+  /** After a first failure, the follow-up calls are this far apart, in ms (--follow-up-gap). */
+  followUpGapMs?: number;
   /** The user's own programs in the lab instead of the built-in ones (--client-cmd, --server-cmd). */
   programs?: ProgramCommands;
 }

@@ -1,8 +1,10 @@
 // One function per socket call the agent makes. Each makes exactly one syscall and turns its
-// return value into an outcome: "OK", "EOF" (recv returned 0) or the errno name.
+// return value into an outcome: "OK", "EOF" (recv returned 0) or the errno name. Sockets are
+// created through the agent's OpenSocket (context.ts), in the namespace of its host.
 
 import { nowMs } from "../clock.js";
 import type { ClientSpec } from "../protocol.js";
+import type { OpenSocket } from "./context.js";
 import {
   EINPROGRESS,
   errnoName,
@@ -59,8 +61,8 @@ function must(ret: number, what: string): number {
 }
 
 /** A non-blocking TCP socket of the address's family (IPv4 or IPv6). */
-export function tcpSocket(ip: string): number {
-  return must(sys.socket(familyOf(ip), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), "socket()");
+export function tcpSocket(open: OpenSocket, ip: string): number {
+  return must(open(familyOf(ip), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), "socket()");
 }
 
 export function setIntOpt(fd: number, level: number, name: number, value: number, what: string) {
@@ -68,8 +70,14 @@ export function setIntOpt(fd: number, level: number, name: number, value: number
 }
 
 /** `reusePort`: several processes listen on the port, the kernel deals connections out. */
-export function listenOn(ip: string, port: number, backlog: number, reusePort = false): number {
-  const fd = tcpSocket(ip);
+export function listenOn(
+  open: OpenSocket,
+  ip: string,
+  port: number,
+  backlog: number,
+  reusePort = false,
+): number {
+  const fd = tcpSocket(open, ip);
   setIntOpt(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
   if (reusePort) setIntOpt(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT");
   const addr = sockaddr(ip, port);

@@ -9,7 +9,7 @@
 //   probe and backoff changes;
 // - pooled: a connection in a pool: idle, then one request after requestAfterMs, then it waits
 //   for the answer (and closes once it has it), as a client meets a middlebox's idle timeout.
-// After the first failing call the connection goes on briefly (send, send, recv, 100 ms
+// After the first failing call the connection goes on briefly (send, send, recv, followUpGapMs
 // apart) so the report shows the whole sequence the kernel gives, then closes and is done.
 
 import { nowMs } from "../clock.js";
@@ -27,8 +27,8 @@ import {
   startConnect,
   tcpSocket,
 } from "./calls.js";
-import { emit, emitCall } from "./emit.js";
-import { sendsHeld } from "./hold.js";
+import { type AgentContext, emitCall } from "./context.js";
+import { FollowUpHold } from "./follow-up-hold.js";
 import { EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP, MSG_OOB } from "./libc.js";
 import type { Poller } from "./poller.js";
 import { TcpInfoWatch } from "./tcpinfo-watch.js";
@@ -47,7 +47,11 @@ const POLL_BITS: [number, string][] = [
 ];
 
 export class ClientConnection {
-  readonly fd: number;
+  /** The socket; -1 once it is closed (a snapshot then reads nothing). */
+  fd: number;
+  private readonly poller: Poller;
+  /** Its process is gone (stop()): whatever was scheduled does nothing. */
+  private stopped = false;
   private timer: NodeJS.Timeout | undefined;
   private failed = false;
   private pollSeen = 0;
@@ -56,19 +60,23 @@ export class ClientConnection {
   private infoWatch: TcpInfoWatch | undefined;
   private sentBeat = false;
   private sentOnce = false;
+  private readonly followUps: FollowUpHold;
 
   /** With `adopted`, watch an accepted socket (the server side) instead of connecting. */
   constructor(
     private readonly spec: ClientSpec,
-    private readonly poller: Poller,
+    private readonly ctx: AgentContext,
     private readonly onConnected: (ok: boolean) => void,
     private readonly adopted?: number,
   ) {
-    this.fd = adopted ?? tcpSocket(spec.ip);
+    this.poller = ctx.poller;
+    this.followUps = new FollowUpHold(spec.holdFollowUps);
+    this.fd = adopted ?? tcpSocket(ctx.openSocket, spec.ip);
     applyOptions(this.fd, spec.options);
   }
 
   start(): void {
+    if (this.stopped) return;
     if (this.adopted !== undefined) {
       this.watchWorkload();
       this.onConnected(true);
@@ -113,7 +121,7 @@ export class ClientConnection {
     }[workload as "writer" | "urgent" | "heartbeat"];
     if (tick) {
       const beat = () => {
-        if (!sendsHeld()) tick();
+        if (!this.ctx.sends.isHeld) tick();
       };
       beat();
       this.timer = setInterval(beat, sendIntervalMs);
@@ -176,6 +184,7 @@ export class ClientConnection {
   }
 
   private record(call: string, out: Outcome, detail?: string): void {
+    if (this.stopped) return;
     const { result, bytes, t } = out;
     const side = this.spec.side ?? "client";
     // Quiet: connects, failures and the first send (it gives the send rhythm's phase) only.
@@ -184,7 +193,7 @@ export class ClientConnection {
     const routine =
       (result === "OK" || result === "EAGAIN") && call !== "connect" && !this.failed && !first;
     if (!(this.spec.quiet && routine))
-      emitCall({ side, conn: this.spec.conn, call, result, bytes, detail }, t);
+      emitCall(this.ctx, { side, conn: this.spec.conn, call, result, bytes, detail }, t);
     if (!this.failed && isFailure(call, result)) this.fail(call === "connect");
   }
 
@@ -206,16 +215,46 @@ export class ClientConnection {
       () => this.send(),
       () => this.record("recv", recvOnce(this.fd)),
     ];
-    steps.forEach((step, i) => {
-      setTimeout(step, FOLLOW_UP_GAP_MS * (i + 1));
-    });
-    setTimeout(() => this.finish(), FOLLOW_UP_GAP_MS * steps.length);
+    // Each call comes a whole gap after the one before, even when the event loop was late, so
+    // that what the peer answers a call with (an RST) always has the gap to arrive.
+    const gap = this.spec.followUpGapMs ?? FOLLOW_UP_GAP_MS;
+    const next = (i: number): void => {
+      setTimeout(() => {
+        steps[i]();
+        if (i + 1 < steps.length) next(i + 1);
+        else this.finish();
+      }, gap);
+    };
+    this.followUps.whenReleased(() => next(0));
+  }
+
+  /** The fault is done (`release`): held follow-up calls go on. */
+  release(): void {
+    this.followUps.release();
   }
 
   private finish(): void {
+    if (this.stopped || this.fd < 0) return;
     this.infoWatch?.stop();
     const closed = closeFd(this.fd);
+    this.fd = -1;
     if (!this.spec.quiet) this.record("close", closed);
-    emit({ type: "done", conn: this.spec.conn });
+    this.ctx.emit({ type: "done", conn: this.spec.conn });
+  }
+
+  /**
+   * The process that holds the connection is gone: nothing more is called or reported, and the
+   * socket closes now (the kernel's close, as when a process dies).
+   */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.timer);
+    clearTimeout(this.timer);
+    this.infoWatch?.stop();
+    if (this.fd < 0) return;
+    this.poller.unwatch(this.fd);
+    closeFd(this.fd);
+    this.fd = -1;
   }
 }

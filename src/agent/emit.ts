@@ -1,4 +1,5 @@
-// Everything the agent tells the runner is one JSON line on stdout, written synchronously so
+// An agent process (main.ts) tells the runner everything as one JSON line on stdout (an
+// in-process agent hands its messages over directly instead), written synchronously so
 // that nothing is lost when the agent is killed right after. At scale (thousands of
 // connections failing together) lines are batched and written once per turn of the event
 // loop instead: each line still carries the time its call returned.

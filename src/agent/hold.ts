@@ -3,17 +3,19 @@
 // segments a second, and each one's trip through the lab (veth, router, server) runs on the
 // sender's CPU, so opening the rest would wait behind them for seconds. Each sending connection
 // keeps its own rhythm from its own connect (their phases stay spread); a beat while held is
-// skipped, and the first send after the release is the first one reported.
-let held = false;
+// skipped, and the first send after the release is the first one reported. One hold per agent.
+export class SendHold {
+  private held = false;
 
-export function holdSends(): void {
-  held = true;
-}
+  hold(): void {
+    this.held = true;
+  }
 
-export function releaseSends(): void {
-  held = false;
-}
+  release(): void {
+    this.held = false;
+  }
 
-export function sendsHeld(): boolean {
-  return held;
+  get isHeld(): boolean {
+    return this.held;
+  }
 }

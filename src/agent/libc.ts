@@ -46,6 +46,7 @@ export const SIGHUP = 1;
 export const SIGKILL = 9;
 export const SIGPIPE = 13;
 export const RLIMIT_NOFILE = 7;
+export const CLONE_NEWNET = 0x40000000;
 
 export const sys = {
   socket: libc.func("int socket(int domain, int type, int protocol)"),
@@ -75,6 +76,10 @@ export const sys = {
   /** signal(sig, NULL) restores the default action (SIG_DFL is a null handler). */
   signal: libc.func("void *signal(int signum, void *handler)"),
   write: libc.func("long write(int fd, const void *buf, size_t count)"),
+  /** Move the calling thread into another namespace (src/lab/netns.ts). */
+  setns: libc.func("int setns(int fd, int nstype)"),
+  /** Give the calling thread a namespace of its own (src/lab/netns.ts). */
+  unshare: libc.func("int unshare(int flags)"),
 };
 
 const errnoNames = new Map<number, string>();

@@ -9,6 +9,7 @@ import { FOLLOW_UP_GAP_MS, PAYLOAD, REQUEST } from "../defaults.js";
 import type { ClientSpec } from "../protocol.js";
 import { getIntOpt, setIntOpt } from "./calls.js";
 import { emit, emitCall } from "./emit.js";
+import { FollowUpHold } from "./follow-up-hold.js";
 import { IPPROTO_TCP, TCP_KEEPCNT, TCP_KEEPINTVL, TCP_USER_TIMEOUT } from "./libc.js";
 
 export class NodeClientConnection {
@@ -16,11 +17,14 @@ export class NodeClientConnection {
   private socket: Socket | undefined;
   private sendTimer: NodeJS.Timeout | undefined;
   private failed = false;
+  private readonly followUps: FollowUpHold;
 
   constructor(
     private readonly spec: ClientSpec,
     private readonly onConnected: (ok: boolean) => void,
-  ) {}
+  ) {
+    this.followUps = new FollowUpHold(spec.holdFollowUps);
+  }
 
   start(): void {
     const socket = connect({ host: this.spec.ip, port: this.spec.port, noDelay: true });
@@ -85,16 +89,31 @@ export class NodeClientConnection {
     if (!this.failed && result !== "OK") this.fail();
   }
 
-  /** First failure: stop the workload, write twice more 100 ms apart, then destroy. */
+  /**
+   * First failure: stop the workload, write twice more, then destroy, each a whole
+   * followUpGapMs after the one before (even when the event loop was late).
+   */
   private fail(): void {
     this.failed = true;
     clearInterval(this.sendTimer);
-    setTimeout(() => this.write(), FOLLOW_UP_GAP_MS);
-    setTimeout(() => this.write(), 2 * FOLLOW_UP_GAP_MS);
-    setTimeout(() => {
+    const gap = this.spec.followUpGapMs ?? FOLLOW_UP_GAP_MS;
+    const destroy = () => {
       this.socket?.destroy();
       emitCall({ side: "client", conn: this.spec.conn, call: "destroy", result: "OK" });
       emit({ type: "done", conn: this.spec.conn });
-    }, 3 * FOLLOW_UP_GAP_MS);
+    };
+    const steps = [() => this.write(), () => this.write(), destroy];
+    const next = (i: number): void => {
+      setTimeout(() => {
+        steps[i]();
+        if (i + 1 < steps.length) next(i + 1);
+      }, gap);
+    };
+    this.followUps.whenReleased(() => next(0));
+  }
+
+  /** The fault is done (`release`): held follow-up calls go on. */
+  release(): void {
+    this.followUps.release();
   }
 }

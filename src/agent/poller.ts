@@ -1,6 +1,8 @@
 // Readiness for many sockets through one epoll instance. epoll_wait runs on a koffi worker
 // thread, so the main thread stays free for timers, stdin commands and signals; each wake-up
 // hands the ready file descriptors back to the main thread, which makes the socket calls.
+// stop() wakes the worker and, once it is back, closes the epoll instance: a poller in
+// tcpdrop's own process (in-process agents) must leave nothing open and nothing running.
 import {
   EFD_CLOEXEC,
   EFD_NONBLOCK,
@@ -25,6 +27,8 @@ export class Poller {
   private readonly handlers = new Map<number, ReadyHandler>();
   private readonly eventsBuf = Buffer.alloc(EVENT_SIZE * MAX_EVENTS);
   private stopped = false;
+  private running = false;
+  private stopping: Promise<void> | undefined;
   /** An eventfd in the epoll set, written to wake the waiting worker thread at stop(). */
   private readonly wakeFd: number;
   private waitEnded: () => void = () => {};
@@ -37,6 +41,7 @@ export class Poller {
   }
 
   watch(fd: number, events: number, handler: ReadyHandler): void {
+    if (this.stopping) throw new Error(`epoll: cannot watch fd ${fd}, the poller has stopped`);
     const op = this.handlers.has(fd) ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
     this.handlers.set(fd, handler);
     if (sys.epollCtl(this.epfd, op, fd, eventStruct(events, fd)) < 0) {
@@ -51,8 +56,12 @@ export class Poller {
 
   /** Start the wait loop; it keeps running until stop(). */
   start(): void {
+    if (this.running || this.stopping) return;
+    this.running = true;
     const wait = () => {
       if (this.stopped) {
+        this.running = false;
+        this.closeFds();
         this.waitEnded();
         return;
       }
@@ -81,6 +90,11 @@ export class Poller {
    * a koffi call is still running on a worker, so the agent awaits this before exiting.
    */
   stop(): Promise<void> {
+    this.stopping ??= this.running ? this.wakeAndWait() : Promise.resolve(this.closeFds());
+    return this.stopping;
+  }
+
+  private wakeAndWait(): Promise<void> {
     this.stopped = true;
     const ended = new Promise<void>((resolve) => {
       this.waitEnded = resolve;
@@ -89,6 +103,12 @@ export class Poller {
     one.writeBigUInt64LE(1n);
     sys.write(this.wakeFd, one, 8);
     return ended;
+  }
+
+  private closeFds(): void {
+    this.handlers.clear();
+    sys.close(this.wakeFd);
+    sys.close(this.epfd);
   }
 }
 

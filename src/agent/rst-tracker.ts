@@ -2,6 +2,7 @@
 // router forwards, in both directions, feeds a FlowTable; on request it sends the RSTs that end
 // every client flow at both ends through raw IP sockets. It runs in the router's namespace
 // only (an agent started there); IPv4 only for now.
+import type { OpenSocket } from "./context.js";
 import { EPOLLIN, errnoName, lastErrno, MSG_DONTWAIT, sockaddr, sys } from "./libc.js";
 import type { Poller } from "./poller.js";
 import { FlowTable, parseSegment } from "./segments.js";
@@ -23,9 +24,10 @@ export class RstTracker {
 
   constructor(
     private readonly poller: Poller,
+    private readonly openSocket: OpenSocket,
     private readonly clientPrefix: string,
   ) {
-    this.fd = sys.socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, ETH_P_IP_BE);
+    this.fd = openSocket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, ETH_P_IP_BE);
     if (this.fd < 0) throw new Error(`packet socket: ${errnoName(lastErrno())}`);
     poller.watch(this.fd, EPOLLIN, () => this.drain());
   }
@@ -45,7 +47,7 @@ export class RstTracker {
     const packets = this.table.resets(this.clientPrefix);
     for (const packet of packets) {
       const dst = `${packet[16]}.${packet[17]}.${packet[18]}.${packet[19]}`;
-      const fd = sys.socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
+      const fd = this.openSocket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_RAW);
       if (fd < 0) throw new Error(`raw socket: ${errnoName(lastErrno())}`);
       const addr = sockaddr(dst, 0);
       const sent =

@@ -2,7 +2,8 @@
 // arrives, like a service that is simply alive; heartbeat pings ("hb\n") and pooled requests
 // ("req\n") are answered. Faults act on it: close its connections (FIN), abort them
 // (SO_LINGER 0: RST), shut down their sending side (FIN, still reading), stop reading (so data
-// piles up unread), stop accepting (so the listen queue fills), or stop listening.
+// piles up unread), stop accepting (so the listen queue fills), or stop listening. When its
+// process is gone (closeEverything), every socket it held closes at once, without a word.
 
 import { ANSWER, HEARTBEAT, REQUEST } from "../defaults.js";
 import {
@@ -17,7 +18,7 @@ import {
   startConnect,
   tcpSocket,
 } from "./calls.js";
-import { emitCall } from "./emit.js";
+import { type AgentContext, emitCall } from "./context.js";
 import { EPOLLIN, EPOLLRDHUP, SHUT_WR } from "./libc.js";
 import type { Poller } from "./poller.js";
 
@@ -33,16 +34,20 @@ export class Server {
    * `quiet`: no event for each read that worked (thousands of connections); `reusePort`: one of
    * several server agents sharing the port (SO_REUSEPORT).
    */
+  private readonly poller: Poller;
+
   constructor(
-    private readonly poller: Poller,
+    private readonly ctx: AgentContext,
     private readonly quiet = false,
     private readonly reusePort = false,
-  ) {}
+  ) {
+    this.poller = ctx.poller;
+  }
 
   listen(ip: string, port: number): void {
-    this.listener = listenOn(ip, port, 4096, this.reusePort);
+    this.listener = listenOn(this.ctx.openSocket, ip, port, 4096, this.reusePort);
     this.address = { ip, port };
-    emitCall({
+    emitCall(this.ctx, {
       side: "server",
       conn: "listener",
       call: "listen",
@@ -73,11 +78,12 @@ export class Server {
     // counts it full once it holds more than the backlog).
     const { ip, port } = this.address;
     for (let i = 0; i <= backlog; i++) {
-      const fd = tcpSocket(ip);
+      const fd = tcpSocket(this.ctx.openSocket, ip);
       startConnect(fd, ip, port);
       this.fillers.push(fd);
     }
     emitCall(
+      this.ctx,
       {
         side: "server",
         conn: "listener",
@@ -94,11 +100,22 @@ export class Server {
       const got = acceptOne(this.listener);
       if (got === null) return;
       if ("result" in got) {
-        emitCall({ side: "server", conn: "listener", call: "accept", result: got.result });
+        emitCall(this.ctx, {
+          side: "server",
+          conn: "listener",
+          call: "accept",
+          result: got.result,
+        });
         return;
       }
       this.accepted.set(got.fd, got.peer);
-      emitCall({ side: "server", conn: got.peer, call: "accept", result: "OK", detail: got.peer });
+      emitCall(this.ctx, {
+        side: "server",
+        conn: got.peer,
+        call: "accept",
+        result: "OK",
+        detail: got.peer,
+      });
       this.read(got.fd);
     }
   }
@@ -120,7 +137,7 @@ export class Server {
         result: out.result,
         bytes: out.bytes,
       };
-      emitCall(event, out.t);
+      emitCall(this.ctx, event, out.t);
     }
     if (out.result !== "OK") {
       this.close(fd);
@@ -134,6 +151,7 @@ export class Server {
     for (const reply of replies) {
       const sent = sendOnce(fd, Buffer.from(reply));
       emitCall(
+        this.ctx,
         { side: "server", conn: peer, call: "send", result: sent.result, bytes: sent.bytes },
         sent.t,
       );
@@ -146,7 +164,7 @@ export class Server {
     this.poller.unwatch(fd);
     this.accepted.delete(fd);
     const out = closeFd(fd);
-    emitCall({ side: "server", conn: peer, call: "close", result: out.result }, out.t);
+    emitCall(this.ctx, { side: "server", conn: peer, call: "close", result: out.result }, out.t);
   }
 
   /** close() every accepted connection: the kernel sends FIN (RST where data is unread). */
@@ -165,6 +183,7 @@ export class Server {
     for (const [fd, peer] of this.accepted) {
       const out = shutdownFd(fd, SHUT_WR);
       emitCall(
+        this.ctx,
         { side: "server", conn: peer, call: "shutdown", result: out.result, detail: "SHUT_WR" },
         out.t,
       );
@@ -183,6 +202,18 @@ export class Server {
       return fd;
     }
     return null;
+  }
+
+  /** The process is gone: every socket it held closes at once, and nothing is reported. */
+  closeEverything(): void {
+    const fds = [this.listener, ...this.accepted.keys(), ...this.fillers].filter((fd) => fd >= 0);
+    for (const fd of fds) {
+      this.poller.unwatch(fd);
+      closeFd(fd);
+    }
+    this.listener = -1;
+    this.accepted.clear();
+    this.fillers.length = 0;
   }
 
   /** Stop reading: what the client sends from now on stays unread in the receive buffer. */

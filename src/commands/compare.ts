@@ -6,10 +6,11 @@ import { checkPrivileges } from "../lab/privileges.js";
 import { kernelRelease, scenarioSettings } from "../plan/index.js";
 import { buildReport } from "../runner/document.js";
 import { type Job, type JobHooks, runJobs } from "../runner/jobs.js";
-import { loadScenario } from "../scenario/load.js";
+import { defaultParallel, MAX_PARALLEL } from "../runner/parallelism.js";
+import { loadScenario, prepareScenarios } from "../scenario/load.js";
 import type { Report, Settings } from "../types.js";
-import { outputFiles, preflight } from "./preflight.js";
-import { DEFAULT_PARALLEL, parseExpectations } from "./run.js";
+import { outputFiles, preflight, preflightPrograms } from "./preflight.js";
+import { parseExpectations, withTiming } from "./run.js";
 import {
   parseCount,
   parseEngine,
@@ -28,6 +29,8 @@ export interface CompareOptions
   expect?: string[];
   parallel?: string;
   hooks?: JobHooks;
+  /** --timing: each run's phases on stderr, in ms since the process started. */
+  timing?: boolean;
   /** Checked for writing before any lab is built. */
   junit?: string;
 }
@@ -42,18 +45,26 @@ export async function compareCommand(
   opts: CompareOptions,
   version: string,
 ): Promise<{ report: Report; exitCode: number }> {
+  const hooks = await withTiming(opts);
   const variants = parseVariants(opts);
   const extra = parseExpectations(opts.expect);
-  const parallel = parseCount("--parallel", opts.parallel, DEFAULT_PARALLEL, 64);
+  const parallel = parseCount(
+    "--parallel",
+    opts.parallel,
+    defaultParallel(variants.length),
+    MAX_PARALLEL,
+  );
+  await prepareScenarios([name]);
   const scenario = loadScenario(name);
   const jobs: Job[] = variants.map(({ label, settings }) => ({
     scenario,
     settings: scenarioSettings(scenario, settings),
     label,
   }));
+  await preflightPrograms(jobs);
   preflight(jobs, extra, { outputs: outputFiles(opts) });
   checkPrivileges();
-  const runs = await runJobs(jobs, extra, parallel, opts.hooks);
+  const runs = await runJobs(jobs, extra, parallel, hooks);
   return {
     report: buildReport(runs, kernelRelease(), version),
     exitCode: runs.every((r) => r.passed) ? 0 : 1,
@@ -86,6 +97,8 @@ function settingVariants(opts: CompareOptions): Variant[] {
     requestAfter: opts.requestAfter,
     loose: opts.loose,
     packets: opts.packets,
+    preFault: opts.preFault,
+    followUpGap: opts.followUpGap,
   });
   const variants: Variant[] = [
     ...(opts.keepalive ?? []).map((v) => ({
@@ -129,6 +142,16 @@ function combined(text: string, base: Settings): Settings {
     }
     (flags as Record<string, string>)[flag] = value;
   }
-  const { ignoreSigterm, idleTimeoutS, requestAfterMs, loose, packets } = base;
-  return { ...parseSettings(flags), ignoreSigterm, idleTimeoutS, requestAfterMs, loose, packets };
+  const { ignoreSigterm, idleTimeoutS, requestAfterMs, loose, packets, preFaultMs, followUpGapMs } =
+    base;
+  return {
+    ...parseSettings(flags),
+    ignoreSigterm,
+    idleTimeoutS,
+    requestAfterMs,
+    loose,
+    packets,
+    preFaultMs,
+    followUpGapMs,
+  };
 }

@@ -17,7 +17,7 @@ import {
 } from "../lab/privileges.js";
 import { probeUserns, readUsernsSysctls, usernsCause } from "../lab/userns.js";
 import { kernelHz, kernelRelease } from "../plan/kernel.js";
-import { loadBuiltIns } from "../scenario/load.js";
+import { freshBuiltIns } from "../scenario/catalogue.js";
 import { TCPDUMP } from "../wire/availability.js";
 
 /** ok; fail: blocks a run; warn: worth knowing, blocks nothing; skip: could not be tested. */
@@ -214,7 +214,7 @@ export async function doctorCommand(opts: {
   json?: boolean;
 }): Promise<{ output: string; exitCode: number }> {
   const checks = gatherChecks();
-  const scenarios = scenarioChecks(checks, loadBuiltIns());
+  const scenarios = scenarioChecks(checks, await freshBuiltIns());
   const exitCode = exitCodeOf(checks);
   const output = opts.json
     ? `${JSON.stringify({ schemaVersion: 1, ok: exitCode === 0, checks, scenarios }, null, 2)}\n`

@@ -8,7 +8,7 @@ import { faultNamed } from "../faults/index.js";
 import {
   kernelHz,
   kernelParams,
-  PRE_FAULT_MS,
+  phases,
   predictConnection,
   scenarioSettings,
   typicalFacts,
@@ -58,8 +58,9 @@ export function explain(name: string, opts: ExplainOptions): Explanation {
   const kernel = kernelParams(sysctls, kernelHz().hz, router);
   const all = watchedConnections(scenario, settings);
   const fault = faultNamed(scenario.fault);
+  const { preFaultMs, followUpGapMs } = phases(settings);
   const predictions = all.map((watched) => {
-    const facts = typicalFacts(watched.workload, kernel.hz);
+    const facts = typicalFacts(watched.workload, kernel.hz, preFaultMs);
     const predicted = predictConnection({
       fault,
       params: scenario,
@@ -86,8 +87,10 @@ export function explain(name: string, opts: ExplainOptions): Explanation {
     ],
     predictions,
     assumptions:
-      `as in a run: connections set up ${PRE_FAULT_MS} ms before the fault; the writer sends every ` +
-      `${WRITER_INTERVAL_MS} ms, so its first unacknowledged send is ~${typicalFacts("writer", kernel.hz).firstUnackedSendMs} ms after it`,
+      `as in a run: connections set up ${preFaultMs} ms before the fault (--pre-fault); the writer ` +
+      `sends every ${WRITER_INTERVAL_MS} ms, so its first unacknowledged send is ` +
+      `~${typicalFacts("writer", kernel.hz, preFaultMs).firstUnackedSendMs} ms after it; after ` +
+      `a first failure, send, send and recv follow ${followUpGapMs} ms apart (--follow-up-gap)`,
   };
 }
 

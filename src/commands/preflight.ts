@@ -14,7 +14,6 @@ import { watchedConnections } from "../plan/index.js";
 import { fileReporters, REPORTERS } from "../reporters/registry.js";
 import type { Job } from "../runner/jobs.js";
 import { socketsPerHost } from "../runner/lab-agents.js";
-import { checkProgramScenario } from "../runner/program-run.js";
 import { captureBlocker, REMOTE_NO_CAPTURE } from "../wire/availability.js";
 
 export interface PreflightOptions {
@@ -30,8 +29,14 @@ export function outputFiles(flags: object): Record<string, string> {
   return Object.fromEntries(given.map(({ flag, path }) => [flag, path]));
 }
 
-export function preflight(jobs: Job[], extra: Expectation[], opts: PreflightOptions = {}): void {
+/** --client-cmd/--server-cmd: strace, and a scenario that suits a program (first, before preflight). */
+export async function preflightPrograms(jobs: Job[]): Promise<void> {
+  if (!jobs.some((job) => job.settings.programs)) return;
+  const { checkProgramScenario } = await import("../runner/program-run.js");
   for (const job of jobs) checkProgramScenario(job.scenario, job.settings);
+}
+
+export function preflight(jobs: Job[], extra: Expectation[], opts: PreflightOptions = {}): void {
   for (const job of jobs) checkFaultTools(job);
   for (const job of jobs) checkExpectationNames(job, extra);
   for (const job of jobs) checkDescriptors(job, opts.fileLimit ?? fileLimit());

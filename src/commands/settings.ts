@@ -3,9 +3,11 @@
 import {
   DEFAULT_HEARTBEAT_FLAG,
   DEFAULT_IDLE_TIMEOUT_S,
+  FOLLOW_UP_GAP_MS,
   REQUEST_AFTER_TIMEOUT_MS,
 } from "../defaults.js";
 import { UsageError } from "../errors.js";
+import { PRE_FAULT_MS } from "../plan/timing.js";
 import { type RemoteFlags, withRemote } from "../remote/options.js";
 import {
   DETECT_METHODS,
@@ -39,9 +41,13 @@ export interface SettingFlags extends RemoteFlags, ProgramFlags {
   requestAfter?: string;
   loose?: string;
   packets?: string;
+  preFault?: string;
+  followUpGap?: string;
 }
 
 export const MAX_WINDOW_S = 1200;
+const MAX_PRE_FAULT_MS = 60_000;
+const MAX_FOLLOW_UP_GAP_MS = 10_000;
 
 export function parseSettings(flags: SettingFlags): Settings {
   return withRemote(flags, {
@@ -80,6 +86,7 @@ export function parseSettings(flags: SettingFlags): Settings {
     events: parseEvents(flags.events ?? "summary"),
     ...middleboxSettings(flags),
     packets: parsePackets(flags.packets ?? "on"),
+    ...phaseSettings(flags),
     ...programsOf(flags),
   });
 }
@@ -106,6 +113,22 @@ export function middleboxSettings(
     );
   }
   return { idleTimeoutS, requestAfterMs, loose: loose === "on" };
+}
+
+/** How long connections live before the fault, and the gap between follow-up calls, in ms. */
+export function phaseSettings(
+  flags: Pick<SettingFlags, "preFault" | "followUpGap">,
+): Required<Pick<Settings, "preFaultMs" | "followUpGapMs">> {
+  return {
+    preFaultMs:
+      flags.preFault === undefined
+        ? PRE_FAULT_MS
+        : integer("--pre-fault", flags.preFault, 0, MAX_PRE_FAULT_MS, "milliseconds"),
+    followUpGapMs:
+      flags.followUpGap === undefined
+        ? FOLLOW_UP_GAP_MS
+        : integer("--follow-up-gap", flags.followUpGap, 0, MAX_FOLLOW_UP_GAP_MS, "milliseconds"),
+  };
 }
 
 /** --detect recv,poll or repeated --detect, or "all". */

@@ -67,6 +67,19 @@ export interface Fault {
   observers: readonly Side[];
   /** The server's process or host may end: its exit is then no setup error. */
   serverMayDie: boolean;
+  /**
+   * "real": the fault signals the server's process (`lab.signal`, `lab.processExit`,
+   * `lab.startProcess`), so the lab runs the server's agent as a process of its own from the
+   * start. Without it the server's sockets live in tcpdrop's own process, where no signal can
+   * reach them, and `lab.signal` fails as a programming error naming this field.
+   */
+  serverProcess?: "real";
+  /**
+   * The fault goes on after its t=0 (its `rest`) in a way a follow-up call would race: a
+   * shutdown's FIN comes first and the host goes away a few ms later. The watched connections
+   * then hold their follow-up calls until the rest is done, so they always meet its end state.
+   */
+  holdsFollowUps?: true;
   /** System tools it needs beyond the lab's own (doctor checks them; a run without them is exit 2). */
   tools?: readonly { name: string; pkg: string }[];
   /** How the fault looks on the wire from one watched connection; predictions are made from it. */

@@ -10,6 +10,7 @@ export const peerFreeze: Fault = {
   name: "freeze",
   observers: ["client"],
   serverMayDie: false,
+  serverProcess: "real",
   foreignServer: "as-is",
   wire: () => frozen(),
   async inject({ lab }) {

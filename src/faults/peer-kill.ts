@@ -9,6 +9,7 @@ export const peerKill: Fault = {
   name: "kill",
   observers: ["client"],
   serverMayDie: true,
+  serverProcess: "real",
   foreignServer: "as-is",
   wire: () => fin(0),
   async inject({ lab }) {

@@ -10,6 +10,7 @@ export const serverRestart: Fault = {
   name: "restart",
   observers: ["client"],
   serverMayDie: true,
+  serverProcess: "real",
   foreignServer: "as-is",
   wire: () => fin(0),
   async inject({ lab, note }) {

@@ -1,7 +1,8 @@
 // shutdown: the server is shut down the orderly way. Its process gets SIGTERM, closes its
 // connections (FIN) and exits; then the host goes away. A process that ignores SIGTERM is
 // SIGKILLed after the grace period, its kernel closes the sockets (FIN then), and the host
-// goes away after it, so later client segments meet silence.
+// goes away after it, so later client segments meet silence. The client's follow-up calls wait
+// until the host is gone (holdsFollowUps), so they meet that silence on every run.
 import { nowMs, sleep } from "../clock.js";
 import { fin } from "../predict/index.js";
 import type { Fault } from "./fault.js";
@@ -10,6 +11,8 @@ export const shutdown: Fault = {
   name: "shutdown",
   observers: ["client"],
   serverMayDie: true,
+  serverProcess: "real",
+  holdsFollowUps: true,
   foreignServer: "as-is",
   wire: ({ settings }) => fin(settings.ignoreSigterm ? settings.graceMs : 0),
   async inject({ lab, settings, note }) {

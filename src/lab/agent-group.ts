@@ -8,9 +8,11 @@
 // On the client, the connections are dealt out in turn, so each agent gets its share of every
 // workload: when thousands of idle connections time out in the same few milliseconds, each
 // agent stamps only its share of them, on a CPU of its own.
+// A group of one may run in tcpdrop's own process (placement "in-process", lab-agent.ts): it is
+// then no process at all, and only the lab's SIGKILL (its sockets closing together) ends it.
 import type { AgentMessage, ClientSpec, Reply, Request } from "../protocol.js";
 import type { AgentProcess } from "./agent-process.js";
-import { startLabAgent } from "./lab-agent.js";
+import { type Placement, startLabAgent } from "./lab-agent.js";
 import type { LabProcess } from "./lab-process.js";
 
 /** What the runner talks to: one host process, whatever number of agents it is made of. */
@@ -36,14 +38,21 @@ export class AgentGroup implements Agent, LabProcess {
     this.firstExit = Promise.race(members.map((m) => m.exited.then(() => m)));
   }
 
-  /** Start `count` agents in a host's namespace; if one fails to start, none is left running. */
+  /**
+   * Start `count` agents in a host's namespace (one, if in-process); if one fails to start,
+   * none is left running.
+   */
   static async start(
     host: string,
     netns: string,
     flags: string[],
     onMessage: (host: string, msg: AgentMessage) => void,
     count = 1,
+    placement: Placement = "process",
   ): Promise<AgentGroup> {
+    if (placement === "in-process" && count !== 1) {
+      throw new Error(`the ${host} host's ${count} agents cannot all run in tcpdrop's process`);
+    }
     const acceptedBy = new Map<string, AgentProcess>();
     const members: AgentProcess[] = [];
     const track = (i: number) => (h: string, msg: AgentMessage) => {
@@ -52,7 +61,7 @@ export class AgentGroup implements Agent, LabProcess {
       onMessage(h, msg);
     };
     const starting = Array.from({ length: count }, (_, i) =>
-      startLabAgent(host, netns, flags, track(i)).then((agent) => {
+      startLabAgent(host, netns, flags, track(i), placement).then((agent) => {
         members[i] = agent;
         return agent;
       }),
@@ -68,6 +77,11 @@ export class AgentGroup implements Agent, LabProcess {
 
   get pid(): number | undefined {
     return this.members[0].pid;
+  }
+
+  /** Its sockets live in tcpdrop's own process: no signal can reach it (lab-agent.ts). */
+  get inProcess(): boolean {
+    return this.members[0].transport.kind === "in-process";
   }
 
   /** Why the group's process died unasked: the first of its agents to die says. */

@@ -1,19 +1,14 @@
-// A running agent as the runner sees it: a channel of JSON lines opened by a Transport (a lab
-// namespace on this machine, or a command such as `ssh user@host` in remote mode). Its hello
-// (the "ready" message) must carry this tcpdrop's version. An agent on another machine (another
-// boot_id) has another CLOCK_MONOTONIC: its offset is measured at start and every time it sends
-// is converted to the runner's clock, so the rest of the runner never knows the difference.
+// A running agent as the runner sees it: a link opened by a Transport (the agent in tcpdrop's
+// own process, in a lab namespace on this machine, or through a command such as
+// `ssh user@host` in remote mode). Its hello (the "ready" message) must carry this tcpdrop's
+// version. An agent on another machine (another boot_id) has another CLOCK_MONOTONIC: its
+// offset is measured at start and every time it sends is converted to the runner's clock, so
+// the rest of the runner never knows the difference. Messages arrive already checked where
+// they crossed a process boundary (src/transport/checked-lines.ts); nothing here parses.
 import { SetupError } from "../errors.js";
-import {
-  type AgentMessage,
-  type Command,
-  messageSchema,
-  type Reply,
-  type Request,
-  replySchemas,
-} from "../protocol.js";
+import type { AgentMessage, Command, Reply, Request } from "../protocol.js";
 import { withTimeout } from "../timeout.js";
-import type { AgentChannel, Transport } from "../transport/index.js";
+import type { AgentLink, LinkMessage, Transport } from "../transport/index.js";
 import { bootId, VERSION } from "../version.js";
 import { measureOffset } from "./clock-offset.js";
 import { forget, remember } from "./registry.js";
@@ -24,7 +19,9 @@ const REMOTE_START_MS = 20_000;
 
 export type { AgentMessage } from "../protocol.js";
 
-type ReplyMessage = Extract<AgentMessage, { type: "reply" }>;
+type ReplyMessage =
+  | Extract<AgentMessage, { type: "reply" }>
+  | Extract<LinkMessage, { type: "malformed" }>;
 
 export class AgentProcess {
   /** The local PID behind the channel (for the registry), if any. */
@@ -32,7 +29,6 @@ export class AgentProcess {
   /** The agent's own PID on its host (from its hello). */
   agentPid = 0;
   readonly exited: Promise<number | null>;
-  private readonly channel: AgentChannel;
   private readonly pending = new Map<number, (msg: ReplyMessage) => void>();
   private nextId = 1;
   private exitSignal: NodeJS.Signals | null = null;
@@ -48,10 +44,9 @@ export class AgentProcess {
   private constructor(
     readonly host: string,
     readonly transport: Transport,
-    flags: string[],
+    private readonly channel: AgentLink,
     private readonly onMessage: (host: string, msg: AgentMessage) => void,
   ) {
-    this.channel = transport.open(["--host", host, ...flags]);
     this.pid = this.channel.pid;
     if (this.pid !== undefined) remember(this.pid);
     this.exited = this.channel.exited.then(({ code, signal }) => {
@@ -61,7 +56,7 @@ export class AgentProcess {
       return code;
     });
     this.ready = new Promise((resolve, reject) => {
-      this.channel.onLine((line) => this.receive(line, resolve, reject));
+      this.channel.onMessage((msg) => this.receive(msg, resolve, reject));
       this.exited.then(() => reject(new SetupError(this.deathReason())));
       this.channel.onError((err) =>
         reject(
@@ -79,7 +74,8 @@ export class AgentProcess {
     flags: string[],
     onMessage: (host: string, msg: AgentMessage) => void,
   ): Promise<AgentProcess> {
-    const agent = new AgentProcess(host, transport, flags, onMessage);
+    const link = await transport.open(["--host", host, ...flags]);
+    const agent = new AgentProcess(host, transport, link, onMessage);
     const ms = transport.sameClock ? REPLY_TIMEOUT_MS : REMOTE_START_MS;
     try {
       await withTimeout(agent.ready, ms, () => late(`the ${host} agent did not start`, ms));
@@ -93,19 +89,13 @@ export class AgentProcess {
     return agent;
   }
 
-  private receive(line: string, ready: () => void, refuse: (err: Error) => void): void {
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      return; // not a protocol line (a stray write, a login banner): ignored
-    }
-    const checked = messageSchema.safeParse(json);
-    if (!checked.success) {
-      this.broken = `the ${this.host} agent wrote a malformed message: ${line.slice(0, 120)}`;
+  private receive(msg: LinkMessage, ready: () => void, refuse: (err: Error) => void): void {
+    if (msg.type === "malformed") {
+      if (msg.id === undefined) {
+        this.broken = `the ${this.host} agent wrote a malformed message: ${msg.why}`;
+      } else this.pending.get(msg.id)?.(msg);
       return;
     }
-    const msg = checked.data;
     if (msg.type === "ready") {
       if (msg.version !== VERSION) {
         refuse(new SetupError(versionMismatch(this.host, this.transport.where, msg.version)));
@@ -138,21 +128,18 @@ export class AgentProcess {
       this.pending.set(id, resolve);
       this.exited.then(() => reject(new SetupError(this.deathReason())));
     });
-    const line: Command = { ...command, id } as Command;
-    this.channel.write(JSON.stringify(line));
+    this.channel.send({ ...command, id } as Command);
     const timeoutMs = REPLY_TIMEOUT_MS + (command.op === "connect" ? command.specs.length : 0);
     const msg = await withTimeout(reply, timeoutMs, () =>
       late(`the ${this.host} agent did not answer "${op}"`, timeoutMs),
     );
     this.pending.delete(id);
-    if (!msg.ok) throw new SetupError(`the ${this.host} agent failed "${op}": ${msg.error}`);
-    const payload = replySchemas[op].safeParse(msg);
-    if (!payload.success) {
-      throw new SetupError(
-        `the ${this.host} agent's reply to "${op}" is malformed: ${payload.error.issues[0]?.message}`,
-      );
+    if (msg.type === "malformed") {
+      throw new SetupError(`the ${this.host} agent's reply to "${op}" is malformed: ${msg.why}`);
     }
-    return payload.data as Reply<C["op"]>;
+    if (!msg.ok) throw new SetupError(`the ${this.host} agent failed "${op}": ${msg.error}`);
+    const { type: _type, id: _id, ok: _ok, error: _error, ...payload } = msg;
+    return payload as Reply<C["op"]>;
   }
 
   /** Times in a reply (t, and each snapshot reading's t) on the runner's clock. */

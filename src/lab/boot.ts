@@ -1,12 +1,15 @@
-// Bringing a lab up: the three namespace holders, the agents (started while topology.ts wires
-// the hosts, as Node and koffi take longest), the user's own server (--server-cmd) once the
-// lab is wired, the client's sysctls read back and the server agent listening on the test
-// port. If any step fails, every process started so far is ended before the error goes on.
+// Bringing a lab up: the three hosts' namespaces, the agents (started while topology.ts wires
+// the hosts: an agent process takes longest, as Node and koffi start), the user's own server
+// (--server-cmd) once the lab is wired, the client's sysctls read back and the server agent
+// listening on the test port. If any step fails, every process started so far is ended
+// before the error goes on. The client's and the server's agents run in tcpdrop's own process
+// unless the run needs a real process there (placement()).
 import type { AddressPlan } from "./addresses.js";
 import { SERVER_PORT } from "./addresses.js";
 import { AgentGroup } from "./agent-group.js";
 import type { AgentMessage } from "./agent-process.js";
 import { Host } from "./host.js";
+import type { Placement } from "./lab-agent.js";
 import type { LabProcess } from "./lab-process.js";
 import { addNicQueue } from "./nic-queue.js";
 import { startAll } from "./start-all.js";
@@ -28,6 +31,23 @@ export interface LabOptions {
   nicQueue?: boolean;
   /** The user's server (--server-cmd) instead of the agent: resolves once it listens (and on restarts). */
   serverProcess?: (netns: string, ip: string, port: number) => Promise<LabProcess>;
+  /**
+   * End hosts whose agent must be a process of its own: the fault signals the server's process
+   * (Fault.serverProcess), the node engine's sockets are made by libuv, thousands of
+   * connections want an agent per CPU. The others' sockets live in tcpdrop's own process.
+   */
+  needsProcess?: { client?: boolean; server?: boolean };
+  /**
+   * Called once the router's namespace exists, before any link: the packet capture starts
+   * there while the rest of the lab is wired (tcpdump -i any sees links added later).
+   */
+  onRouter?: (router: { netns: string; ownAddresses: string[] }) => void;
+}
+
+/** Where an end host's agent runs: in-process unless it needs a process or is several agents. */
+export function placement(options: LabOptions, side: "client" | "server"): Placement {
+  const count = options.agents?.[side] ?? 1;
+  return options.needsProcess?.[side] || count > 1 ? "process" : "in-process";
 }
 
 export interface BootedLab {
@@ -46,15 +66,28 @@ export async function bootLab(plan: AddressPlan, options: LabOptions): Promise<B
     Host.start("server"),
   ]);
   const hosts = { client: started[0], router: started[1], server: started[2] };
+  options.onRouter?.({
+    netns: hosts.router.netns,
+    ownAddresses: [plan.routerClient, plan.routerServer],
+  });
   const foreign = options.serverProcess;
   const { serverFlags, onMessage } = options;
   const count = options.agents ?? { client: 1, server: 1 };
   const [clientNs, serverNs] = [hosts.client.netns, hosts.server.netns];
   const agents = startAll([
-    AgentGroup.start("client", clientNs, [], onMessage, count.client),
+    AgentGroup.start("client", clientNs, [], onMessage, count.client, placement(options, "client")),
     ...(foreign
       ? []
-      : [AgentGroup.start("server", serverNs, serverFlags, onMessage, count.server)]),
+      : [
+          AgentGroup.start(
+            "server",
+            serverNs,
+            serverFlags,
+            onMessage,
+            count.server,
+            placement(options, "server"),
+          ),
+        ]),
   ]);
   agents.catch(() => {});
   try {

@@ -1,9 +1,9 @@
-// The throwaway lab: three hosts (client, router, server), each a network namespace held by a
-// tiny holder process, wired by topology.ts so that no link ever touches the machine's own
+// The throwaway lab: three hosts (client, router, server), each a network namespace tcpdrop
+// holds by descriptor (host.ts), wired by topology.ts so that no link ever touches the machine's own
 // namespace and no route leads out of the lab. The client and the server each run one agent
-// (the "process" on that host) that makes the socket calls. Faults act through the verbs
-// below (blackhole, cutLink, killHost, bootHost, signal, act...); the lab knows no fault.
-// boot.ts brings the hosts and their processes up.
+// (the "process" on that host) that makes the socket calls: in tcpdrop's own process, or a
+// process of its own where the run needs one (boot.ts, placement). Faults act through the
+// verbs below (blackhole, cutLink, killHost, bootHost, signal, act...); the lab knows no fault.
 // The server's process may be the user's own (--server-cmd, started through `serverProcess`).
 import { nowMs } from "../clock.js";
 import { SetupError, UsageError } from "../errors.js";
@@ -12,7 +12,7 @@ import type { ServerAction } from "../protocol.js";
 import type { Side } from "../types.js";
 import { type AddressPlan, IPV4, IPV6, SERVER_PORT } from "./addresses.js";
 import { AgentGroup } from "./agent-group.js";
-import { bootLab, type LabOptions } from "./boot.js";
+import { bootLab, type LabOptions, placement } from "./boot.js";
 import { ipBatch } from "./exec.js";
 import { Host } from "./host.js";
 import type { LabProcess } from "./lab-process.js";
@@ -54,14 +54,12 @@ export class Lab {
     for (const host of Object.values(hosts)) this.watchHost(host);
   }
 
-  /** A namespace holder that dies unasked leaves a broken lab: that is a setup error too. */
+  /** A host let go of unasked (not by the teardown or a fault) is a broken lab: a setup error. */
   private watchHost(host: Host): void {
     host.exited.then(() => {
       const expected = this.tearingDown || this.mayDie.has(host.name as Side);
       if (!expected)
-        this.reportCrash(
-          new SetupError(`the ${host.name} host's namespace holder died unexpectedly`),
-        );
+        this.reportCrash(new SetupError(`the ${host.name} host's namespace ended unexpectedly`));
     });
   }
 
@@ -107,14 +105,12 @@ export class Lab {
 
   private routerAgentStart: Promise<AgentGroup> | undefined;
 
-  /** An agent in the router's namespace, started on first use; it ends with the lab. */
+  /** An agent in the router's namespace (in-process), started on first use; ends with the lab. */
   routerAgent(): Promise<AgentGroup> {
-    this.routerAgentStart ??= AgentGroup.start(
-      "router",
-      this.hosts.router.netns,
-      [],
-      this.options.onMessage,
-    ).then((agent) => {
+    const { netns } = this.router;
+    const start = () =>
+      AgentGroup.start("router", netns, [], this.options.onMessage, 1, "in-process");
+    this.routerAgentStart ??= start().then((agent) => {
       this.extra.push(agent);
       this.watch(agent);
       return agent;
@@ -128,9 +124,11 @@ export class Lab {
     throw new UsageError("--server-cmd: the user's server cannot be asked to act on its sockets");
   }
 
-  /** How many agents make the server's process (several at scale: agent-group.ts). */
-  private get serverAgents(): number {
-    return this.options.agents?.server ?? 1;
+  /** A server's agent(s) on a (re)started host or process, placed as the run needs. */
+  private startServerAgent(netns: string): Promise<AgentGroup> {
+    const { serverFlags, onMessage, agents } = this.options;
+    const where = placement(this.options, "server");
+    return AgentGroup.start("server", netns, serverFlags, onMessage, agents?.server, where);
   }
 
   get serverIp(): string {
@@ -183,7 +181,7 @@ export class Lab {
     );
   }
 
-  /** End every process of this host and its namespace, with all its TCP state: no FIN, no RST. */
+  /** End every process of this host (in-process: its sockets, at once) and its namespace. */
   async killHost(side: Side): Promise<void> {
     this.mayDie.add(side);
     const gone = [
@@ -204,15 +202,8 @@ export class Lab {
       const host = await Host.start(side);
       this.extra.push(host);
       await prepareHost(this.plan, host);
-      const { serverFlags, onMessage, serverProcess } = this.options;
-      if (serverProcess) return { host, agent: null };
-      const agent = await AgentGroup.start(
-        side,
-        host.netns,
-        serverFlags,
-        onMessage,
-        this.serverAgents,
-      );
+      if (this.options.serverProcess) return { host, agent: null };
+      const agent = await this.startServerAgent(host.netns);
       this.extra.push(agent);
       return { host, agent };
     })();
@@ -225,7 +216,7 @@ export class Lab {
     const { plan } = this;
     this.hosts.server = booted.host;
     this.watchHost(booted.host);
-    await ipBatch(this.router, routerServerSide(plan, booted.host.pid), "reconnect the server");
+    await ipBatch(this.router, routerServerSide(plan, booted.host.netns), "reconnect the server");
     await ipBatch(booted.host, hostConfig(plan, "server"), "configure the rebooted server");
     if (this.options.nicQueue) await addNicQueue(booted.host);
     if (booted.agent === null) {
@@ -238,10 +229,18 @@ export class Lab {
     await booted.agent.request({ op: "listen", ip: plan.server, port: SERVER_PORT });
   }
 
-  /** Send a signal to the host's process (its agent); the host and its kernel stay up. */
+  /**
+   * Send a signal to the host's process (its agent); the host and its kernel stay up. Only a
+   * real process can be signalled: a fault that does so declares it (Fault.serverProcess).
+   */
   signal(side: Side, signal: NodeJS.Signals): void {
+    const target = side === "server" ? this.serverProcess : this.client;
+    if (target instanceof AgentGroup && target.inProcess) {
+      const why = `the ${side}'s agent runs in tcpdrop's own process`;
+      throw new Error(`lab.signal(${side}, ${signal}): ${why}; declare serverProcess: "real"`);
+    }
     if (signal === "SIGKILL" || signal === "SIGTERM") this.mayDie.add(side);
-    (side === "server" ? this.serverProcess : this.client).kill(signal);
+    target.kill(signal);
   }
 
   /** Resolves when the host's current process has exited. */
@@ -252,14 +251,14 @@ export class Lab {
   /** A new server process on the same host, listening on the same port (a restart). */
   async startProcess(side: "server"): Promise<void> {
     const { netns } = this.hosts[side];
-    const { serverFlags, onMessage, serverProcess } = this.options;
+    const { serverProcess } = this.options;
     this.extra.push(this.serverProcess);
     if (serverProcess) {
       this.serverProcess = await serverProcess(netns, this.plan.server, SERVER_PORT);
       this.watch(this.serverProcess);
       return;
     }
-    const agent = await AgentGroup.start(side, netns, serverFlags, onMessage, this.serverAgents);
+    const agent = await this.startServerAgent(netns);
     this.serverProcess = agent;
     this.watch(agent);
     await agent.request({ op: "listen", ip: this.plan.server, port: SERVER_PORT });

@@ -1,8 +1,10 @@
 // Kernel settings of one lab host: written and read inside its network namespace only
-// (/proc/sys/net belongs to the namespace of the process that opens it), never the machine's.
-import { spawn } from "node:child_process";
+// (/proc/sys/net belongs to the namespace of the thread that opens it: netns.ts), never the
+// machine's.
+import { readFileSync, writeFileSync } from "node:fs";
 import { SetupError } from "../errors.js";
 import type { Host } from "./host.js";
+import { inNetns } from "./netns.js";
 
 /** Sysctls read from the client namespace for the report and the predictions. */
 export const REPORTED_SYSCTLS = [
@@ -18,8 +20,8 @@ export const REPORTED_SYSCTLS = [
 const SAFE_KEY = /^[a-z0-9_.]+$/;
 const SAFE_VALUE = /^[0-9 ]+$/;
 
-/** Set `set`, then read `get`, in one shell inside the host's namespace. */
-export function hostSysctls(
+/** Set `set`, then read `get`, inside the host's namespace. */
+export async function hostSysctls(
   host: Host,
   set: Record<string, string>,
   get: string[] = [],
@@ -28,42 +30,26 @@ export function hostSysctls(
     if (!SAFE_KEY.test(key)) throw new SetupError(`bad sysctl name ${key}`);
     return `/proc/sys/${key.replaceAll(".", "/")}`;
   };
-  const lines = Object.entries(set).map(([key, value]) => {
+  for (const [key, value] of Object.entries(set)) {
     if (!SAFE_VALUE.test(value)) throw new SetupError(`bad value for ${key}: ${value}`);
-    return `echo ${value} > ${path(key)}`;
-  });
-  lines.push(...get.map((key) => `echo "${key}=$(cat ${path(key)})"`));
-  return new Promise((resolve, reject) => {
-    const child = spawn("nsenter", [`--net=${host.netns}`, "--", "sh", "-ec", lines.join("\n")]);
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      err += d;
-    });
-    child.on("error", (e) =>
-      reject(new SetupError(`cannot set sysctls on the ${host.name} host: ${e.message}`)),
-    );
-    // "close", not "exit": the process can exit before its stdout has been read to the end
-    // (seen with several labs at once: sysctls went missing from the report and the model).
-    child.on("close", (code) => {
-      if (code !== 0) {
-        reject(
-          new SetupError(
-            `cannot set sysctls on the ${host.name} host: ${err.trim() || `exit ${code}`}`,
-          ),
-        );
-        return;
+  }
+  return inNetns(host.netns, () => {
+    for (const [key, value] of Object.entries(set)) {
+      try {
+        writeFileSync(path(key), value);
+      } catch (err) {
+        const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        throw new SetupError(`cannot set ${key} on the ${host.name} host: ${why}`);
       }
-      const values: Record<string, string> = {};
-      for (const line of out.trim().split("\n")) {
-        const at = line.indexOf("=");
-        // A sysctl this kernel lacks (cat fails) reads as empty: leave it out.
-        if (at > 0 && at < line.length - 1) values[line.slice(0, at)] = line.slice(at + 1);
+    }
+    const values: Record<string, string> = {};
+    for (const key of get) {
+      try {
+        values[key] = readFileSync(path(key), "utf8").trim();
+      } catch {
+        // A sysctl this kernel lacks reads as missing: leave it out.
       }
-      resolve(values);
-    });
+    }
+    return values;
   });
 }

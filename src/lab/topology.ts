@@ -17,11 +17,11 @@ export async function wire(
   await ipBatch(
     router,
     [
-      `link add c0 type veth peer name eth0 netns ${client.pid}`,
+      `link add c0 type veth peer name eth0 netns ${client.netns}`,
       "link set lo up",
       `addr add ${plan.routerClient}/${plan.prefix} dev c0${plan.addrFlags}`,
       "link set c0 up",
-      ...routerServerSide(plan, server.pid),
+      ...routerServerSide(plan, server.netns),
     ],
     "wire the router",
   );
@@ -72,9 +72,9 @@ export function prepareHost(plan: AddressPlan, host: Host): Promise<unknown> {
 }
 
 /** The router's side of the server link (again after a reboot). */
-export function routerServerSide(plan: AddressPlan, serverPid: number): string[] {
+export function routerServerSide(plan: AddressPlan, serverNetns: string): string[] {
   return [
-    `link add s0 type veth peer name eth0 netns ${serverPid}`,
+    `link add s0 type veth peer name eth0 netns ${serverNetns}`,
     `addr add ${plan.routerServer}/${plan.prefix} dev s0${plan.addrFlags}`,
     "link set s0 up",
   ];

@@ -19,7 +19,7 @@ import type { BlockedCall, TraceRecord } from "./trace-types.js";
 export interface ProgramOptions {
   /** The user's command; {server} and {port} are replaced. */
   command: string;
-  /** The lab host's network namespace, /proc/PID/ns/net of its holder. */
+  /** The lab host's network namespace: a path to it (Host.netns). */
   netns: string;
   /** The address and port to dial (a client) or to listen on (a server). */
   server: string;

@@ -1,7 +1,7 @@
 // The client agent's instructions for one watched connection: where to connect, which socket
 // options to set, how its workload sends, and how much it reports.
 import { DEFAULT_HEARTBEAT, middleboxTimes } from "../defaults.js";
-import { WRITER_INTERVAL_MS } from "../plan/timing.js";
+import { phases, WRITER_INTERVAL_MS } from "../plan/timing.js";
 import type { Watched } from "../plan/watched.js";
 import type { ClientSpec } from "../protocol.js";
 
@@ -21,6 +21,7 @@ export function clientSpec(w: Watched, ip: string, port: number): ClientSpec {
     sendIntervalMs: w.workload === "heartbeat" ? heartbeat.intervalMs : WRITER_INTERVAL_MS,
     heartbeatMisses: heartbeat.misses,
     ...(w.workload === "pooled" ? { requestAfterMs: middleboxTimes(settings).requestAfterMs } : {}),
+    followUpGapMs: phases(settings).followUpGapMs,
     sigpipe: settings.sigpipe,
     engine: settings.engine,
     trace: w.trace,

@@ -1,13 +1,16 @@
-// A batch of runs (scenarios x settings x repetitions), each in its own lab, several at a
-// time. Every run has a deadline: its observation window plus a setup budget; a run that
-// overstays it is a setup error naming the step it hung in.
+// A batch of runs (scenarios x settings x repetitions), each in its own lab, many at a time
+// (parallelism.ts says how many), the longest expected first. Every run has a deadline: its
+// observation window plus a setup budget; a run that overstays it is a setup error naming
+// the step it hung in.
 import { SetupError } from "../errors.js";
 import type { Expectation } from "../expect/index.js";
 import type { Scenario } from "../scenario/load.js";
 import { withTimeout } from "../timeout.js";
 import type { RunReport, Settings } from "../types.js";
+import { expectedWatchMs } from "./expected-length.js";
+import { startingAtOnce } from "./parallelism.js";
 import { runPool } from "./pool.js";
-import { type RunHooks, runScenario } from "./run-scenario.js";
+import type { RunHooks } from "./run-scenario.js";
 
 /** Time allowed on top of the window for building, connecting, faulting and tearing down. */
 export const SETUP_BUDGET_MS = 30_000;
@@ -21,18 +24,45 @@ export interface Job {
 }
 
 export interface JobHooks {
+  /** As each step of a run starts ("build the lab"...). */
+  onStep?: (job: Job, step: string) => void;
   onProgress?: (job: Job, elapsedMs: number, events: number) => void;
   onDone?: (job: Job, run: RunReport) => void;
 }
 
-export function runJobs(jobs: Job[], extra: Expectation[], parallel: number, hooks: JobHooks = {}) {
-  return runPool(
-    jobs.map((job) => async () => {
+/** Steps that end a run's start-up (its lab, agents and capture are up). */
+const UP_STEPS = [
+  "connect the client",
+  "inject the fault",
+  "start the client program",
+  "watch the connections",
+  "watch the program",
+];
+
+/**
+ * Run the batch with at most `parallel` labs at once, the longest expected first (so the
+ * batch ends soon after its longest run), and at most `starting` building their labs at once
+ * (a lab's start-up is what takes CPU); the reports come back in the order of `jobs`.
+ */
+export async function runJobs(
+  jobs: Job[],
+  extra: Expectation[],
+  parallel: number,
+  hooks: JobHooks = {},
+  starting: number = startingAtOnce(),
+): Promise<RunReport[]> {
+  // The runner is loaded once the batch is checked and about to start, not before.
+  const { runScenario } = await import("./run-scenario.js");
+  const order = longestFirst(jobs);
+  const reports = await runPool(
+    order.map((job) => async (started: () => void) => {
       const step = { name: "start" };
       const runHooks: RunHooks = {
         onProgress: (elapsed, events) => hooks.onProgress?.(job, elapsed, events),
         onStep: (name) => {
           step.name = name;
+          hooks.onStep?.(job, name);
+          if (UP_STEPS.some((up) => name.startsWith(up))) started();
         },
       };
       const limitMs = job.settings.windowS * 1000 + SETUP_BUDGET_MS;
@@ -47,7 +77,15 @@ export function runJobs(jobs: Job[], extra: Expectation[], parallel: number, hoo
       return run;
     }),
     parallel,
+    starting,
   );
+  return jobs.map((job) => reports[order.indexOf(job)]);
+}
+
+/** The jobs, those expected to watch longest first; equal ones keep their order. */
+export function longestFirst(jobs: Job[]): Job[] {
+  const expected = new Map(jobs.map((j) => [j, expectedWatchMs(j.scenario, j.settings)]));
+  return [...jobs].sort((a, b) => (expected.get(b) ?? 0) - (expected.get(a) ?? 0));
 }
 
 function describeJob(job: Job, step: string): string {

@@ -1,6 +1,7 @@
 // How many sockets each end host of a run holds, and so how many agents it starts: one client
 // socket per watched connection, and its accepted peer on the server, unless the scenario
 // connects only after the fault (the server then holds no connection).
+import { faultNamed } from "../faults/index.js";
 import { fileLimit } from "../lab/file-limit.js";
 import { agentsPerHost, type HostCounts } from "../lab/sharding.js";
 import { watchedConnections } from "../plan/index.js";
@@ -18,6 +19,20 @@ export function labAgents(
   limit = fileLimit().limit,
 ): HostCounts {
   return agentsPerHost(socketsPerHost(scenario, settings), limit);
+}
+
+/**
+ * The end hosts whose agent must be a process of its own (src/lab/boot.ts, placement): the
+ * fault signals the server's process (Fault.serverProcess), the node engine's sockets are made
+ * by libuv, and thousands of connections keep each host's agents on CPUs of their own. The
+ * other agents' sockets live in tcpdrop's own process.
+ */
+export function needsProcess(scenario: Scenario, settings: Settings) {
+  const scale = (settings.connections ?? 1) > 1;
+  return {
+    client: scale || settings.engine === "node",
+    server: scale || faultNamed(scenario.fault).serverProcess === "real",
+  };
 }
 
 /**

@@ -15,9 +15,10 @@ import { type ProgramOutcome, TracedProgram } from "../program/run-program.js";
 import { builtInNames, loadScenario, type Scenario } from "../scenario/load.js";
 import type { RunReport, Settings } from "../types.js";
 import { planExpectations } from "./expectation-plan.js";
+import { needsProcess } from "./lab-agents.js";
 import { buildProgramReport } from "./program-report.js";
 import { ServerPrograms } from "./program-server.js";
-import { attachPackets, startCapture, stopCapture } from "./wire.js";
+import { attachPackets, routerOf, startCapture, startCounting, stopCapture } from "./wire.js";
 
 /** How long a client program may take to open its first connection to the server. */
 export const CONNECT_BOUND_MS = 10_000;
@@ -47,6 +48,7 @@ export async function runWithPrograms(
     ipv6: settings.ipv6 ?? false,
     icmpRatelimitMs: settings.icmpRatelimitMs ?? null,
     onMessage: () => {},
+    needsProcess: needsProcess(scenario, settings),
     ...(server ? { serverProcess: server.start } : {}),
   }).catch(async (err) => {
     await server?.stopAll();
@@ -57,7 +59,8 @@ export async function runWithPrograms(
   let capturing: Awaited<ReturnType<typeof startCapture>> | undefined;
   try {
     step("start the packet capture");
-    capturing = await startCapture(lab, settings);
+    capturing = await startCapture(routerOf(lab), settings);
+    startCounting(capturing);
     const measured: Record<string, number> = {};
     const note = (t: number, what: string) => steps.push({ t, what });
     const ctx = { lab, settings, params: scenario, measured, note };

@@ -3,13 +3,13 @@
 // or the window closes, then tear the lab down and turn what the agents wrote into a report.
 // Scenarios about connect() itself inject the fault first and watch the connects.
 
-import { nowMs, sleep } from "../clock.js";
+import { nowMs } from "../clock.js";
 import { SetupError } from "../errors.js";
 import type { Expectation } from "../expect/index.js";
 import { faultNamed } from "../faults/index.js";
 import type { Agent } from "../lab/agent-group.js";
 import { Lab } from "../lab/lab.js";
-import { PRE_FAULT_MS, sends, watchedConnections } from "../plan/index.js";
+import { phases, sends, watchedConnections } from "../plan/index.js";
 import type { AgentMessage, ClientSpec } from "../protocol.js";
 import type { Scenario } from "../scenario/load.js";
 import type { RunReport, Settings } from "../types.js";
@@ -17,13 +17,20 @@ import { clientSpec } from "./client-spec.js";
 import type { RawEvent } from "./collect.js";
 import { planExpectations } from "./expectation-plan.js";
 import type { Snapshot } from "./facts.js";
-import { labAgents, scaleSysctls } from "./lab-agents.js";
+import { labAgents, needsProcess, scaleSysctls } from "./lab-agents.js";
 import { withServerProgram } from "./program-report.js";
 import { runWithPrograms } from "./program-run.js";
 import { ServerPrograms } from "./program-server.js";
 import { buildRunReport } from "./report.js";
+import { settle } from "./settle.js";
 import { buildStage, injectFault, prepareFault, stageFacts } from "./stage.js";
-import { attachPackets, startCapture, stopCapture } from "./wire.js";
+import {
+  attachPackets,
+  type RunCapture,
+  startCapture,
+  startCounting,
+  stopCapture,
+} from "./wire.js";
 
 export interface RunHooks {
   /** Called about every 100 ms while watching, with elapsed ms since the fault. */
@@ -47,13 +54,23 @@ export async function runScenario(
   const started = nowMs();
   const raw: RawEvent[] = [];
   const done = new Set<string>();
+  // Wakes the watch loop as soon as a connection finishes, so a run ends with its last call.
+  let ring = () => {};
+  const finish = (conn: string) => {
+    done.add(conn);
+    ring();
+  };
   const steps: { t: number; what: string }[] = [];
   const onMessage = (_host: string, msg: AgentMessage) => {
     if (msg.type === "event") raw.push(msg);
-    else if (msg.type === "done") done.add(msg.conn);
+    else if (msg.type === "done") finish(msg.conn);
   };
   const step = (name: string) => hooks.onStep?.(name);
   const fault = faultNamed(scenario.fault);
+  // The capture starts in the router's namespace while the lab is wired, before any connection,
+  // and stops before the teardown (observe()).
+  let startingCapture: Promise<RunCapture> | undefined;
+  let capturing: RunCapture | undefined;
   step(settings.remote ? "start the remote agents" : "build the lab");
   const lab = await buildStage(fault, settings, {
     clientSysctls: { ...clientSysctls(settings), ...scaleSysctls(settings) },
@@ -65,14 +82,17 @@ export async function runScenario(
     icmpRatelimitMs: settings.icmpRatelimitMs ?? null,
     onMessage,
     agents: labAgents(scenario, settings),
+    needsProcess: needsProcess(scenario, settings),
     nicQueue: (settings.connections ?? 1) > 1,
     ...(servers ? { serverProcess: servers.start } : {}),
+    onRouter: (router) => {
+      startingCapture = startCapture(router, settings);
+    },
   }).catch(async (err) => {
     await servers?.stopAll();
+    (await startingCapture)?.capture?.kill();
     throw err;
   });
-  // The capture starts before any connection and stops before the teardown (observe()).
-  let capturing: Awaited<ReturnType<typeof startCapture>> | undefined;
 
   let aborted = false;
   const observing = observe();
@@ -84,7 +104,7 @@ export async function runScenario(
     return withServerProgram(report, (await servers.stopAll())[0], faultAt, extra);
   } finally {
     aborted = true;
-    capturing?.capture?.kill();
+    (capturing ?? (await startingCapture))?.capture?.kill();
     step("tear the lab down");
     await servers?.stopAll().catch(() => undefined);
     await lab.destroy();
@@ -124,7 +144,7 @@ export async function runScenario(
           const detail =
             "the process was killed by SIGPIPE (send without MSG_NOSIGNAL on a broken connection)";
           raw.push({ t, side: "client", conn: s.conn, call: "process", result: "SIGPIPE", detail });
-          done.add(s.conn);
+          finish(s.conn);
         }
       },
     );
@@ -136,9 +156,14 @@ export async function runScenario(
 
   async function observe(): Promise<RunReport> {
     step("start the packet capture");
-    capturing = await startCapture(lab instanceof Lab ? lab : null, settings);
+    capturing = await (startingCapture ?? startCapture(null, settings));
+    startCounting(capturing);
     const watched = watchedConnections(scenario, settings);
-    const observedSpecs = watched.map((w) => clientSpec(w, lab.serverIp, lab.serverPort));
+    const hold = fault.holdsFollowUps ? { holdFollowUps: true } : {};
+    const observedSpecs = watched.map((w) => ({
+      ...clientSpec(w, lab.serverIp, lab.serverPort),
+      ...hold,
+    }));
     // --observer server: the client only opens plain connections; the server watches them.
     const byServer = settings.observer === "server";
     const specs = byServer ? observedSpecs.map(peerSpec) : observedSpecs;
@@ -181,7 +206,9 @@ export async function runScenario(
         );
       }
       if (byServer) await adopt(observedSpecs);
-      await sleep(PRE_FAULT_MS);
+      // each call is reported unless at scale; a user's server reports none
+      const eachCall = !servers && !specs.some((s) => s.quiet);
+      await settle(raw, phases(settings).preFaultMs, eachCall);
       const observers = byServer ? [lab.server] : processes.map(([agent]) => agent);
       snapshot = await takeSnapshot(observers);
       injected = await inject();
@@ -192,11 +219,23 @@ export async function runScenario(
     faultAt = injected.at;
     const rest = injected.rest ?? Promise.resolve();
     rest.catch(() => {});
+    if (fault.holdsFollowUps) {
+      // the fault is done (or failed): the held follow-up calls go on
+      const holders = byServer ? [lab.server] : processes.map(([agent]) => agent);
+      const release = () => holders.map((a) => a.request({ op: "release" }).catch(() => {}));
+      rest.then(release, release);
+    }
     step("watch the connections");
     const windowEnd = injected.at + settings.windowS * 1000;
     while (!aborted && done.size < specs.length && nowMs() < windowEnd) {
       hooks.onProgress?.(nowMs() - injected.at, raw.length);
-      await sleep(Math.min(100, Math.max(1, windowEnd - nowMs())));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(100, Math.max(1, windowEnd - nowMs())));
+        ring = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
     }
     step(`finish the fault (${scenario.fault})`);
     await rest;

@@ -9,53 +9,87 @@ import { captureBlocker, REMOTE_NO_CAPTURE } from "../wire/availability.js";
 import { Capture, type CaptureResult } from "../wire/capture.js";
 import { type ConnectCall, connectionEnds } from "../wire/connections.js";
 import { type LabelledPacket, labelPackets } from "../wire/label.js";
-import { type IpCounters, readIpCounters } from "../wire/snmp.js";
+import { type CountersAt, type IpCounters, readIpCounters } from "../wire/snmp.js";
 import { keepWire } from "../wire/store.js";
 
 export interface RunCapture {
   capture: Capture | null;
   summary: CaptureSummary;
-  /** The router namespace's own IP counters when the capture started. */
-  before?: IpCounters;
+  /** The router namespace's own IP counters once the lab was wired, and when (startCounting). */
+  before?: CountersAt;
 }
 
-/** `lab` is null in remote mode: real hosts have no lab router to capture on. */
-export async function startCapture(lab: Lab | null, settings: Settings): Promise<RunCapture> {
+/** Where the capture runs: the lab router's namespace, and the router's own addresses. */
+export interface CapturePoint {
+  netns: string;
+  ownAddresses: string[];
+}
+
+export function routerOf(lab: Lab): CapturePoint {
+  return { netns: lab.router.netns, ownAddresses: [lab.plan.routerClient, lab.plan.routerServer] };
+}
+
+/** `router` is null in remote mode: real hosts have no lab router to capture on. */
+export async function startCapture(
+  router: CapturePoint | null,
+  settings: Settings,
+): Promise<RunCapture> {
   if (settings.packets === "off") return { capture: null, summary: { status: "off" } };
-  if (!lab) return { capture: null, summary: { status: "unavailable", note: REMOTE_NO_CAPTURE } };
+  if (!router)
+    return { capture: null, summary: { status: "unavailable", note: REMOTE_NO_CAPTURE } };
   const blocker = captureBlocker();
   if (blocker) return { capture: null, summary: { status: "unavailable", note: blocker } };
   let capture: Capture;
   try {
-    capture = await Capture.start({
-      netns: lab.router.netns,
-      ownAddresses: [lab.plan.routerClient, lab.plan.routerServer],
-    });
+    capture = await Capture.start(router);
   } catch (err) {
     // the run goes on without packets; --pcap and --diagram then say why they have none
     return { capture: null, summary: { status: "unavailable", note: (err as Error).message } };
   }
-  const before = await readIpCounters(capture.pid);
-  return { capture, summary: { status: "captured" }, before };
+  return { capture, summary: { status: "captured" } };
+}
+
+/**
+ * Read the router's IP counters to count from, once the lab is wired: while it is wired, the
+ * router's kernel sends neighbour discovery and MLD reports on links whose other end is not
+ * up yet, which it counts and which never reach a link (nor the capture).
+ */
+export function startCounting(running: RunCapture): void {
+  if (running.capture) running.before = readIpCounters(running.capture.pid);
+}
+
+/** What the router's kernel counted between two reads of its counters (CLOCK_MONOTONIC ms). */
+export interface Counted extends IpCounters {
+  fromMs: number;
+  untilMs: number;
 }
 
 /**
  * Stop the capture, and count what the router's kernel says it received and sent meanwhile,
- * to check the capture against (capture.routerReceived, routerSent).
+ * to check the capture against (capture.routerReceived, routerSent). The capture listens
+ * longer than the counters count, at both ends (it starts while the lab is wired), so only the
+ * packets between the two reads are compared with them.
  */
 export async function stopCapture(
   running: RunCapture,
-): Promise<{ result: CaptureResult; counted: IpCounters | null } | null> {
+): Promise<{ result: CaptureResult; counted: Counted | null } | null> {
   if (!running.capture) return null;
-  const after = await readIpCounters(running.capture.pid).catch(() => null);
+  let after: CountersAt | null = null;
+  try {
+    after = readIpCounters(running.capture.pid);
+  } catch {
+    // tcpdump is gone: nothing to count with
+  }
   const result = await running.capture.stop();
   const { before } = running;
   const counted =
     after && before
       ? {
-          inReceives: after.inReceives - before.inReceives,
-          forwarded: after.forwarded - before.forwarded,
-          outRequests: after.outRequests - before.outRequests,
+          inReceives: after.counters.inReceives - before.counters.inReceives,
+          forwarded: after.counters.forwarded - before.counters.forwarded,
+          outRequests: after.counters.outRequests - before.counters.outRequests,
+          fromMs: before.atMs,
+          untilMs: after.atMs,
         }
       : null;
   return { result, counted };
@@ -73,6 +107,9 @@ export function attachPackets(
     return;
   }
   const { result, counted } = stopped;
+  const inWindow = counted
+    ? result.packets.filter((p) => p.tMonoMs >= counted.fromMs && p.tMonoMs <= counted.untilMs)
+    : result.packets;
   const ends = connectionEnds(ctx.raw);
   const decoded = result.packets.flatMap((p) =>
     p.decoded ? [{ ...p.decoded, tMs: p.tMonoMs - ctx.faultAt }] : [],
@@ -89,8 +126,8 @@ export function attachPackets(
     byKind,
     droppedByKernel: result.stats.droppedByKernel,
     ...(counted ? { routerReceived: counted.inReceives, routerSent: counted.outRequests } : {}),
-    capturedReceived: result.packets.filter((p) => p.decoded && !p.decoded.outgoing).length,
-    capturedSent: result.packets.filter((p) => p.decoded?.outgoing).length,
+    capturedReceived: inWindow.filter((p) => p.decoded && !p.decoded.outgoing).length,
+    capturedSent: inWindow.filter((p) => p.decoded?.outgoing).length,
   };
   const { plan } = ctx.lab;
   keepWire(run, {

@@ -1,43 +1,39 @@
-// Finding and reading scenario files: a built-in name (file name = scenario name, or one of its
-// aliases) or a path to a file of one's own. Every problem becomes a one-line UsageError that
-// says where it is: YAML line and column, the path of a bad field, or the bad expectation.
-import { readdirSync, readFileSync } from "node:fs";
-import { basename, extname } from "node:path";
-import { parseDocument } from "yaml";
-import { SCENARIO_DIR } from "../defaults.js";
+// Finding scenarios: a built-in name (file name = scenario name, or one of its aliases) from
+// the compiled catalogue (catalogue.ts), or a path to a file of one's own, read with yaml and
+// zod (parse.ts). Those two are loaded only when a path is given: `prepareScenarios()` loads
+// them before the synchronous calls below need them.
+import { resolve } from "node:path";
 import { UsageError } from "../errors.js";
-import { type Expectation, ExpectSyntaxError, parseExpectation } from "../expect/index.js";
+import { builtInScenarios, freshBuiltIns } from "./catalogue.js";
 import { closest } from "./closest.js";
-import { type Condition, type ScenarioFile, scenarioSchema } from "./schema.js";
+import { isScenarioPath, type Scenario } from "./model.js";
 
-export interface Scenario extends Omit<ScenarioFile, "expect"> {
-  name: string;
-  file: string;
-  expectations: { expectation: Expectation; text: string; when: Condition | null }[];
+export type { Scenario } from "./model.js";
+
+let readFile: ((path: string) => Scenario) | undefined;
+
+/**
+ * Get ready to load these names and paths synchronously: a fresh catalogue of the built-ins,
+ * and the file reader (yaml, zod) when a path is among them.
+ */
+export async function prepareScenarios(names: string[]): Promise<void> {
+  await freshBuiltIns();
+  if (names.some(isScenarioPath)) readFile ??= (await import("./parse.js")).readScenarioFile;
 }
 
 /** Built-in scenario names, sorted. */
 export function builtInNames(): string[] {
-  return readdirSync(SCENARIO_DIR)
-    .filter((f) => f.endsWith(".yaml"))
-    .map((f) => basename(f, ".yaml"))
-    .sort();
+  return builtInScenarios().map((s) => s.name);
 }
 
 export function loadBuiltIns(): Scenario[] {
-  return builtInNames().map((name) => loadFile(`${SCENARIO_DIR}${name}.yaml`));
+  return builtInScenarios();
 }
 
 /** A built-in name, an alias, or a path to a scenario file (anything with a "/" or ".yaml"). */
 export function loadScenario(nameOrPath: string): Scenario {
-  if (
-    nameOrPath.includes("/") ||
-    extname(nameOrPath) === ".yaml" ||
-    extname(nameOrPath) === ".yml"
-  ) {
-    return loadFile(nameOrPath);
-  }
-  const all = loadBuiltIns();
+  if (isScenarioPath(nameOrPath)) return loadFile(nameOrPath);
+  const all = builtInScenarios();
   const found = all.find((s) => s.name === nameOrPath || s.aliases.includes(nameOrPath));
   if (found) return found;
   const names = all.flatMap((s) => [s.name, ...s.aliases]);
@@ -48,62 +44,12 @@ export function loadScenario(nameOrPath: string): Scenario {
   );
 }
 
+/** A scenario file: a built-in's own file from the catalogue, any other read and checked. */
 export function loadFile(path: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reasons: Record<string, string> = {
-      ENOENT: "no such file",
-      EACCES: "permission denied",
-      EISDIR: "it is a directory",
-    };
-    const why = reasons[code ?? ""] ?? code;
-    throw new UsageError(`cannot read scenario file ${path}: ${why}`);
+  const builtIn = builtInScenarios().find((s) => s.file === resolve(path));
+  if (builtIn) return { ...builtIn, file: path };
+  if (!readFile) {
+    throw new Error(`loadFile(${path}): call prepareScenarios() first (it loads yaml and zod)`);
   }
-  const name = basename(path).replace(/\.ya?ml$/, "");
-  return parseScenario(text, path, name);
-}
-
-/** Parse and validate scenario text; `where` names the file in error messages. */
-export function parseScenario(text: string, where: string, name: string): Scenario {
-  const doc = parseDocument(text);
-  const yamlError = doc.errors[0];
-  if (yamlError) {
-    const pos = yamlError.linePos?.[0];
-    const at = pos ? `:${pos.line}:${pos.col}` : "";
-    const what = yamlError.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
-    throw new UsageError(`${where}${at}: invalid YAML: ${what}`);
-  }
-  const checked = scenarioSchema.safeParse(doc.toJS());
-  if (!checked.success) {
-    const issue = deepestIssue(checked.error.issues[0]);
-    const field = issue.path.length ? issue.path.join(".") : "(top level)";
-    throw new UsageError(`${where}: ${field}: ${issue.message}`);
-  }
-  const { expect, ...rest } = checked.data;
-  const expectations = expect.map((entry, i) => {
-    const text = typeof entry === "string" ? entry : entry.expect;
-    const when = typeof entry === "string" ? null : entry.when;
-    try {
-      return { expectation: parseExpectation(text), text, when };
-    } catch (err) {
-      if (err instanceof ExpectSyntaxError)
-        throw new UsageError(`${where}: expect.${i}: ${err.message}`);
-      throw err;
-    }
-  });
-  return { ...rest, name, file: where, expectations };
-}
-
-type Issue = { path: PropertyKey[]; message: string; code?: string; errors?: Issue[][] };
-
-/** A union's error hides where each branch failed: report the branch that got furthest. */
-function deepestIssue(issue: Issue): Issue {
-  if (issue.code !== "invalid_union" || !issue.errors?.length) return issue;
-  const candidates = issue.errors
-    .flat()
-    .map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }));
-  return candidates.reduce((a, b) => (b.path.length > a.path.length ? b : a), issue);
+  return readFile(path);
 }

@@ -1,38 +1,63 @@
 // src/transport: how the runner reaches an agent (transport.ts says what a transport is).
+// - in-process (in-process.ts): the agent's sockets in tcpdrop's own process, made inside a
+//   lab namespace; no child process at all;
 // - lab: `nsenter --net=/proc/PID/ns/net -- node agent` into a lab host on this machine;
 // - local: the agent in this machine's own namespace (remote mode's one local side);
 // - command: a user's command prefix (`ssh user@host`, `kubectl exec -i pod --`, ...) followed
 //   by `tcpdrop agent` (or --remote-command) on the other end.
+// The ends with a process behind them speak JSON lines checked with the protocol's schemas
+// (checked-lines.ts), loaded only when such an end is opened.
 import { fileURLToPath } from "node:url";
 import { spawnChannel } from "./spawned.js";
-import type { Transport } from "./transport.js";
+import type { AgentChannel, AgentLink, Transport } from "./transport.js";
 
-export type { AgentChannel, ChannelExit, Transport } from "./transport.js";
+export type {
+  AgentChannel,
+  AgentLink,
+  ChannelExit,
+  EndKind,
+  LinkMessage,
+  Transport,
+} from "./transport.js";
 
 const AGENT_MAIN = fileURLToPath(new URL("../agent/main.js", import.meta.url));
 /** The agent dies with the runner: it checks that its parent is still this process. */
 const runnerEnv = () => ({ ...process.env, TCPDROP_RUNNER_PID: String(process.pid) });
 
+/**
+ * JSON lines over a child's stdio, checked where they cross the process boundary. The checker
+ * is loaded before the child starts, so that no line it writes can come before its listener.
+ */
+async function checked(start: () => AgentChannel): Promise<AgentLink> {
+  const { checkedLink } = await import("./checked-lines.js");
+  return checkedLink(start());
+}
+
 export function labTransport(netns: string, name: string): Transport {
   return {
+    kind: "subprocess",
     where: `the lab's ${name} namespace`,
     sameClock: true,
     signalsReachAgent: true,
     open: (flags) =>
-      spawnChannel(
-        "nsenter",
-        [`--net=${netns}`, "--", process.execPath, AGENT_MAIN, ...flags],
-        runnerEnv(),
+      checked(() =>
+        spawnChannel(
+          "nsenter",
+          [`--net=${netns}`, "--", process.execPath, AGENT_MAIN, ...flags],
+          runnerEnv(),
+        ),
       ),
   };
 }
 
 export function localTransport(): Transport {
   return {
+    kind: "subprocess",
     where: "this machine",
     sameClock: true,
     signalsReachAgent: true,
-    open: (flags) => spawnChannel(process.execPath, [AGENT_MAIN, ...flags], runnerEnv()),
+    open: (flags) =>
+      checked(() => spawnChannel(process.execPath, [AGENT_MAIN, ...flags], runnerEnv())),
   };
 }
 
@@ -45,9 +70,11 @@ export const DEFAULT_REMOTE_COMMAND = "tcpdrop agent";
  */
 export function commandTransport(via: string, remoteCommand = DEFAULT_REMOTE_COMMAND): Transport {
   return {
+    kind: "remote",
     where: via,
     sameClock: false,
     signalsReachAgent: false,
-    open: (flags) => spawnChannel("sh", ["-c", `exec ${via} ${remoteCommand} ${flags.join(" ")}`]),
+    open: (flags) =>
+      checked(() => spawnChannel("sh", ["-c", `exec ${via} ${remoteCommand} ${flags.join(" ")}`])),
   };
 }

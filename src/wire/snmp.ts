@@ -1,7 +1,8 @@
 // A namespace's own IP counters (/proc/PID/net/snmp and snmp6, read through any process in
 // it): how many datagrams arrived and were forwarded. Used to check that a capture missed
 // nothing.
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { nowMs } from "../clock.js";
 
 export interface IpCounters {
   /** IPv4 + IPv6 datagrams received (InReceives). */
@@ -33,11 +34,25 @@ export function parseIpCounters(snmp: string, snmp6: string): IpCounters {
   };
 }
 
-/** Read the counters of the namespace process `pid` is in. */
-export async function readIpCounters(pid: number): Promise<IpCounters> {
-  const [snmp, snmp6] = await Promise.all([
-    readFile(`/proc/${pid}/net/snmp`, "utf8"),
-    readFile(`/proc/${pid}/net/snmp6`, "utf8").catch(() => ""),
-  ]);
-  return parseIpCounters(snmp, snmp6);
+/** Counters and when they were read (CLOCK_MONOTONIC ms, the packets' clock). */
+export interface CountersAt {
+  counters: IpCounters;
+  atMs: number;
+}
+
+/**
+ * Read the counters of the namespace process `pid` is in, synchronously: the two small files
+ * are read within a fraction of a millisecond, so `atMs` says when they were read, and a
+ * capture can be compared with them packet for packet (only what it caught between two reads).
+ */
+export function readIpCounters(pid: number): CountersAt {
+  const from = nowMs();
+  const snmp = readFileSync(`/proc/${pid}/net/snmp`, "utf8");
+  let snmp6 = "";
+  try {
+    snmp6 = readFileSync(`/proc/${pid}/net/snmp6`, "utf8");
+  } catch {
+    // no IPv6 in this kernel
+  }
+  return { counters: parseIpCounters(snmp, snmp6), atMs: (from + nowMs()) / 2 };
 }

@@ -4,6 +4,7 @@
 // namespaces, documentation addresses only, no default route and no route out of the two lab
 // subnets; and the machine's links, addresses, routes and sysctls untouched during and after.
 import { execFile } from "node:child_process";
+import { readdirSync, readlinkSync } from "node:fs";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { isRoot } from "./helpers.js";
@@ -42,7 +43,8 @@ interface Route {
 }
 interface Namespace {
   ns: string;
-  pid: number;
+  /** A path to the namespace: a process's /proc/PID/ns/net, or a descriptor tcpdrop holds. */
+  path: string;
   /** The links as they were at the end of the look (for the veth pairing). */
   links: Link[];
   /** Every link seen during the look (for the kind of each link). */
@@ -63,10 +65,29 @@ interface Sample {
   agents: { host: string; ns: string | null }[];
 }
 
-const ipJson = async (pid: number, args: string[]) =>
-  JSON.parse(
-    (await run("nsenter", [`--net=/proc/${pid}/ns/net`, "--", "ip", "-j", ...args])).stdout || "[]",
-  );
+const ipJson = async (path: string, args: string[]) =>
+  JSON.parse((await run("nsenter", [`--net=${path}`, "--", "ip", "-j", ...args])).stdout || "[]");
+
+const readlinkOr = (path: string) => {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return null;
+  }
+};
+
+/** Namespaces a process holds by descriptor (tcpdrop holds its lab hosts so), with a path to each. */
+function heldByFd(pid: number): [string, string][] {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).flatMap((fd): [string, string][] => {
+      const path = `/proc/${pid}/fd/${fd}`;
+      const ns = readlinkOr(path);
+      return ns?.startsWith("net:[") ? [[ns, path]] : [];
+    });
+  } catch {
+    return [];
+  }
+}
 
 const machineLinks = async () =>
   (JSON.parse((await run("ip", ["-j", "link", "show"])).stdout) as Link[])
@@ -82,37 +103,43 @@ async function sample(w: Watched): Promise<Sample> {
   const launched = procs.filter(
     (p) => p.argv.length > 0 && !/^(unshare|nsenter)$/.test(p.argv[0]) && p.argv.join(" ") !== tool,
   );
-  const holders = new Map<string, number>();
+  const holders = new Map<string, string>();
   const inMachineNetns: string[] = [];
   for (const p of launched) {
     const ns = netnsOf(p.pid);
     if (ns === null) continue;
     if (ns === machineNetns()) inMachineNetns.push(`${p.pid}: ${p.argv.join(" ")}`);
-    else if (!holders.has(ns)) holders.set(ns, p.pid);
+    else if (!holders.has(ns)) holders.set(ns, `/proc/${p.pid}/ns/net`);
+  }
+  // tcpdrop holds its lab hosts by descriptor, and makes their sockets itself
+  for (const pid of [w.child.pid as number, ...launched.map((p) => p.pid)]) {
+    for (const [ns, path] of heldByFd(pid)) {
+      if (ns !== machineNetns() && !holders.has(ns)) holders.set(ns, path);
+    }
   }
   const looked = await Promise.all(
-    [...holders].map(async ([ns, pid]): Promise<Namespace | null> => {
+    [...holders].map(async ([ns, path]): Promise<Namespace | null> => {
       try {
         // links before and after the rest: a link added or deleted meanwhile (the wiring,
         // the crash) is then known to the address and route checks
-        const linksBefore: Link[] = await ipJson(pid, ["-d", "link", "show"]);
+        const linksBefore: Link[] = await ipJson(path, ["-d", "link", "show"]);
         const [addrs, routes4, routes6] = await Promise.all([
-          ipJson(pid, ["addr", "show"]),
-          ipJson(pid, ["-4", "route", "show", "table", "all"]),
-          ipJson(pid, ["-6", "route", "show", "table", "all"]),
+          ipJson(path, ["addr", "show"]),
+          ipJson(path, ["-4", "route", "show", "table", "all"]),
+          ipJson(path, ["-6", "route", "show", "table", "all"]),
         ]);
-        const links: Link[] = await ipJson(pid, ["-d", "link", "show"]);
+        const links: Link[] = await ipJson(path, ["-d", "link", "show"]);
         const known = new Set(links.map((l) => `${l.ifindex}:${l.ifname}`));
         const seenLinks = [
           ...links,
           ...linksBefore.filter((l) => !known.has(`${l.ifindex}:${l.ifname}`)),
         ];
         // the process may have ended (its PID reused) while we looked: then this look is void
-        if (netnsOf(pid) !== ns) return null;
+        if (readlinkOr(path) !== ns) return null;
         const flat = (addrs as { ifname: string; addr_info: AddrInfo[] }[]).flatMap((l) =>
           l.addr_info.map((a) => ({ ...a, dev: l.ifname })),
         );
-        return { ns, pid, links, seenLinks, addrs: flat, routes4, routes6 };
+        return { ns, path, links, seenLinks, addrs: flat, routes4, routes6 };
       } catch {
         return null; // the namespace went away meanwhile (the crash, the teardown)
       }
@@ -149,7 +176,7 @@ const isLinkLocal6 = (a: string) => /^fe80:/i.test(a);
 /** Everything wrong with one namespace of the lab, as readable lines (empty: all good). */
 function namespaceProblems(n: Namespace, veths: Set<string>): string[] {
   const bad: string[] = [];
-  const where = (what: string) => bad.push(`${n.ns} (pid ${n.pid}): ${what}`);
+  const where = (what: string) => bad.push(`${n.ns} (${n.path}): ${what}`);
   for (const l of n.seenLinks) {
     const loopback = l.ifname === "lo" && l.link_type === "loopback";
     if (!loopback && l.linkinfo?.info_kind !== "veth")
@@ -216,7 +243,8 @@ describe.skipIf(!isRoot)("isolation: the lab never reaches outside itself", () =
   it("host-crash --window 3, seen from outside while it runs, and the machine after", async () => {
     const before = machineState();
     const beforeLinks = await machineLinks();
-    const w = new Watched(["run", "host-crash", "--window", "3"]);
+    // --pre-fault 1000: the wired lab stands long enough before the crash to be looked at
+    const w = new Watched(["run", "host-crash", "--window", "3", "--pre-fault", "1000"]);
     let done = false;
     w.exit.then(() => {
       done = true;

@@ -5,7 +5,7 @@
 // environment), never by name, so labs of other tcpdrops on the machine do not matter.
 import { describe, expect, it } from "vitest";
 import { isRoot } from "./helpers.js";
-import { established, machineState, settleTo, sleep, Watched } from "./process-tree.js";
+import { machineState, settleTo, sleep, tcpSocketsIn, Watched } from "./process-tree.js";
 
 /** How long the kernel gets to reap the lab after the tool has exited. */
 const SETTLE_MS = 1000;
@@ -27,8 +27,14 @@ async function expectNothingLeft(w: Watched, before: Record<string, string>, saw
   if (sawLab) expect(w.labNetns.size).toBeGreaterThanOrEqual(3);
 }
 
-/** Both watched connections are up (seen in the client agent's namespace). */
-const connected = (w: Watched) => w.agents("client").some((c) => established(c.pid) >= 2);
+/**
+ * Both watched connections are up: seen in a lab host's namespace (the client's and the
+ * server's sockets live in tcpdrop's own process, in those namespaces).
+ */
+const connected = (w: Watched) =>
+  [...w.labNamespaces().values()].some(
+    (path) => tcpSocketsIn(path).filter((s) => s.state === "01").length >= 2,
+  );
 
 /** "tcpdrop: interrupted by SIGINT; the lab was torn down" (the wording may change). */
 const interrupted = (sig: string) => new RegExp(`^tcpdrop: .*(interrupted|${sig})`, "i");
@@ -91,8 +97,9 @@ describe.skipIf(!isRoot)("leftovers: every way a run can end leaves nothing behi
       await expectNothingLeft(w, before, false);
     });
 
-    it("before the fault: the client has connected, the fault is ~250 ms away", async () => {
-      const { w, exit, before } = await watchRun(["crash-reboot", "--window", "3"], async (w) => {
+    it("before the fault: the client has connected, the fault is ~900 ms away", async () => {
+      const args = ["crash-reboot", "--window", "3", "--pre-fault", "1000"];
+      const { w, exit, before } = await watchRun(args, async (w) => {
         expect(await w.until(() => connected(w))).toBe(true);
         await sleep(100);
         w.signal("SIGINT");
@@ -104,9 +111,8 @@ describe.skipIf(!isRoot)("leftovers: every way a run can end leaves nothing behi
 
     it("during the fault: the server has crashed, its reboot is pending", async () => {
       const { w, exit, before } = await watchRun(["crash-reboot", "--window", "3"], async (w) => {
-        expect(await w.until(() => w.agents("server").length === 1)).toBe(true);
-        const first = w.agents("server")[0].pid;
-        expect(await w.until(() => !w.agents("server").some((s) => s.pid === first))).toBe(true);
+        // the crashed host's replacement is booted at once: a fourth lab namespace
+        expect(await w.until(() => w.labNetns.size >= 4)).toBe(true);
         await sleep(300);
         w.signal("SIGINT");
       });
@@ -115,12 +121,12 @@ describe.skipIf(!isRoot)("leftovers: every way a run can end leaves nothing behi
       await expectNothingLeft(w, before);
     });
 
-    it("during teardown (peer-close): as the first agent is being killed", async () => {
+    it("during teardown (peer-close): as the first host is being killed", async () => {
       const { w, exit, before } = await watchRun(["peer-close"], async (w) => {
         expect(await w.until(() => connected(w))).toBe(true);
-        // in peer-close no agent exits before the teardown: the first one to go marks it
-        const agents = w.agents().map((a) => a.pid);
-        await w.until(() => w.agents().length < agents.length, 20_000);
+        // in peer-close no host goes before the teardown: the first one to go marks it
+        const hosts = w.currentNetns().size;
+        await w.until(() => w.currentNetns().size < hosts, 20_000);
         w.signal("SIGINT");
       });
       expectInterrupted(exit, "SIGINT");
@@ -139,7 +145,7 @@ describe.skipIf(!isRoot)("leftovers: every way a run can end leaves nothing behi
     await expectNothingLeft(w, before);
   });
 
-  describe("SIGKILL of the tool at random moments of crash-reboot --window 2: the agents die with it", () => {
+  describe("SIGKILL of the tool at random moments of crash-reboot --window 2: the lab dies with it", () => {
     // A run takes ~3 s here (~0.3 s of it starting node); one random moment in each tenth.
     const RUN_MS = 3000;
     const moments = Array.from({ length: 10 }, (_, i) =>
@@ -158,10 +164,13 @@ describe.skipIf(!isRoot)("leftovers: every way a run can end leaves nothing behi
   });
 
   it("a crashed agent (the client, SIGKILLed mid-run) is exit 2 with one line naming it", async () => {
-    const { w, exit, before } = await watchRun(["host-crash", "--window", "3"], async (w) => {
-      expect(await w.until(() => w.agents("server").length === 1)).toBe(true);
+    // The node engine's client is an agent process (in-process agents cannot crash alone).
+    const args = ["host-crash", "--window", "3", "--engine", "node"];
+    const { w, exit, before } = await watchRun(args, async (w) => {
+      expect(await w.until(() => w.agents("client").length === 1)).toBe(true);
+      expect(await w.until(() => w.currentNetns().size === 3)).toBe(true);
       // ~1 s into the run: the fault is in (the server host is gone), the window is open
-      await w.until(() => w.agents("server").length === 0);
+      await w.until(() => w.currentNetns().size === 2);
       await sleep(200);
       const [client] = w.agents("client");
       expect(client).toBeDefined();

@@ -27,6 +27,15 @@ export function first(
   return after(report, id, side).find((e) => e.call === call && e.result === result);
 }
 
+/** When one connection's client connected, in ms from the fault (negative: before it). */
+export function connectedAt(report: Report, id: string): number {
+  const connect = connection(report, id).events.find(
+    (e) => e.side === "client" && e.call === "connect" && e.result === "OK",
+  );
+  if (!connect) throw new Error(`${id}: no connect`);
+  return connect.tMs;
+}
+
 export function within(ms: number | undefined, from: number, to: number): void {
   if (ms === undefined) throw new Error(`no such event (wanted ${from}..${to} ms)`);
   if (ms < from || ms > to) throw new Error(`${ms} ms is outside ${from}..${to} ms`);

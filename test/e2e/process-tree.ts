@@ -1,5 +1,6 @@
 // Watching a tcpdrop process from the outside: its descendants (by PID, from /proc, never by
-// name), the network namespaces they hold, and the machine's own state, so that a test can
+// name), the network namespaces they and tcpdrop hold (tcpdrop holds its lab hosts by
+// descriptor, and makes their sockets itself), and the machine's own state, so that a test can
 // prove that a run, however it ends, leaves nothing behind.
 //
 // Every tcpdrop started here carries a unique marker in its environment. Every process it
@@ -79,6 +80,25 @@ export function netnsOf(pid: number): string | null {
   } catch {
     return null;
   }
+}
+
+/** Network namespaces a process holds by descriptor, each with a path to it (ns -> path). */
+export function heldByFd(pid: number): Map<string, string> {
+  const held = new Map<string, string>();
+  try {
+    for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+      const path = `/proc/${pid}/fd/${fd}`;
+      try {
+        const ns = readlinkSync(path);
+        if (ns.startsWith("net:[") && !held.has(ns)) held.set(ns, path);
+      } catch {
+        // closed meanwhile
+      }
+    }
+  } catch {
+    // gone
+  }
+  return held;
 }
 
 /** Processes whose environment carries the marker (zombies have none and are not listed). */
@@ -225,17 +245,29 @@ export class Watched {
       const ns = netnsOf(p.pid);
       if (ns && ns !== MACHINE_NETNS) this.labNetns.add(ns);
     }
+    for (const ns of heldByFd(this.pid).keys()) if (ns !== MACHINE_NETNS) this.labNetns.add(ns);
     return current;
   }
 
-  /** The lab namespaces its processes hold right now. */
-  currentNetns(): Set<string> {
-    const now = new Set<string>();
+  /**
+   * The lab namespaces the run holds right now (its processes are in them, or tcpdrop holds
+   * them by descriptor), each with a path to enter it by.
+   */
+  labNamespaces(): Map<string, string> {
+    const now = new Map<string, string>();
     for (const p of this.scan()) {
       const ns = netnsOf(p.pid);
-      if (ns && ns !== MACHINE_NETNS) now.add(ns);
+      if (ns && ns !== MACHINE_NETNS && !now.has(ns)) now.set(ns, `/proc/${p.pid}/ns/net`);
+    }
+    for (const [ns, path] of heldByFd(this.pid)) {
+      if (ns !== MACHINE_NETNS && !now.has(ns)) now.set(ns, path);
     }
     return now;
+  }
+
+  /** The lab namespaces the run holds right now. */
+  currentNetns(): Set<string> {
+    return new Set(this.labNamespaces().keys());
   }
 
   agents(host?: string): Proc[] {
@@ -328,5 +360,23 @@ export function established(pid: number): number {
       .filter((l) => l.trim().split(/\s+/)[3] === "01").length;
   } catch {
     return 0;
+  }
+}
+
+/** The TCP sockets (IPv4 and IPv6) of the namespace at `path`, as its /proc/net/tcp rows. */
+export function tcpSocketsIn(path: string): { state: string; inode: string }[] {
+  const cat = "cat /proc/net/tcp /proc/net/tcp6 2>/dev/null; exit 0";
+  try {
+    const text = execFileSync("nsenter", [`--net=${path}`, "--", "sh", "-c", cat], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    return text
+      .split("\n")
+      .map((l) => l.trim().split(/\s+/))
+      .filter((f) => /^\d+:$/.test(f[0] ?? ""))
+      .map((f) => ({ state: f[3], inode: f[9] }));
+  } catch {
+    return []; // gone meanwhile
   }
 }

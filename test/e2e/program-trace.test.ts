@@ -66,13 +66,20 @@ interface Traced {
 async function traced(
   command: string,
   fault: (lab: InstanceType<typeof Lab>) => Promise<unknown>,
-  opts: { afterMs?: number; windowMs?: number; sysctls?: Record<string, string> } = {},
+  opts: {
+    afterMs?: number;
+    windowMs?: number;
+    sysctls?: Record<string, string>;
+    /** The fault signals the server's process: it must be a real one (Fault.serverProcess). */
+    signalsServer?: boolean;
+  } = {},
 ): Promise<Traced> {
   const mark = `TCPDROP_TEST_MARK=${process.pid}-${Math.random().toString(36).slice(2)}`;
   const lab = await Lab.build({
     clientSysctls: opts.sysctls ?? {},
     serverFlags: [],
     onMessage: () => {},
+    needsProcess: { server: opts.signalsServer ?? false },
   });
   try {
     const program = TracedProgram.start({
@@ -171,6 +178,7 @@ describe.skipIf(!isRoot || !hasTools)("a traced program in the lab", () => {
     const { connections, outcome, faultMs } = await traced(
       "curl -sS -o /dev/null http://{server}:{port}/",
       (lab) => lab.signal("server", "SIGKILL"),
+      { signalsServer: true },
     );
     expect(connections[0].firstFailure).toMatchObject({ call: "recvfrom", result: "EOF" });
     expect(connections[0].firstFailure.atMs - faultMs).toBeLessThan(100);

@@ -21,7 +21,8 @@ const kernel: KernelParams = {
 
 function predicted(fault: string, workload: Workload, flags: Parameters<typeof parseSettings>[0]) {
   const settings: Settings = parseSettings(flags);
-  const facts = typicalFacts(workload, kernel.hz);
+  // Connected 250 ms before the fault (--pre-fault 250): the times below count from there.
+  const facts = typicalFacts(workload, kernel.hz, 250);
   return predictConnection({
     fault: faultNamed(fault),
     params: { rebootAfterMs: 1000 },
@@ -85,7 +86,7 @@ describe("lb-idle-timeout", () => {
 describe("nat-idle-timeout", () => {
   it("the request goes into the void: ETIMEDOUT under TCP_USER_TIMEOUT, from the first retransmission", () => {
     const p = predicted("nat-idle-timeout", "pooled", { userTimeout: "3000" });
-    const rto = typicalFacts("pooled", 250).rtoMs;
+    const rto = typicalFacts("pooled", 250, 250).rtoMs;
     const model = retransmitGiveUpMs({
       firstUnackedSendMs: 3250,
       rtoMs: rto,

@@ -2,6 +2,7 @@
 // it writes, every server action and every signal is described there.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { FOLLOW_UP_GAP_MS } from "../../src/defaults.js";
 import {
   commandSchema,
   messageSchema,
@@ -20,5 +21,13 @@ describe("docs/protocol.md", () => {
     for (const name of [...ops, ...types]) expect(doc).toContain(`| \`${name}\` |`);
     for (const name of [...SERVER_ACTIONS, ...SIGNALS, ...WORKLOADS])
       expect(doc).toContain(`\`${name}\``);
+  });
+
+  it("describes every field of a connection's spec, and the follow-up gap's default", () => {
+    const connect = commandSchema.options.find((o) => o.shape.op.value === "connect");
+    const fields = Object.keys(connect?.shape.specs.element.shape ?? {});
+    expect(fields).toContain("followUpGapMs");
+    for (const name of fields) expect(doc).toContain(`\`${name}\``);
+    expect(doc).toContain(`absent: ${FOLLOW_UP_GAP_MS})`);
   });
 });

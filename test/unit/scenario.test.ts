@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveScenarios } from "../../src/commands/run.js";
 import { UsageError } from "../../src/errors.js";
 import { FAULT_NAMES } from "../../src/faults/index.js";
@@ -12,9 +12,10 @@ import {
   loadBuiltIns,
   loadFile,
   loadScenario,
-  parseScenario,
+  prepareScenarios,
   type Scenario,
 } from "../../src/scenario/load.js";
+import { parseScenario } from "../../src/scenario/parse.js";
 import type { Settings } from "../../src/types.js";
 
 const EXPECTED_BUILT_INS = [
@@ -55,6 +56,8 @@ function usageError(fn: () => unknown): UsageError {
 
 const tmp = mkdtempSync(join(tmpdir(), "tcpdrop-scenario-test-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+// Scenario files of one's own need the file reader (yaml, zod), which commands load on demand.
+beforeAll(() => prepareScenarios([join(tmp, "any.yaml")]));
 
 const VALID = `summary: A test scenario.
 wire: Something happens on the wire.

@@ -1,0 +1,110 @@
+// The built-in scenarios, compiled: `npm run build` reads scenarios/*.yaml once, checks them
+// (yaml + zod, parse.ts) and writes them as one JSON file, dist/scenarios.json, with a hash of
+// each YAML file. A run reads that file and checks the hashes (a YAML file edited since the
+// build is noticed), so running a built-in loads neither the YAML parser nor zod.
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { SCENARIO_DIR } from "../defaults.js";
+import { SetupError } from "../errors.js";
+import type { Scenario } from "./model.js";
+
+/** dist/scenarios.json, next to the compiled code (from src/ in tests too). */
+export const CATALOGUE_FILE = fileURLToPath(new URL("../../dist/scenarios.json", import.meta.url));
+
+export interface Catalogue {
+  /** Each YAML file's SHA-1, by file name: what the scenarios were compiled from. */
+  files: Record<string, string>;
+  scenarios: Omit<Scenario, "file">[];
+}
+
+let loaded: Scenario[] | undefined;
+
+/** The built-in scenario files as they are now, sorted by scenario name: file name -> SHA-1. */
+function hashes(): Record<string, string> {
+  const files = readdirSync(SCENARIO_DIR)
+    .filter((f) => f.endsWith(".yaml"))
+    .map((f) => f.slice(0, -".yaml".length))
+    .sort()
+    .map((name) => `${name}.yaml`);
+  return Object.fromEntries(
+    files.map((f) => [
+      f,
+      createHash("sha1")
+        .update(readFileSync(`${SCENARIO_DIR}${f}`))
+        .digest("hex"),
+    ]),
+  );
+}
+
+/** Which files differ between the compiled catalogue and the YAML now ([] when it is fresh). */
+export function staleFiles(
+  compiled: Record<string, string>,
+  now: Record<string, string>,
+): string[] {
+  const names = new Set([...Object.keys(compiled), ...Object.keys(now)]);
+  return [...names].filter((f) => compiled[f] !== now[f]).sort();
+}
+
+const withFiles = (scenarios: Omit<Scenario, "file">[]): Scenario[] =>
+  scenarios.map((s) => ({ ...s, file: `${SCENARIO_DIR}${s.name}.yaml` }));
+
+/** The compiled catalogue if it exists and matches the YAML files, else why not. */
+function readCatalogue(): { scenarios: Scenario[] } | { stale: string } {
+  let catalogue: Catalogue;
+  try {
+    catalogue = JSON.parse(readFileSync(CATALOGUE_FILE, "utf8")) as Catalogue;
+  } catch {
+    return { stale: `${CATALOGUE_FILE} is missing or unreadable` };
+  }
+  const differ = staleFiles(catalogue.files ?? {}, hashes());
+  if (differ.length) return { stale: `scenarios/${differ[0]} changed since the last build` };
+  return { scenarios: withFiles(catalogue.scenarios) };
+}
+
+/**
+ * The built-ins, without loading yaml or zod: from memory or the compiled catalogue. Callers
+ * that can wait call freshBuiltIns() first, which rebuilds a missing or stale catalogue.
+ */
+export function builtInScenarios(): Scenario[] {
+  if (loaded) return loaded;
+  const read = readCatalogue();
+  if ("stale" in read) {
+    throw new SetupError(
+      `the built-in scenarios are not compiled: ${read.stale}; run npm run build`,
+    );
+  }
+  loaded = read.scenarios;
+  return loaded;
+}
+
+/** The built-ins, compiling the YAML files (and saving the catalogue) when it is stale. */
+export async function freshBuiltIns(): Promise<Scenario[]> {
+  if (loaded) return loaded;
+  const read = readCatalogue();
+  if ("stale" in read) {
+    const compiled = await compileCatalogue();
+    try {
+      writeCatalogue(compiled.catalogue);
+    } catch {
+      // a read-only install: correct, just compiled again next time
+    }
+    loaded = compiled.scenarios;
+  } else {
+    loaded = read.scenarios;
+  }
+  return loaded;
+}
+
+/** Read and check every scenarios/*.yaml: a bad one is a UsageError that names it. */
+export async function compileCatalogue(): Promise<{ catalogue: Catalogue; scenarios: Scenario[] }> {
+  const { readScenarioFile } = await import("./parse.js");
+  const files = hashes();
+  const scenarios = Object.keys(files).map((f) => readScenarioFile(`${SCENARIO_DIR}${f}`));
+  const catalogue = { files, scenarios: scenarios.map(({ file: _, ...rest }) => rest) };
+  return { catalogue, scenarios };
+}
+
+export function writeCatalogue(catalogue: Catalogue, path = CATALOGUE_FILE): void {
+  writeFileSync(path, `${JSON.stringify(catalogue)}\n`);
+}

@@ -1,0 +1,123 @@
+// The in-process end: an agent with no process of its own. Its sockets live in tcpdrop's own
+// process, each created with the main thread inside the lab host's namespace for that one
+// socket() call (src/lab/netns.ts); a socket stays in the namespace it was created in, and
+// accepted sockets inherit their listener's. Commands are handed to the agent core and its
+// messages come back as objects, in the order the core sends them: no JSON, no schema check,
+// nothing crosses a process boundary. The times are the same clock's (src/clock.ts).
+// All in-process agents share one epoll loop (one koffi worker thread), stopped when the last
+// of them ends, so that tcpdrop can exit at once. Killing an end (SIGKILL, the only signal it
+// takes) closes all its sockets together, as the kernel does for a process that dies; if
+// tcpdrop itself dies, its sockets die with it.
+import { AgentCore } from "../agent/core.js";
+import { sys } from "../agent/libc.js";
+import { Poller } from "../agent/poller.js";
+import { nowMs } from "../clock.js";
+import { inNetns } from "../lab/netns.js";
+import type { AgentMessage } from "../protocol.js";
+import { bootId, PROTOCOL_VERSION, VERSION } from "../version.js";
+import type { AgentLink, ChannelExit, LinkMessage, Transport } from "./transport.js";
+
+/**
+ * The agent flags an in-process end honours (--ignore-sigterm trivially: no signal reaches
+ * it); --sigpipe-default needs a process that SIGPIPE can kill.
+ */
+const FLAGS = new Set(["--host", "--quiet", "--reuseport", "--ignore-sigterm"]);
+
+export function inProcessTransport(netns: string, name: string): Transport {
+  return {
+    kind: "in-process",
+    where: `tcpdrop's own process, in the lab's ${name} namespace`,
+    sameClock: true,
+    signalsReachAgent: false,
+    open: async (flags) => openInProcess(netns, flags),
+  };
+}
+
+let shared: { poller: Poller; users: number } | undefined;
+
+function takePoller(): Poller {
+  if (!shared) {
+    const poller = new Poller();
+    poller.start();
+    shared = { poller, users: 0 };
+  }
+  shared.users++;
+  return shared.poller;
+}
+
+/** The last in-process agent gone: the loop stops and its worker thread comes back. */
+async function releasePoller(): Promise<void> {
+  if (!shared || --shared.users > 0) return;
+  const { poller } = shared;
+  shared = undefined;
+  await poller.stop();
+}
+
+function openInProcess(netns: string, flags: string[]): AgentLink {
+  const unfit = flags.filter((f) => f.startsWith("--") && !FLAGS.has(f));
+  if (unfit.length > 0) {
+    throw new Error(
+      `an in-process agent cannot honour ${unfit.join(" ")}: it needs a process of its own`,
+    );
+  }
+  const host = flags[flags.indexOf("--host") + 1] ?? "?";
+  const kept: LinkMessage[] = [];
+  let deliver = (msg: LinkMessage) => {
+    kept.push(msg);
+  };
+  let ended: (exit: ChannelExit) => void = () => {};
+  const exited = new Promise<ChannelExit>((resolve) => {
+    ended = resolve;
+  });
+  let alive = true;
+  const end = async (exit: ChannelExit) => {
+    if (!alive) return;
+    alive = false;
+    core.vanish();
+    await releasePoller();
+    ended(exit);
+  };
+  const core = new AgentCore({
+    host,
+    quiet: flags.includes("--quiet"),
+    reusePort: flags.includes("--reuseport"),
+    poller: takePoller(),
+    openSocket: (domain, type, protocol) =>
+      inNetns(netns, () => sys.socket(domain, type, protocol)),
+    emit: (msg: AgentMessage) => deliver(msg),
+    // After the reply to "exit" has gone out, as a process replies and then exits.
+    onExit: () => setImmediate(() => void end({ code: 0, signal: null })),
+    nodeEngine: false,
+  });
+  deliver({
+    type: "ready",
+    host,
+    pid: process.pid,
+    t: nowMs(),
+    version: VERSION,
+    protocol: PROTOCOL_VERSION,
+    bootId: bootId(),
+  });
+  return {
+    pid: undefined,
+    exited,
+    send(command) {
+      if (alive) void core.handle(command);
+    },
+    onMessage(listener) {
+      deliver = listener;
+      for (const msg of kept.splice(0)) listener(msg);
+    },
+    onError() {},
+    lastError: () => "",
+    close: () => void end({ code: 0, signal: null }),
+    kill(signal) {
+      if (signal !== "SIGKILL") {
+        throw new Error(
+          `the ${host} agent runs in tcpdrop's own process: it cannot be sent ${signal}, only ended (SIGKILL)`,
+        );
+      }
+      void end({ code: null, signal });
+    },
+  };
+}
