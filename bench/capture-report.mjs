@@ -1,7 +1,7 @@
-// The packet-capture section of BENCHMARKS.md (bench/capture.mjs's figures).
+// The packet-capture section of BENCHMARKS.md (bench/capture.mjs's figures; issue 12's targets).
 import { fmt } from "./lib.mjs";
 
-export const CAPTURE_HEADING = "## 7. Packet capture cost";
+export const CAPTURE_HEADING = "## 9. Packet capture cost";
 
 /** true, false, or null when the shift is within its own noise but the noise exceeds 2 ms. */
 export function captureMet(c) {
@@ -11,15 +11,6 @@ export function captureMet(c) {
 }
 
 const VERDICT = (ok) => (ok === null ? "inconclusive" : ok ? "**met**" : "**not met**");
-
-export function captureRow(c) {
-  return [
-    "7. packet capture",
-    "wall time <= 1.05x, detection shift <= 2 ms",
-    `${fmt(c.ratio, 3)}x, shift ${c.shiftMs >= 0 ? "+" : ""}${fmt(c.shiftMs, 2)} ± ${fmt(c.noiseMs, 2)} ms`,
-    VERDICT(captureMet(c)),
-  ];
-}
 
 export function captureText(c) {
   const row = (cells) => `| ${cells.join(" | ")} |`;

@@ -1,7 +1,7 @@
-// 2. CLI start-up against bare node, and 3. the suite's wall time at parallelism 1 and the
-// default, against the longest single scenario run alone.
+// CLI start-up against bare node (`--help`, `list`), and where it goes: each dependency's and
+// command module's import time in a fresh node. The suite (`run all`) is bench/suite.mjs.
 import { readFileSync } from "node:fs";
-import { fromDist, interleave, pushTo, ROOT, stats, timeCommand } from "./lib.mjs";
+import { interleave, ROOT, stats, timeCommand } from "./lib.mjs";
 
 const node = process.execPath;
 const CLI = `${ROOT}bin/tcpdrop.js`;
@@ -51,102 +51,4 @@ export async function importCosts({ rounds, warmup }) {
     }),
   );
   return modules.map((m, i) => ({ ...m, ms: stats(samples[i]) }));
-}
-
-/**
- * One CLI run that builds labs, timed from spawn to exit. A run that exits 2 or is killed (a
- * machine hiccup, another user's signal) is retried once and the retry noted.
- */
-async function cliRun(args, notes) {
-  for (let attempt = 1; ; attempt++) {
-    const r = await timeCommand(node, [CLI, ...args], { capture: true });
-    let report = null;
-    try {
-      report = JSON.parse(r.stdout);
-    } catch {
-      // not a report
-    }
-    if ((r.code === 0 || r.code === 1) && report) {
-      return {
-        ms: r.ms,
-        code: r.code,
-        runs: report.runs.map((run) => ({
-          scenario: run.scenario,
-          durationMs: run.durationMs,
-          passed: run.passed,
-        })),
-      };
-    }
-    const why = `\`tcpdrop ${args.join(" ")}\` exited ${r.code ?? r.signal}: ${r.stderr.trim().split("\n").pop()}`;
-    if (attempt >= 2) throw new Error(why);
-    notes.push(`${why} (retried)`);
-  }
-}
-
-/**
- * The suite at --parallel 1, at the default and with every lab at once, and each scenario
- * alone. Budget: the slow configurations (--parallel 1, every lab at once) run once; the
- * default suite runs `reps` times; every scenario runs alone once, and the `topSingles`
- * longest of them `reps` times in all, so the longest single scenario is a median too.
- */
-export async function suite({ reps, windowS, topSingles = 2 }) {
-  const { builtInNames } = await fromDist("scenario/load.js");
-  const { DEFAULT_PARALLEL } = await fromDist("commands/run.js");
-  const names = builtInNames();
-  const common = ["--window", String(windowS), "--json"];
-  const notes = [];
-  const configs = [
-    { label: "`run all --parallel 1`", args: ["run", "all", ...common, "--parallel", "1"] },
-    {
-      label: `\`run all\` (default: --parallel ${DEFAULT_PARALLEL})`,
-      args: ["run", "all", ...common],
-      repeat: true,
-    },
-    {
-      label: `\`run all --parallel ${names.length}\` (every lab at once)`,
-      args: ["run", "all", ...common, "--parallel", String(names.length)],
-    },
-    ...names.map((name) => ({
-      label: `\`run ${name}\``,
-      args: ["run", name, ...common],
-      single: name,
-    })),
-  ];
-  const samples = configs.map(() => []);
-  for (const [i, c] of configs.entries()) samples[i].push(await cliRun(c.args, notes));
-  const longestFirst = configs
-    .map((c, i) => ({ c, i }))
-    .filter(({ c }) => c.single)
-    .sort((a, b) => samples[b.i][0].ms - samples[a.i][0].ms)
-    .slice(0, topSingles);
-  for (const { c } of longestFirst) c.repeat = true;
-  for (let rep = 1; rep < reps; rep++) {
-    for (const [i, c] of configs.entries()) {
-      if (c.repeat) samples[i].push(await cliRun(c.args, notes));
-    }
-  }
-  const rows = configs.map((c, i) => ({
-    label: c.label,
-    single: c.single ?? null,
-    wall: stats(samples[i].map((s) => s.ms)),
-    // the run's own durationMs (lab build to teardown), summed over scenarios for a suite
-    runMs: stats(samples[i].map((s) => s.runs.reduce((sum, run) => sum + run.durationMs, 0))),
-    allPassed: samples[i].every((s) => s.runs.every((run) => run.passed)),
-    failed: [...new Set(samples[i].flatMap((s) => s.runs.filter((run) => !run.passed)))].map(
-      (run) => run.scenario,
-    ),
-  }));
-  const perScenarioInSuite = {};
-  for (const s of samples[1]) {
-    for (const run of s.runs) pushTo(perScenarioInSuite, run.scenario, run.durationMs);
-  }
-  return {
-    rows,
-    defaultParallel: DEFAULT_PARALLEL,
-    scenarios: names,
-    inDefaultSuite: Object.fromEntries(
-      Object.entries(perScenarioInSuite).map(([k, v]) => [k, stats(v)]),
-    ),
-    notes,
-  };
 }

@@ -5,8 +5,13 @@ import { readdirSync, readFileSync } from "node:fs";
 import { cpus, freemem, totalmem } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
-/** The repository root (bench/..), with a trailing slash. */
+/** The repository root (bench/..), with a trailing slash: the bench's private copy while it runs. */
 export const ROOT = fileURLToPath(new URL("../", import.meta.url));
+
+/** The checkout the bench was started from (where BENCHMARKS.md and recorded figures live). */
+export const SOURCE_ROOT = process.env.BENCH_SOURCE_ROOT
+  ? `${process.env.BENCH_SOURCE_ROOT.replace(/\/$/, "")}/`
+  : ROOT;
 
 /** CLOCK_MONOTONIC in ms: the clock tcpdrop's agents stamp their events with. */
 export const nowMs = () => Number(process.hrtime.bigint()) / 1e6;

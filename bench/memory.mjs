@@ -59,6 +59,7 @@ export async function memory({ windowS }) {
   const byHost = {};
   for (const a of suite.agents) pushTo(byHost, a.host, a.hwmKb);
   return {
+    windowS,
     listKb: list.cliHwmKb,
     helpKb: help.cliHwmKb,
     suiteKb: suite.cliHwmKb,

@@ -6,12 +6,14 @@
 // before the lab is built, naming the largest --connections that fits: the bench records that
 // refusal and measures that run (and, if that fails too, half the asked-for connections).
 // Measures, over `runs` runs: completion, setup time (first to last connect), how many detect,
-// p99 of |measured - predicted| (each connection against its own prediction), the agents'
-// peak memory (VmHWM, sampled every 50 ms while they run) and the machine's load average.
+// p99 of |measured - predicted| (each connection against its own prediction), the peak memory
+// of the CLI (VmHWM read by bench/hwm-hook.cjs as it exits) and of its agents (VmHWM sampled every
+// 50 ms while they run), and the machine's load average.
 //
 //   node bench/scale.mjs [--connections N] [--runs N]   prints the section and the JSON
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { childrenOf, cmdline, memStatus, nowMs, ROOT, sleep } from "./lib.mjs";
@@ -61,8 +63,11 @@ async function measure(connections) {
   ];
   const droppedBefore = backlogDrops();
   const loadBefore = loadAverage();
+  const hwmOut = join(tmpdir(), `tcpdrop-bench-scale-hwm-${process.pid}-${Date.now()}`);
+  const env = { ...process.env, BENCH_HWM_OUT: hwmOut };
   const t0 = nowMs();
-  const child = spawn(process.execPath, [join(ROOT, "bin/tcpdrop.js"), ...args], { cwd: ROOT });
+  const cli = [join(ROOT, "bench/hwm-hook.cjs"), join(ROOT, "bin/tcpdrop.js")];
+  const child = spawn(process.execPath, ["-r", cli[0], cli[1], ...args], { cwd: ROOT, env });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d) => {
@@ -91,6 +96,7 @@ async function measure(connections) {
   }
   const code = await done;
   const wallMs = nowMs() - t0;
+  const cliPeakKb = cliPeak(hwmOut, child.pid);
   const backlogDropped = backlogDrops() - droppedBefore;
   const command = `tcpdrop ${args.join(" ")}`;
   if (code === 2) return { command, exitCode: code, wallMs, stderr };
@@ -122,8 +128,24 @@ async function measure(connections) {
     },
     verdicts: run.verdicts.map((v) => `${v.pass ? "held" : "FAILED"}: ${v.expectation}`),
     agentPeakKb: Object.fromEntries(peak),
+    cliPeakKb,
     backlogDropped,
   };
+}
+
+/** The CLI's own peak RSS in kB, as bench/hwm-hook.cjs wrote it when the process exited. */
+function cliPeak(file, pid) {
+  try {
+    const line = readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .find((l) => l.startsWith(`${pid} `));
+    return line ? Number(line.split(" ")[1]) : null;
+  } catch {
+    return null;
+  } finally {
+    rmSync(file, { force: true });
+  }
 }
 
 /**
@@ -159,7 +181,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     connections: option("--connections", 10000),
     runs: option("--runs", 1),
   });
-  const { scaleText } = await import("./report.mjs");
+  const { scaleText } = await import("./report-scale.mjs");
   console.log(scaleText({ scale: result }));
   console.log(JSON.stringify(result, null, 1));
 }
