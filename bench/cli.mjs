@@ -37,8 +37,8 @@ export async function importCosts({ rounds, warmup }) {
       spec: name,
       agentsOnly: name === "koffi",
     })),
-    { label: "dist/commands/list.js (what `list` runs)", spec: "./dist/commands/list.js" },
-    { label: "dist/commands/run.js (what `run` runs)", spec: "./dist/commands/run.js" },
+    { label: "dist/commands/list.js (tsc's unbundled `list`)", spec: "./dist/commands/list.js" },
+    { label: "dist/commands/run.js (tsc's unbundled `run`)", spec: "./dist/commands/run.js" },
   ];
   const samples = await interleave(
     rounds,

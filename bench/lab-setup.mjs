@@ -143,7 +143,7 @@ export const LAB_RATIO_TARGET = 2;
 /** What starting one agent costs: node itself, unshare, koffi + libc, and the agent to "ready". */
 export async function agentStart({ rounds, warmup }) {
   const node = process.execPath;
-  const agentMain = `${ROOT}dist/agent/main.js`;
+  const agentMain = `${ROOT}dist/bundle/agent/main.js`;
   const agentArgs = [agentMain, "--host", "client"];
   const ready = /"type":"ready"/;
   const koffi = "import koffi from 'koffi'; koffi.load('libc.so.6');";
@@ -158,11 +158,12 @@ export async function agentStart({ rounds, warmup }) {
       run: () => timeCommand(node, ["--input-type=module", "-e", koffi]),
     },
     {
-      label: '`node dist/agent/main.js` until its "ready" line',
+      label: '`node dist/bundle/agent/main.js` until its "ready" line',
       run: () => timeUntilReady(node, agentArgs, ready, (pid) => ({ cpu: cpuMs(pid) })),
     },
     {
-      label: '`unshare --net -- node dist/agent/main.js` until "ready" (in a fresh namespace)',
+      label:
+        '`unshare --net -- node dist/bundle/agent/main.js` until "ready" (in a fresh namespace)',
       run: () =>
         timeUntilReady("unshare", ["--net", "--", node, ...agentArgs], ready, (pid) => ({
           cpu: cpuMs(pid),

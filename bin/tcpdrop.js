@@ -1,3 +1,3 @@
 #!/usr/bin/env node
 performance.mark("tcpdrop:launch"); // Node has reached tcpdrop (--timing shows when)
-import("../dist/cli.js");
+import("../dist/bundle/cli.js"); // the CLI bundled by esbuild (scripts/bundle.mjs)

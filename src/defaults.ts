@@ -1,8 +1,8 @@
 // Defaults that more than one part of the tool must agree on, defined once.
-import { fileURLToPath } from "node:url";
+import { fromRoot } from "./package-root.js";
 
 /** The built-in scenario files (file name = scenario name). */
-export const SCENARIO_DIR = fileURLToPath(new URL("../scenarios/", import.meta.url));
+export const SCENARIO_DIR = `${fromRoot("scenarios")}/`;
 
 /** --heartbeat when not given: a ping every 500 ms, dead after 3 unanswered. */
 export const DEFAULT_HEARTBEAT = { intervalMs: 500, misses: 3 } as const;

@@ -1,18 +1,12 @@
 // The command line's shape: commands, flags and their help. Each action loads the code that
 // does the work only when it runs, so that `tcpdrop --help` starts as fast as Node allows.
-import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import type { Flags } from "./actions.js";
 import { DEFAULT_HEARTBEAT_FLAG, FOLLOW_UP_GAP_MS } from "./defaults.js";
 import { PRE_FAULT_MS } from "./plan/timing.js";
 import { remoteFlags } from "./remote/flags.js";
 import { REPORTERS } from "./reporters/registry.js";
-
-const VERSION = (
-  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
-    version: string;
-  }
-).version;
+import { VERSION } from "./version.js";
 
 const actions = () => import("./actions.js");
 const collect = (value: string, previous: string[] = []) => [...previous, value];

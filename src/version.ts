@@ -1,9 +1,10 @@
 // tcpdrop's own version (package.json), which a runner and its agents must share: the ready
 // message of every agent carries it, and the runner refuses an agent of another version.
 import { readFileSync } from "node:fs";
+import { fromRoot } from "./package-root.js";
 
 export const VERSION = (
-  JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+  JSON.parse(readFileSync(fromRoot("package.json"), "utf8")) as {
     version: string;
   }
 ).version;

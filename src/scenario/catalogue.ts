@@ -4,13 +4,13 @@
 // build is noticed), so running a built-in loads neither the YAML parser nor zod.
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { SCENARIO_DIR } from "../defaults.js";
 import { SetupError } from "../errors.js";
+import { fromRoot } from "../package-root.js";
 import type { Scenario } from "./model.js";
 
 /** dist/scenarios.json, next to the compiled code (from src/ in tests too). */
-export const CATALOGUE_FILE = fileURLToPath(new URL("../../dist/scenarios.json", import.meta.url));
+export const CATALOGUE_FILE = fromRoot("dist", "scenarios.json");
 
 export interface Catalogue {
   /** Each YAML file's SHA-1, by file name: what the scenarios were compiled from. */

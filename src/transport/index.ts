@@ -7,7 +7,7 @@
 //   by `tcpdrop agent` (or --remote-command) on the other end.
 // The ends with a process behind them speak JSON lines checked with the protocol's schemas
 // (checked-lines.ts), loaded only when such an end is opened.
-import { fileURLToPath } from "node:url";
+import { fromRoot } from "../package-root.js";
 import { spawnChannel } from "./spawned.js";
 import type { AgentChannel, AgentLink, Transport } from "./transport.js";
 
@@ -20,7 +20,8 @@ export type {
   Transport,
 } from "./transport.js";
 
-const AGENT_MAIN = fileURLToPath(new URL("../agent/main.js", import.meta.url));
+/** The agent as the CLI ships it: esbuild's bundle (scripts/bundle.mjs), one file to load. */
+const AGENT_MAIN = fromRoot("dist", "bundle", "agent", "main.js");
 /** The agent dies with the runner: it checks that its parent is still this process. */
 const runnerEnv = () => ({ ...process.env, TCPDROP_RUNNER_PID: String(process.pid) });
 

@@ -65,7 +65,10 @@ export function hostState(): Record<string, string> {
     agents: sh("ps", ["-eo", "pid,args"])
       .split("\n")
       // This checkout's agents only: other checkouts on the machine may be running labs.
-      .filter((l) => l.includes(`${ROOT}dist/agent/main.js`))
+      .filter(
+        (l) =>
+          l.includes(`${ROOT}dist/bundle/agent/main.js`) || l.includes(`${ROOT}dist/agent/main.js`),
+      )
       .join("\n"),
   };
 }

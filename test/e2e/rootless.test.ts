@@ -16,7 +16,12 @@ const AS_NOBODY = ["--reuid=65534", "--regid=65534", "--clear-groups"];
 const hasSetpriv = spawnSync("setpriv", ["--version"]).status === 0;
 
 const readableByNobody = (dir: string) =>
-  ["bin/tcpdrop.js", "dist/cli.js", "scenarios/peer-close.yaml", "node_modules/koffi/package.json"]
+  [
+    "bin/tcpdrop.js",
+    "dist/bundle/cli.js",
+    "scenarios/peer-close.yaml",
+    "node_modules/koffi/package.json",
+  ]
     .map((f) => spawnSync("setpriv", [...AS_NOBODY, "test", "-r", join(dir, f)]).status)
     .every((status) => status === 0);
 

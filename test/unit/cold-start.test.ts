@@ -81,3 +81,59 @@ describe("what loads before a command runs (dist/)", () => {
     expect(modules.has("scenario/parse.js")).toBe(false);
   });
 });
+
+/** esbuild's account of the bundle (scripts/bundle.mjs): each output's inputs and imports. */
+interface Metafile {
+  outputs: Record<
+    string,
+    {
+      inputs: Record<string, unknown>;
+      imports: { path: string; kind: string; external?: boolean }[];
+    }
+  >;
+}
+
+describe("what the shipped CLI loads (dist/bundle/, esbuild)", () => {
+  const meta = JSON.parse(readFileSync(`${DIST}bundle/meta.json`, "utf8")) as Metafile;
+  /** The sources in `output` and in every chunk it imports statically. */
+  function staticInputs(output: string): Set<string> {
+    const inputs = new Set<string>();
+    const seen = new Set<string>();
+    const queue = [output];
+    while (queue.length) {
+      const file = queue.shift() as string;
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const input of Object.keys(meta.outputs[file]?.inputs ?? {})) inputs.add(input);
+      for (const i of meta.outputs[file]?.imports ?? [])
+        if (i.kind === "import-statement" && !i.external) queue.push(i.path);
+    }
+    return inputs;
+  }
+
+  it("bin/tcpdrop.js starts the bundle", () => {
+    expect(readFileSync(`${ROOT}/bin/tcpdrop.js`, "utf8")).toContain(
+      'import("../dist/bundle/cli.js")',
+    );
+  });
+
+  it("the entry holds commander and the command line's shape, not the commands' work", () => {
+    const inputs = [...staticInputs("dist/bundle/cli.js")];
+    expect(inputs.some((i) => i.includes("node_modules/commander/"))).toBe(true);
+    expect(inputs).toContain("src/program.ts");
+    for (const name of [...HEAVY, "koffi"])
+      expect(
+        inputs.filter((i) => i.includes(`node_modules/${name}/`)),
+        name,
+      ).toEqual([]);
+    for (const lazy of ["src/actions.ts", "src/commands/run.ts", "src/runner/run-scenario.ts"])
+      expect(inputs, lazy).not.toContain(lazy);
+  });
+
+  it("the agent is its own entry, the path the subprocess transport spawns", () => {
+    expect(meta.outputs["dist/bundle/agent/main.js"]).toBeDefined();
+    expect(readFileSync(`${ROOT}/src/transport/index.ts`, "utf8")).toContain(
+      'fromRoot("dist", "bundle", "agent", "main.js")',
+    );
+  });
+});
