@@ -67,6 +67,15 @@ export function coldStart({ rounds = 7, scenario = "peer-close" } = {}) {
   return { ...result, met: result.tcpdropMs.median <= BUDGET_MS };
 }
 
+/** The targets table's row: [what, figure, target, verdict], from coldStart's result. */
+export function coldStartRow(result) {
+  const what = "CLI cold start for `run` (tcpdrop's part: first lab step − Node ready)";
+  const target = `within ${BUDGET_MS} ms of \`node -e 0\``;
+  if (!result?.tcpdropMs) return [what, "not measured in this run", target, ""];
+  const figure = `+${result.tcpdropMs.median.toFixed(1)} ms (median of ${result.rounds})`;
+  return [what, figure, target, result.met ? "**met**" : "**not met**"];
+}
+
 function render(r) {
   const row = (label, f) =>
     `| ${label} | ${f.min.toFixed(1)} | ${f.median.toFixed(1)} | ${f.max.toFixed(1)} |`;

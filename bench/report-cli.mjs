@@ -1,6 +1,6 @@
 // Section 5 of BENCHMARKS.md: the CLI's start-up against bare node (bench/cli.mjs's figures), the
-// import cost of its modules when measured (--only imports), and the cold-start slot for `run`.
-import { coldStartRow } from "./cold-start-slot.mjs";
+// import cost of its modules when measured (--only imports), and the cold start of `run`.
+import { coldStartRow } from "./cold-start.mjs";
 import { dataOf, fmt, opening, placeholder, statCells, table, verdict } from "./report-format.mjs";
 
 export const CLI_HEADING = "## 5. CLI start-up";
@@ -26,7 +26,7 @@ export function cliText(r) {
     ),
     "",
     `Target +40 ms (no regression): ${verdict(helpDelta <= 40 && listDelta <= 40)} (\`--help\` +${fmt(helpDelta)} ms, \`list\` +${fmt(listDelta)} ms).`,
-    `Cold start for \`run\` (issue 15, ${coldTarget}; bench/cold-start.mjs, another helper's): ${coldFigure}${coldVerdict ? ` ${coldVerdict}` : ""}.`,
+    `Cold start for \`run\` (issue 15, ${coldTarget}; bench/cold-start.mjs): ${coldFigure}${coldVerdict ? ` ${coldVerdict}` : ""}.`,
     "",
     ...(imports
       ? [

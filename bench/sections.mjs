@@ -6,7 +6,7 @@
 import { quickAnswer } from "./answer.mjs";
 import { captureCost } from "./capture.mjs";
 import { cliStartup, importCosts } from "./cli.mjs";
-import { coldStartSlot } from "./cold-start-slot.mjs";
+import { coldStart } from "./cold-start.mjs";
 import { fidelity } from "./fidelity.mjs";
 import { agentStart, labSetup } from "./lab-setup.mjs";
 import { memory } from "./memory.mjs";
@@ -59,7 +59,10 @@ export const SECTIONS = {
     measure: (p) => agentStart({ rounds: p.agentRounds, warmup: p.warmup }),
   },
   cli: { log: "CLI start-up", measure: (p) => cliStartup(p) },
-  coldstart: { log: "CLI cold start for run (bench/cold-start.mjs)", measure: coldStartSlot },
+  coldstart: {
+    log: "CLI cold start for run",
+    measure: (p) => coldStart({ rounds: p.answerRounds }),
+  },
   imports: {
     log: "CLI import costs",
     measure: (p) => importCosts({ rounds: p.importRounds, warmup: p.warmup }),

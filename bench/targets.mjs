@@ -3,7 +3,7 @@
 // undefined for a reference figure without a target). Pure: it reads results, measures nothing.
 import { ANSWER_TARGET } from "./answer.mjs";
 import { cpuBudgetS } from "./baseline.mjs";
-import { coldStartRow } from "./cold-start-slot.mjs";
+import { coldStartRow } from "./cold-start.mjs";
 import { LAB_RATIO_TARGET } from "./lab-setup.mjs";
 import { OVERHEAD_TARGET_S } from "./overhead.mjs";
 import { dataOf, fmt, mib } from "./report-format.mjs";
