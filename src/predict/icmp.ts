@@ -40,10 +40,10 @@ export function softError(input: ModelInput, errno: string): Prediction {
     recverr: settings.recverr ?? false,
     hz: kernel.hz,
   };
-  const limiter = () => routerIcmpLimiter({ family, ratelimitMs, hz: kernel.hz });
-  const [likely, other] = icmpWriterModes(writer, limiter);
+  const router = { family, ratelimitMs, hz: kernel.hz } as const;
+  const [likely, other] = writerModes(writer, router);
   const basis = icmpWriterBasis(likely.example, giveUp.basis, errno, ratelimitMs);
-  const jittered = sendJitterEnding(writer, limiter, likely);
+  const jittered = sendJitterEnding(writer, router, likely);
   return {
     call: giveUp.call,
     result: errno,
@@ -60,6 +60,27 @@ export function softError(input: ModelInput, errno: string): Prediction {
   };
 }
 
+type Writer = Parameters<typeof icmpWriterModes>[0];
+type Router = Parameters<typeof routerIcmpLimiter>[0];
+
+/**
+ * The writer's ways to end: 200 seeded simulations, so the same for the same writer and router.
+ * A batch predicts many runs alike (`run all` orders its runs by their predicted length before
+ * any lab starts), so each is simulated once per process (at most MODES_KEPT kept).
+ */
+const modesSeen = new Map<string, IcmpMode[]>();
+const MODES_KEPT = 256;
+
+function writerModes(writer: Writer, router: Router): IcmpMode[] {
+  const key = JSON.stringify([writer, router]);
+  const seen = modesSeen.get(key);
+  if (seen) return seen;
+  const modes = icmpWriterModes(writer, () => routerIcmpLimiter(router));
+  if (modesSeen.size >= MODES_KEPT) modesSeen.clear();
+  modesSeen.set(key, modes);
+  return modes;
+}
+
 /** How far apart a writer's sends drift from their rhythm on a loaded machine (measured ~8 ms). */
 const SEND_JITTER_MS = 10;
 
@@ -68,15 +89,11 @@ const SEND_JITTER_MS = 10;
  * unacknowledged send, the next send comes 200 ms after it): where a send a few ms earlier or
  * later ends the run elsewhere, that ending (ms), else null.
  */
-function sendJitterEnding(
-  writer: Parameters<typeof icmpWriterModes>[0],
-  limiter: Parameters<typeof icmpWriterModes>[1],
-  likely: IcmpMode,
-): number | null {
+function sendJitterEnding(writer: Writer, router: Router, likely: IcmpMode): number | null {
   if (!Number.isFinite(writer.sendIntervalMs)) return null;
   for (const shift of [-SEND_JITTER_MS, SEND_JITTER_MS]) {
     const sendIntervalMs = writer.sendIntervalMs + shift;
-    const [mode] = icmpWriterModes({ ...writer, sendIntervalMs }, limiter);
+    const [mode] = writerModes({ ...writer, sendIntervalMs }, router);
     if (Math.abs(mode.atMs - likely.atMs) > likely.atMs * 0.1) return mode.atMs;
   }
   return null;
