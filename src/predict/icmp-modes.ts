@@ -26,12 +26,25 @@ export interface IcmpMode {
   example: IcmpWriterOutcome;
 }
 
-/** A small deterministic generator (an LCG): the same modes for the same inputs. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    return state / 2 ** 32;
+/** A small deterministic generator (an LCG) started at `state`: the same modes for the same
+ * inputs, and a sampled run replayed from the state it started at. */
+function seeded(state: number): { next: () => number; state: () => number } {
+  let s = state >>> 0;
+  return {
+    next: () => {
+      s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+      return s / 2 ** 32;
+    },
+    state: () => s,
+  };
+}
+
+/** Timer delays as the wheel rounds them, each somewhere in its granule by `random`. */
+function sampledDelay(random: () => number): (ms: number, hz: number) => number {
+  return (ms, hz) => {
+    const jiffies = msToJiffies(ms, hz);
+    const gran = wheelGranularity(wheelLevel(jiffies));
+    return jiffiesToMs(jiffies + Math.floor(random() * gran), hz);
   };
 }
 
@@ -44,15 +57,15 @@ export function icmpWriterModes(
   limiter: () => (atMs: number) => IcmpFate,
 ): IcmpMode[] {
   const random = seeded(0x7c9d);
-  const delay = (ms: number, hz: number) => {
-    const jiffies = msToJiffies(ms, hz);
-    const gran = wheelGranularity(wheelLevel(jiffies));
-    return jiffiesToMs(jiffies + Math.floor(random() * gran), hz);
-  };
-  const runs = Array.from({ length: SAMPLES }, () =>
-    simulateIcmpWriter({ ...input, limiter: limiter(), delay }),
-  ).sort((a, b) => a.atMs - b.atMs);
-  const modes: IcmpWriterOutcome[][] = [];
+  // Each sample keeps only its end and the generator's state at its start; the run shown as a
+  // mode's example is replayed from that state with its segments.
+  const runs = Array.from({ length: SAMPLES }, () => {
+    const from = random.state();
+    const delay = sampledDelay(random.next);
+    const end = simulateIcmpWriter({ ...input, limiter: limiter(), delay, record: false });
+    return { atMs: end.atMs, from };
+  }).sort((a, b) => a.atMs - b.atMs);
+  const modes: (typeof runs)[] = [];
   for (const run of runs) {
     const last = modes.at(-1);
     if (last && run.atMs - last[0].atMs <= last[0].atMs * SAME_MODE) last.push(run);
@@ -61,7 +74,9 @@ export function icmpWriterModes(
   return modes
     .map((group) => {
       const mid = group[Math.floor(group.length / 2)];
-      return { atMs: mid.atMs, share: group.length / SAMPLES, example: mid };
+      const delay = sampledDelay(seeded(mid.from).next);
+      const example = simulateIcmpWriter({ ...input, limiter: limiter(), delay });
+      return { atMs: mid.atMs, share: group.length / SAMPLES, example };
     })
     .sort((a, b) => b.share - a.share);
 }

@@ -48,6 +48,8 @@ export interface IcmpWriterInput {
   limiter: (atMs: number) => IcmpFate;
   /** How long a timer armed for `ms` takes to fire; the timer wheel's average by default. */
   delay?: (ms: number, hz: number) => number;
+  /** false: only when and why the call fails, no segments (sampling many runs allocates less). */
+  record?: boolean;
 }
 
 export type IcmpEffect = "lock-dropped" | "soft" | "reverted" | IcmpFate;
@@ -74,6 +76,8 @@ export function simulateIcmpWriter(opts: IcmpWriterInput): IcmpWriterOutcome {
   const oneJiffyMs = 1000 / hz;
   const probeMs = start + timerDelayMs(TCP_RTO_MIN_MS + 2 * oneJiffyMs, hz);
   const segments: IcmpWriterOutcome["segments"] = [];
+  const note: (seg: IcmpWriterOutcome["segments"][number]) => void =
+    opts.record === false ? () => {} : (seg) => segments.push(seg);
   const firstRtoMs = probeMs + timerDelayMs(baseRto, hz);
 
   // Before the first RTO: the writer's sends (answers dropped under the socket lock) and the
@@ -86,7 +90,7 @@ export function simulateIcmpWriter(opts: IcmpWriterInput): IcmpWriterOutcome {
     const fate = limiter(seg.atMs);
     const effect: IcmpEffect =
       fate !== "sent" ? fate : seg.what === "send" ? "lock-dropped" : "soft";
-    segments.push({ ...seg, effect });
+    note({ ...seg, effect });
     if (effect === "soft" && opts.recverr) return { atMs: seg.atMs, by: "recverr", segments };
   }
 
@@ -107,14 +111,14 @@ export function simulateIcmpWriter(opts: IcmpWriterInput): IcmpWriterOutcome {
     }
     const fate = limiter(fireMs);
     if (fate === "sent") {
-      segments.push({ atMs: fireMs, what: "rto", effect: "reverted" });
+      note({ atMs: fireMs, what: "rto", effect: "reverted" });
       if (opts.recverr) return { atMs: fireMs, by: "recverr", segments };
       // tcp_ld_RTO_revert: one doubling undone, timer re-armed unclamped.
       backoff--;
       rtoMs = Math.min(baseRto * 2 ** backoff, TCP_RTO_MAX_MS);
       nextMs = rtoMs;
     } else {
-      segments.push({ atMs: fireMs, what: "rto", effect: fate });
+      note({ atMs: fireMs, what: "rto", effect: fate });
     }
     fireMs += timerDelayMs(nextMs, hz);
   }

@@ -37,16 +37,21 @@ function levelStart(level: number): number {
   return (LVL_SIZE - 1) * 2 ** (LVL_CLK_SHIFT * (level - 1));
 }
 
+/** levelStart of each level above 0, and each level's granularity: computed once (the ICMP
+ * writer's prediction asks for them hundreds of thousands of times). */
+const LEVEL_STARTS = Array.from({ length: LVL_DEPTH }, (_, level) => levelStart(level));
+const GRANULARITIES = Array.from({ length: LVL_DEPTH }, (_, level) => 2 ** (LVL_CLK_SHIFT * level));
+
 /** The wheel level a timer `deltaJiffies` ahead is filed in (calc_wheel_index). */
 export function wheelLevel(deltaJiffies: number): number {
   let level = 0;
-  while (level < LVL_DEPTH - 1 && deltaJiffies >= levelStart(level + 1)) level++;
+  while (level < LVL_DEPTH - 1 && deltaJiffies >= LEVEL_STARTS[level + 1]) level++;
   return level;
 }
 
 /** LVL_GRAN(n): the granularity of level n in jiffies, 8^n. */
 export function wheelGranularity(level: number): number {
-  return 2 ** (LVL_CLK_SHIFT * level);
+  return GRANULARITIES[level] ?? 2 ** (LVL_CLK_SHIFT * level);
 }
 
 /**
