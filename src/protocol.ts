@@ -1,16 +1,18 @@
 // The runner <-> agent protocol, in one place: the commands the runner writes to an agent's
 // stdin, the replies, and the messages (events, "done", "ready") the agent writes to stdout,
 // one JSON object a line. Both sides import these types; each side checks what it receives
-// with the zod schemas below, so a renamed field fails at the boundary with its name.
-import { z } from "zod";
+// with the zod schemas below, so a renamed field fails at the boundary with its name. They are
+// written with zod/mini (the same checks, functional style): an agent process loads them before
+// its first command, and full zod with its locales is ~750 kB of JavaScript to compile at
+// every agent start (~60 ms), zod/mini ~50 kB.
+import * as z from "zod/mini";
 
 const socketOptions = z.object({
-  keepalive: z
-    .object({ idle: z.number(), interval: z.number(), count: z.number() })
-    .nullable()
-    .optional(),
-  userTimeoutMs: z.number().nullable().optional(),
-  recverr: z.boolean().optional(),
+  keepalive: z.optional(
+    z.nullable(z.object({ idle: z.number(), interval: z.number(), count: z.number() })),
+  ),
+  userTimeoutMs: z.optional(z.nullable(z.number())),
+  recverr: z.optional(z.boolean()),
 });
 
 export const WORKLOADS = [
@@ -32,23 +34,23 @@ const clientSpec = z.object({
   options: socketOptions,
   sendIntervalMs: z.number(),
   /** pooled: when the request goes out, ms after the connection is up. */
-  requestAfterMs: z.number().optional(),
+  requestAfterMs: z.optional(z.number()),
   /** After the first failure, the follow-up calls are this far apart (default FOLLOW_UP_GAP_MS). */
-  followUpGapMs: z.number().min(0).optional(),
+  followUpGapMs: z.optional(z.number().check(z.minimum(0))),
   /** The follow-up calls wait for a `release` command: the fault is still happening. */
-  holdFollowUps: z.boolean().optional(),
+  holdFollowUps: z.optional(z.boolean()),
   /** heartbeat: misses before the peer is declared dead. */
-  heartbeatMisses: z.number().optional(),
+  heartbeatMisses: z.optional(z.number()),
   /** Leave MSG_NOSIGNAL out of sends, so a broken pipe raises SIGPIPE (default: death). */
-  sigpipe: z.boolean().optional(),
+  sigpipe: z.optional(z.boolean()),
   /** Also report TCP_INFO changes for this connection (the tcp-info workload always does). */
-  trace: z.boolean().optional(),
+  trace: z.optional(z.boolean()),
   /** "syscall": raw libc calls through koffi; "node": a node:net socket. */
-  engine: z.enum(["syscall", "node"]).optional(),
+  engine: z.optional(z.enum(["syscall", "node"])),
   /** The side this connection is watched from: "server" for an accepted socket. */
-  side: z.enum(["client", "server"]).optional(),
+  side: z.optional(z.enum(["client", "server"])),
   /** Report only connects and failures, not every call that worked. */
-  quiet: z.boolean().optional(),
+  quiet: z.optional(z.boolean()),
 });
 export type ClientSpec = z.infer<typeof clientSpec>;
 
@@ -73,13 +75,13 @@ export const commandSchema = z.discriminatedUnion("op", [
     op: z.literal("connect"),
     specs: z.array(clientSpec),
     /** false: answer at once, without waiting for the connects (connect() is observed). */
-    wait: z.boolean().optional(),
+    wait: z.optional(z.boolean()),
   }),
   /** --observer server: watch accepted sockets, found by their peer's address. */
   z.object({
     id: z.number(),
     op: z.literal("adopt"),
-    specs: z.array(clientSpec.extend({ peer: z.string() })),
+    specs: z.array(z.extend(clientSpec, { peer: z.string() })),
   }),
   z.object({ id: z.number(), op: z.literal("snapshot") }),
   /** The fault has done all it does: connections holding their follow-up calls go on. */
@@ -90,7 +92,7 @@ export const commandSchema = z.discriminatedUnion("op", [
     op: z.literal("act"),
     action: z.enum(SERVER_ACTIONS),
     /** pause-accept: the listen backlog to set (listen() again on the listening socket). */
-    backlog: z.number().int().min(0).optional(),
+    backlog: z.optional(z.int().check(z.minimum(0))),
   }),
   /** Remote mode: the host's kernel release, timer frequency and TCP sysctls. */
   z.object({ id: z.number(), op: z.literal("host-info") }),
@@ -106,10 +108,10 @@ export const commandSchema = z.discriminatedUnion("op", [
     id: z.number(),
     op: z.literal("firewall"),
     action: z.enum(["check", "drop", "lift"]),
-    table: z.string().regex(/^tcpdrop_[a-z0-9_]+$/),
-    port: z.number().int().min(1).max(65535),
+    table: z.string().check(z.regex(/^tcpdrop_[a-z0-9_]+$/)),
+    port: z.int().check(z.minimum(1), z.maximum(65535)),
     peers: z.array(z.string()),
-    ttlS: z.number().int().min(1).max(3600),
+    ttlS: z.int().check(z.minimum(1), z.maximum(3600)),
   }),
   /** In the router: follow the segments of flows whose client address starts with clientPrefix. */
   z.object({ id: z.number(), op: z.literal("track"), clientPrefix: z.string() }),
@@ -132,15 +134,15 @@ const tcpInfo = z.object({
   lastAckRecvMs: z.number(),
   rttUs: z.number(),
   totalRetrans: z.number(),
-  t: z.number().optional(),
+  t: z.optional(z.number()),
 });
 
 /** The reply payload of each op (beside type, id and ok). */
 export const replySchemas = {
   listen: z.object({}),
-  connect: z.object({ connected: z.number().nullable() }),
+  connect: z.object({ connected: z.nullable(z.number()) }),
   adopt: z.object({}),
-  snapshot: z.object({ t: z.number(), info: z.record(z.string(), tcpInfo.nullable()) }),
+  snapshot: z.object({ t: z.number(), info: z.record(z.string(), z.nullable(tcpInfo)) }),
   release: z.object({}),
   exit: z.object({}),
   /** t: CLOCK_MONOTONIC ms at which the action started (a fault's t=0). */
@@ -157,7 +159,7 @@ export const replySchemas = {
   track: z.object({}),
   /** t: CLOCK_MONOTONIC ms at which the RSTs went out; flows: how many were reset. */
   "reset-flows": z.object({ t: z.number(), flows: z.number() }),
-} satisfies Record<Command["op"], z.ZodType>;
+} satisfies Record<Command["op"], z.ZodMiniType>;
 export type Reply<Op extends Command["op"]> = z.infer<(typeof replySchemas)[Op]>;
 export type Snapshot = Reply<"snapshot">;
 
@@ -166,8 +168,8 @@ const callEvent = z.object({
   conn: z.string(),
   call: z.string(),
   result: z.string(),
-  bytes: z.number().optional(),
-  detail: z.string().optional(),
+  bytes: z.optional(z.number()),
+  detail: z.optional(z.string()),
 });
 export type CallEvent = z.infer<typeof callEvent>;
 
@@ -181,24 +183,22 @@ export const messageSchema = z.discriminatedUnion("type", [
     host: z.string(),
     pid: z.number(),
     t: z.number(),
-    version: z.string().optional(),
-    protocol: z.number().optional(),
+    version: z.optional(z.string()),
+    protocol: z.optional(z.number()),
     /** The kernel's boot_id: the same as the runner's means the same CLOCK_MONOTONIC. */
-    bootId: z.string().optional(),
+    bootId: z.optional(z.string()),
   }),
   /** One socket call that returned, stamped with the time it returned. */
-  callEvent.extend({ type: z.literal("event"), t: z.number() }),
+  z.extend(callEvent, { type: z.literal("event"), t: z.number() }),
   /** A watched connection finished its follow-up calls. */
   z.object({ type: z.literal("done"), conn: z.string() }),
   /** The answer to a command; its payload (replySchemas) is checked by the one who asked. */
-  z
-    .object({
-      type: z.literal("reply"),
-      id: z.number(),
-      ok: z.boolean(),
-      error: z.string().optional(),
-    })
-    .passthrough(),
+  z.looseObject({
+    type: z.literal("reply"),
+    id: z.number(),
+    ok: z.boolean(),
+    error: z.optional(z.string()),
+  }),
 ]);
 export type AgentMessage = z.infer<typeof messageSchema>;
 export type EventMessage = Extract<AgentMessage, { type: "event" }>;

@@ -130,8 +130,16 @@ describe("what the shipped CLI loads (dist/bundle/, esbuild)", () => {
       expect(inputs, lazy).not.toContain(lazy);
   });
 
-  it("the agent is its own entry, the path the subprocess transport spawns", () => {
-    expect(meta.outputs["dist/bundle/agent/main.js"]).toBeDefined();
+  it("the agent is one file of its own, the path the subprocess transport spawns", () => {
+    const agent = meta.outputs["dist/bundle/agent/main.js"];
+    expect(agent.imports.filter((i) => !i.external)).toEqual([]);
+    // the protocol's zod/mini schemas, not full zod (its classic API and every locale)
+    const inputs = Object.keys(agent.inputs);
+    expect(inputs).toContain("src/protocol.ts");
+    expect(inputs.filter((i) => /zod\/v4\/(classic|locales)\//.test(i))).toEqual([]);
+    expect(
+      inputs.filter((i) => /node_modules\/(yaml|chalk|cli-table3|commander)\//.test(i)),
+    ).toEqual([]);
     expect(readFileSync(`${ROOT}/src/transport/index.ts`, "utf8")).toContain(
       'fromRoot("dist", "bundle", "agent", "main.js")',
     );

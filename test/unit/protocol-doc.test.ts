@@ -15,8 +15,9 @@ const doc = readFileSync(new URL("../../docs/protocol.md", import.meta.url), "ut
 
 describe("docs/protocol.md", () => {
   it("describes every op, message, action, signal and workload", () => {
-    const ops = commandSchema.options.map((o) => o.shape.op.value);
-    const types = messageSchema.options.map((o) => o.shape.type.value);
+    // zod/mini: a union's members, a literal's value and an array's element are in `def`
+    const ops = commandSchema.def.options.map((o) => o.shape.op.def.values[0]);
+    const types = messageSchema.def.options.map((o) => o.shape.type.def.values[0]);
     expect(ops.length).toBeGreaterThan(8);
     for (const name of [...ops, ...types]) expect(doc).toContain(`| \`${name}\` |`);
     for (const name of [...SERVER_ACTIONS, ...SIGNALS, ...WORKLOADS])
@@ -24,8 +25,9 @@ describe("docs/protocol.md", () => {
   });
 
   it("describes every field of a connection's spec, and the follow-up gap's default", () => {
-    const connect = commandSchema.options.find((o) => o.shape.op.value === "connect");
-    const fields = Object.keys(connect?.shape.specs.element.shape ?? {});
+    const connect = commandSchema.def.options.find((o) => o.shape.op.def.values[0] === "connect");
+    const specs = connect && "specs" in connect.shape ? connect.shape.specs : undefined;
+    const fields = Object.keys(specs?.def.element.shape ?? {});
     expect(fields).toContain("followUpGapMs");
     for (const name of fields) expect(doc).toContain(`\`${name}\``);
     expect(doc).toContain(`absent: ${FOLLOW_UP_GAP_MS})`);
