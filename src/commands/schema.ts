@@ -2,7 +2,7 @@
 // what CI reads (the JSON report), generated from the zod definitions the tool itself checks
 // with. The same documents are shipped in schemas/ (editors find scenario.schema.json through
 // each scenario file's `# yaml-language-server: $schema=...` line).
-import { z } from "zod";
+import * as z from "zod/mini";
 import { UsageError } from "../errors.js";
 import { reportSchema } from "../reporters/report-schema.js";
 import { scenarioSchema } from "../scenario/schema.js";

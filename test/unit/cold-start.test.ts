@@ -21,7 +21,8 @@ function staticGraph(entry: string): { modules: Set<string>; packages: Set<strin
     const file = queue.shift() as string;
     for (const [, spec] of readFileSync(file, "utf8").matchAll(clause)) {
       if (!spec.startsWith(".")) {
-        if (!spec.startsWith("node:")) packages.add(spec);
+        // a package by its name: "zod/mini" is zod
+        if (!spec.startsWith("node:")) packages.add(spec.split("/")[0]);
         continue;
       }
       const target = resolve(dirname(file), spec);
