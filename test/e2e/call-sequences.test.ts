@@ -30,6 +30,21 @@ function onlyLate(message: string): boolean {
   ];
   return misses.length > 0 && misses.every((m) => m[2] === m[4] && m[3] === m[5]);
 }
+/**
+ * The writer's sequence when its beat crosses a SIGKILLed server's death (docs/phases.md): the
+ * beat's data meets the dead socket's RST in the same event-loop turn as its FIN, so the writer
+ * reads EOF and its first follow-up send already fails (recv EOF, send EPIPE). The reference
+ * holds the other two orders of that race (the RST read first: recv ECONNRESET; the beat before
+ * the death: recv EOF, send OK); the kernel gives this one when the death is late, at any
+ * phases, and CI saw it once with other test files beside six labs.
+ */
+const KILLED_SERVER = new Set(["peer-kill", "server-restart"]);
+const CROSSED = "client writer: connect OK, send OK, recv EOF, send EPIPE, send EPIPE";
+const crossedDeath = (line: string) =>
+  line
+    .replace("client writer: connect OK, send OK, recv ECONNRESET, send EPIPE, send EPIPE", CROSSED)
+    .replace("client writer: connect OK, send OK, recv EOF, send OK, send EPIPE", CROSSED);
+
 const BUILT_INS = readdirSync(new URL("../../scenarios/", import.meta.url))
   .filter((f) => f.endsWith(".yaml"))
   .map((f) => f.slice(0, -".yaml".length))
@@ -65,10 +80,17 @@ describe.skipIf(!isRoot)("call sequences at the default phases", () => {
         followUpGapMs: FOLLOW_UP_GAP_MS,
       });
     }
-    const changed = differences(report, fixture.scenarios).map(
-      (d) =>
-        `${d.scenario} #${d.repetition}: ${d.got}\n  expected one of:\n  ${d.expected.join("\n  ")}`,
-    );
+    const changed = differences(report, fixture.scenarios)
+      .filter(
+        (d) =>
+          !(
+            KILLED_SERVER.has(d.scenario) && d.expected.some((line) => crossedDeath(line) === d.got)
+          ),
+      )
+      .map(
+        (d) =>
+          `${d.scenario} #${d.repetition}: ${d.got}\n  expected one of:\n  ${d.expected.join("\n  ")}`,
+      );
     expect(changed.join("\n")).toBe("");
     const failed = report.runs
       .filter((r) => !r.passed)
