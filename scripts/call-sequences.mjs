@@ -13,8 +13,8 @@
 //
 // Except reads that return data: TCP is a byte stream, so whether the server reads two sends
 // 20 ms apart in two recv calls or in one is the reader's scheduling, not the kernel's answer
-// (seen once in CI: half-close's server read both follow-up sends at once while other test
-// files loaded the machine beside six labs). A run of "recv OK" is one entry, in the
+// (seen once in CI: half-close's server read both follow-up sends at once with six labs at once
+// on the 2-core runner). A run of "recv OK" is one entry, in the
 // reference too (`sameStream`).
 //
 // A traced connection's TCP_INFO notes ("trace": retransmission counters and the RTO, which

@@ -31,19 +31,29 @@ function onlyLate(message: string): boolean {
   return misses.length > 0 && misses.every((m) => m[2] === m[4] && m[3] === m[5]);
 }
 /**
- * The writer's sequence when its beat crosses a SIGKILLed server's death (docs/phases.md): the
- * beat's data meets the dead socket's RST in the same event-loop turn as its FIN, so the writer
- * reads EOF and its first follow-up send already fails (recv EOF, send EPIPE). The reference
- * holds the other two orders of that race (the RST read first: recv ECONNRESET; the beat before
- * the death: recv EOF, send OK); the kernel gives this one when the death is late, at any
- * phases, and CI saw it once with other test files beside six labs.
+ * Orders of a race the kernel decides by timing, at any phases, that the reference (8 runs on an
+ * idle machine) did not record and that CI's batch met under the load of its own labs. Each is
+ * a write crossing the peer's end (docs/phases.md):
+ * - a SIGKILLed server dies when the scheduler runs it; when that is late, the writer's beat
+ *   meets the dead socket's RST in the same turn as its FIN: recv EOF, then the first follow-up
+ *   send already fails (the reference holds the race's other two orders);
+ * - a shut-down server closes (FIN) and its host goes away a few ms later; when the host lingers
+ *   past the writer's next beat (150 ms after the fault), the beat meets the closed socket's
+ *   RST, and the follow-up sends fail with EPIPE instead of vanishing into the void.
+ * Accepted for those scenarios only, as that exact writer sequence.
  */
-const KILLED_SERVER = new Set(["peer-kill", "server-restart"]);
 const CROSSED = "client writer: connect OK, send OK, recv EOF, send EPIPE, send EPIPE";
-const crossedDeath = (line: string) =>
-  line
+function killedLate(line: string): string {
+  return line
     .replace("client writer: connect OK, send OK, recv ECONNRESET, send EPIPE, send EPIPE", CROSSED)
     .replace("client writer: connect OK, send OK, recv EOF, send OK, send EPIPE", CROSSED);
+}
+const RACES: Record<string, (line: string) => string> = {
+  "peer-kill": killedLate,
+  "server-restart": killedLate,
+  shutdown: (line) =>
+    line.replace("client writer: connect OK, send OK, recv EOF, send OK, send OK", CROSSED),
+};
 
 const BUILT_INS = readdirSync(new URL("../../scenarios/", import.meta.url))
   .filter((f) => f.endsWith(".yaml"))
@@ -64,11 +74,12 @@ describe.skipIf(!isRoot)("call sequences at the default phases", () => {
     // running beside) a SIGKILLed server died ~150 ms late, so that the writer's next beat
     // met its FIN in the same event-loop turn (recv EOF, send EPIPE: peer-kill, server-restart).
     // At 11 and at 6 at once runs still missed windows by 13-320 ms (connect-refused, a
-    // SIGKILLed server's EOF, lb-idle-timeout's RST) with the right call and result. Six at a
-    // time keeps the sequences as recorded; the windows are each scenario's own test's job
-    // (one lab at a time), so here a run may miss one only on time, never on call or result.
+    // SIGKILLed server's EOF, lb-idle-timeout's RST) with the right call and result, and at 6
+    // CI met the races in RACES. Four at a time keeps the machine's load to the labs' own; the
+    // windows are each scenario's own test's job (one lab at a time), so here a run may miss
+    // one only on time, never on call or result.
     const res = await tcpdrop(
-      ["run", "all", "--repeat", String(REPEAT), "--parallel", "6", "--json"],
+      ["run", "all", "--repeat", String(REPEAT), "--parallel", "4", "--json"],
       540_000,
     );
     expect(res.code, res.stderr).not.toBe(2);
@@ -83,9 +94,7 @@ describe.skipIf(!isRoot)("call sequences at the default phases", () => {
     const changed = differences(report, fixture.scenarios)
       .filter(
         (d) =>
-          !(
-            KILLED_SERVER.has(d.scenario) && d.expected.some((line) => crossedDeath(line) === d.got)
-          ),
+          !(d.scenario in RACES && d.expected.some((line) => RACES[d.scenario](line) === d.got)),
       )
       .map(
         (d) =>
