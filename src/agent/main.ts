@@ -6,9 +6,8 @@
 // over ssh, kubectl exec or any command; docs/protocol.md describes what it reads and writes.
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { nowMs } from "../clock.js";
 import { commandSchema } from "../protocol.js";
-import { bootId, PROTOCOL_VERSION, VERSION } from "../version.js";
+import { readyMessage } from "../version.js";
 import { AgentCore } from "./core.js";
 import { batchOutput, emit, emitCall, flush } from "./emit.js";
 import { cleanUpHost, firewallOp, hostInfo, signalAgent } from "./host-ops.js";
@@ -120,12 +119,4 @@ input.on("line", (line) => {
   if (line.trim()) dispatch(line);
 });
 input.on("close", () => void exit(0));
-emit({
-  type: "ready",
-  host,
-  pid: process.pid,
-  t: nowMs(),
-  version: VERSION,
-  protocol: PROTOCOL_VERSION,
-  bootId: bootId(),
-});
+emit(readyMessage(host));

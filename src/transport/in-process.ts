@@ -11,10 +11,9 @@
 import { AgentCore } from "../agent/core.js";
 import { sys } from "../agent/libc.js";
 import { Poller } from "../agent/poller.js";
-import { nowMs } from "../clock.js";
 import { inNetns } from "../lab/netns.js";
 import type { AgentMessage } from "../protocol.js";
-import { bootId, PROTOCOL_VERSION, VERSION } from "../version.js";
+import { readyMessage } from "../version.js";
 import type { AgentLink, ChannelExit, LinkMessage, Transport } from "./transport.js";
 
 /**
@@ -89,15 +88,7 @@ function openInProcess(netns: string, flags: string[]): AgentLink {
     onExit: () => setImmediate(() => void end({ code: 0, signal: null })),
     nodeEngine: false,
   });
-  deliver({
-    type: "ready",
-    host,
-    pid: process.pid,
-    t: nowMs(),
-    version: VERSION,
-    protocol: PROTOCOL_VERSION,
-    bootId: bootId(),
-  });
+  deliver(readyMessage(host));
   return {
     pid: undefined,
     exited,
