@@ -9,7 +9,7 @@ import { nowMs } from "../clock.js";
 import type { AgentMessage, Command, Reply, ServerAction } from "../protocol.js";
 import { tcpInfo } from "./calls.js";
 import { ClientConnection } from "./client.js";
-import type { AgentContext, OpenSocket } from "./context.js";
+import { type AgentContext, emitCall, type OpenSocket } from "./context.js";
 import { SendHold } from "./hold.js";
 import { NodeClientConnection } from "./node-client.js";
 import type { Poller } from "./poller.js";
@@ -104,6 +104,26 @@ export class AgentCore {
       unlisten: () => server.unlisten(),
     };
     actions[action]();
+  }
+
+  /**
+   * SIGTERM reached the server's process: its handler closes every connection (FIN, or RST
+   * where data is unread) and the process then exits (true), unless it ignores the signal.
+   */
+  sigterm(ignore: boolean): boolean {
+    const result = ignore ? "SIGTERM ignored" : "SIGTERM";
+    emitCall(this.ctx, { side: "server", conn: "process", call: "signal", result });
+    if (ignore) return false;
+    this.act("close-all");
+    return true;
+  }
+
+  /** Every socket this agent holds (its server's and its connections'), as descriptors. */
+  openFds(): number[] {
+    const conns = [...this.clients.values()].flatMap((c) =>
+      c instanceof ClientConnection && c.fd >= 0 ? [c.fd] : [],
+    );
+    return [...this.server.heldFds(), ...conns];
   }
 
   /**

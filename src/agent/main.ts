@@ -9,7 +9,7 @@ import { createInterface } from "node:readline";
 import { commandSchema } from "../protocol.js";
 import { readyMessage } from "../version.js";
 import { AgentCore } from "./core.js";
-import { batchOutput, emit, emitCall, flush } from "./emit.js";
+import { batchOutput, emit, flush } from "./emit.js";
 import { cleanUpHost, firewallOp, hostInfo, signalAgent } from "./host-ops.js";
 import { PR_SET_PDEATHSIG, RLIMIT_NOFILE, SIGHUP, SIGKILL, SIGPIPE, sys } from "./libc.js";
 import { Poller } from "./poller.js";
@@ -96,13 +96,7 @@ function dispatch(line: string): void {
 for (const signal of ["SIGHUP", "SIGINT"] as const) process.on(signal, () => void exit(0));
 
 process.on("SIGTERM", () => {
-  if (ignoreSigterm) {
-    emitCall({ side: "server", conn: "process", call: "signal", result: "SIGTERM ignored" });
-    return;
-  }
-  emitCall({ side: "server", conn: "process", call: "signal", result: "SIGTERM" });
-  core.act("close-all");
-  void exit(0);
+  if (core.sigterm(ignoreSigterm)) void exit(0);
 });
 
 /** Exit as soon as the poller's worker thread is back (it would otherwise hold the exit up). */

@@ -204,10 +204,14 @@ export class Server {
     return null;
   }
 
+  /** Every socket the server holds: its listener, its accepted connections, its fillers. */
+  heldFds(): number[] {
+    return [this.listener, ...this.accepted.keys(), ...this.fillers].filter((fd) => fd >= 0);
+  }
+
   /** The process is gone: every socket it held closes at once, and nothing is reported. */
   closeEverything(): void {
-    const fds = [this.listener, ...this.accepted.keys(), ...this.fillers].filter((fd) => fd >= 0);
-    for (const fd of fds) {
+    for (const fd of this.heldFds()) {
       this.poller.unwatch(fd);
       closeFd(fd);
     }

@@ -4,6 +4,7 @@
 // scenarios can run. Probes run in throwaway namespaces; nothing on the machine is changed.
 // Exit code 0 when a run can go ahead, 2 when something blocks it.
 import { existsSync } from "node:fs";
+import { STAND_IN_TOOLS } from "../faults/fault.js";
 import { FAULTS } from "../faults/index.js";
 import { MIDDLEBOX_TOOLS } from "../lab/middlebox.js";
 import {
@@ -118,7 +119,7 @@ export function gatherChecks(): Check[] {
           "/proc/self/ns/net is missing",
           "use a kernel built with CONFIG_NET_NS=y",
         ),
-    ...[...TOOLS, ...MIDDLEBOX_TOOLS].map((t) =>
+    ...[...TOOLS, ...STAND_IN_TOOLS, ...MIDDLEBOX_TOOLS].map((t) =>
       onPath(t.name)
         ? check(t.name, t.name, "ok", `on PATH (${t.pkg})`)
         : check(t.name, t.name, "fail", "not on PATH", toolFix(t)),

@@ -82,7 +82,7 @@ export function explain(name: string, opts: ExplainOptions): Explanation {
     wire: scenario.wire.trim(),
     parameters: [
       ...parameters(settings, kernel.retries2),
-      ...(fault.tools ? middleboxParameters(settings) : []),
+      ...(fault.tools?.some((t) => t.name === "nft") ? middleboxParameters(settings) : []),
       ...(scenario.workloads.includes("pooled") ? [pooledParameter(settings)] : []),
     ],
     predictions,

@@ -69,9 +69,10 @@ export interface Fault {
   serverMayDie: boolean;
   /**
    * "real": the fault signals the server's process (`lab.signal`, `lab.processExit`,
-   * `lab.startProcess`), so the lab runs the server's agent as a process of its own from the
-   * start. Without it the server's sockets live in tcpdrop's own process, where no signal can
-   * reach them, and `lab.signal` fails as a programming error naming this field.
+   * `lab.startProcess`). SIGKILL and SIGSTOP then reach a real process that takes the server's
+   * sockets over at the fault (src/transport/stand-in.ts; list STAND_IN_TOOLS in `tools`), and
+   * SIGTERM runs the server's handler. Without it no process stands in for the server, and
+   * `lab.signal` fails as a programming error naming this field.
    */
   serverProcess?: "real";
   /**
@@ -99,3 +100,9 @@ export interface Fault {
    */
   foreignServer: "as-is" | { inject(ctx: FaultContext): Promise<Injected> } | { refuse: string };
 }
+
+/**
+ * What a fault that signals the server's process needs beyond the lab's tools: the stand-in
+ * that receives the signal is started through setpriv (src/transport/stand-in.ts).
+ */
+export const STAND_IN_TOOLS = [{ name: "setpriv", pkg: "util-linux" }] as const;

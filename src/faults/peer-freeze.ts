@@ -4,13 +4,14 @@
 // stopped until the lab is torn down.
 import { nowMs } from "../clock.js";
 import { frozen } from "../predict/index.js";
-import type { Fault } from "./fault.js";
+import { type Fault, STAND_IN_TOOLS } from "./fault.js";
 
 export const peerFreeze: Fault = {
   name: "freeze",
   observers: ["client"],
   serverMayDie: false,
   serverProcess: "real",
+  tools: STAND_IN_TOOLS,
   foreignServer: "as-is",
   wire: () => frozen(),
   async inject({ lab }) {

@@ -3,13 +3,14 @@
 // its kernel stay up and answer later segments with RST.
 import { nowMs } from "../clock.js";
 import { fin } from "../predict/index.js";
-import type { Fault } from "./fault.js";
+import { type Fault, STAND_IN_TOOLS } from "./fault.js";
 
 export const peerKill: Fault = {
   name: "kill",
   observers: ["client"],
   serverMayDie: true,
   serverProcess: "real",
+  tools: STAND_IN_TOOLS,
   foreignServer: "as-is",
   wire: () => fin(0),
   async inject({ lab }) {

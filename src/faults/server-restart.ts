@@ -4,13 +4,14 @@
 // client's next send fails with EPIPE. New connections would be accepted again.
 import { nowMs } from "../clock.js";
 import { fin } from "../predict/index.js";
-import type { Fault } from "./fault.js";
+import { type Fault, STAND_IN_TOOLS } from "./fault.js";
 
 export const serverRestart: Fault = {
   name: "restart",
   observers: ["client"],
   serverMayDie: true,
   serverProcess: "real",
+  tools: STAND_IN_TOOLS,
   foreignServer: "as-is",
   wire: () => fin(0),
   async inject({ lab, note }) {

@@ -5,13 +5,14 @@
 // until the host is gone (holdsFollowUps), so they meet that silence on every run.
 import { nowMs, sleep } from "../clock.js";
 import { fin } from "../predict/index.js";
-import type { Fault } from "./fault.js";
+import { type Fault, STAND_IN_TOOLS } from "./fault.js";
 
 export const shutdown: Fault = {
   name: "shutdown",
   observers: ["client"],
   serverMayDie: true,
   serverProcess: "real",
+  tools: STAND_IN_TOOLS,
   holdsFollowUps: true,
   foreignServer: "as-is",
   wire: ({ settings }) => fin(settings.ignoreSigterm ? settings.graceMs : 0),

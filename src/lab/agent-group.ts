@@ -50,7 +50,7 @@ export class AgentGroup implements Agent, LabProcess {
     count = 1,
     placement: Placement = "process",
   ): Promise<AgentGroup> {
-    if (placement === "in-process" && count !== 1) {
+    if (placement !== "process" && count !== 1) {
       throw new Error(`the ${host} host's ${count} agents cannot all run in tcpdrop's process`);
     }
     const acceptedBy = new Map<string, AgentProcess>();
@@ -79,9 +79,14 @@ export class AgentGroup implements Agent, LabProcess {
     return this.members[0].pid;
   }
 
-  /** Its sockets live in tcpdrop's own process: no signal can reach it (lab-agent.ts). */
-  get inProcess(): boolean {
-    return this.members[0].transport.kind === "in-process";
+  /** Whether a fault's signal can reach its process (not an in-process end without a stand-in). */
+  get signalsReach(): boolean {
+    return this.members[0].transport.signalsReachAgent;
+  }
+
+  /** A fault's signal, to every agent's process. */
+  deliverSignal(signal: NodeJS.Signals): void {
+    for (const m of this.members) m.deliverSignal(signal);
   }
 
   /** Why the group's process died unasked: the first of its agents to die says. */

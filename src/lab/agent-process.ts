@@ -176,6 +176,13 @@ export class AgentProcess {
     if (this.alive) this.channel.kill(signal);
   }
 
+  /** A fault's signal to the agent's process (kill() when the link is that process). */
+  deliverSignal(signal: NodeJS.Signals): void {
+    if (!this.alive) return;
+    if (this.channel.deliverSignal) this.channel.deliverSignal(signal);
+    else this.channel.kill(signal);
+  }
+
   deathReason(): string {
     const why =
       this.channel.lastError() || (this.exitSignal ? `killed by ${this.exitSignal}` : "no message");

@@ -32,11 +32,12 @@ export interface LabOptions {
   /** The user's server (--server-cmd) instead of the agent: resolves once it listens (and on restarts). */
   serverProcess?: (netns: string, ip: string, port: number) => Promise<LabProcess>;
   /**
-   * End hosts whose agent must be a process of its own: the fault signals the server's process
-   * (Fault.serverProcess), the node engine's sockets are made by libuv, thousands of
-   * connections want an agent per CPU. The others' sockets live in tcpdrop's own process.
+   * End hosts whose agent must be a process of its own (true): the node engine's sockets are
+   * made by libuv, thousands of connections want an agent per CPU. "signals": the fault
+   * signals the server's process (Fault.serverProcess), which a stand-in process receives for
+   * an in-process server. The others' sockets live in tcpdrop's own process.
    */
-  needsProcess?: { client?: boolean; server?: boolean };
+  needsProcess?: { client?: boolean; server?: boolean | "signals" };
   /**
    * Called once the router's namespace exists, before any link: the packet capture starts
    * there while the rest of the lab is wired (tcpdump -i any sees links added later).
@@ -47,7 +48,9 @@ export interface LabOptions {
 /** Where an end host's agent runs: in-process unless it needs a process or is several agents. */
 export function placement(options: LabOptions, side: "client" | "server"): Placement {
   const count = options.agents?.[side] ?? 1;
-  return options.needsProcess?.[side] || count > 1 ? "process" : "in-process";
+  const need = options.needsProcess?.[side];
+  if (need === true || count > 1) return "process";
+  return need === "signals" ? "signalled" : "in-process";
 }
 
 export interface BootedLab {

@@ -235,12 +235,13 @@ export class Lab {
    */
   signal(side: Side, signal: NodeJS.Signals): void {
     const target = side === "server" ? this.serverProcess : this.client;
-    if (target instanceof AgentGroup && target.inProcess) {
+    if (target instanceof AgentGroup && !target.signalsReach) {
       const why = `the ${side}'s agent runs in tcpdrop's own process`;
       throw new Error(`lab.signal(${side}, ${signal}): ${why}; declare serverProcess: "real"`);
     }
     if (signal === "SIGKILL" || signal === "SIGTERM") this.mayDie.add(side);
-    target.kill(signal);
+    if (target instanceof AgentGroup) target.deliverSignal(signal);
+    else target.kill(signal);
   }
 
   /** Resolves when the host's current process has exited. */

@@ -4,7 +4,6 @@
 // the step it hung in.
 import { SetupError } from "../errors.js";
 import type { Expectation } from "../expect/index.js";
-import { faultNamed } from "../faults/index.js";
 import type { Scenario } from "../scenario/load.js";
 import { withTimeout } from "../timeout.js";
 import type { RunReport, Settings } from "../types.js";
@@ -85,17 +84,13 @@ export async function runJobs(
 }
 
 /**
- * The jobs, those expected to watch longest first. Among equals, a run that starts the server
- * as a real process comes first: it takes longest to reach its fault (measured in \`run all\` on
- * 2 cores: peer-freeze ~1.3 s from its start to its fault, a run without one ~0.3-0.5 s), so
- * started last it would end last. Otherwise equal ones keep their order.
+ * The jobs, those expected to watch longest first; equal ones keep their order. (A fault that
+ * signals the server no longer starts an agent process, whose Node start once made such runs
+ * reach their fault last: its signals go to a stand-in, src/transport/stand-in.ts.)
  */
 export function longestFirst(jobs: Job[]): Job[] {
   const expected = new Map(jobs.map((j) => [j, expectedWatchMs(j.scenario, j.settings)]));
-  const process = (j: Job) => (faultNamed(j.scenario.fault).serverProcess === "real" ? 1 : 0);
-  return [...jobs].sort(
-    (a, b) => (expected.get(b) ?? 0) - (expected.get(a) ?? 0) || process(b) - process(a),
-  );
+  return [...jobs].sort((a, b) => (expected.get(b) ?? 0) - (expected.get(a) ?? 0));
 }
 
 function describeJob(job: Job, step: string): string {

@@ -23,15 +23,20 @@ export function labAgents(
 
 /**
  * The end hosts whose agent must be a process of its own (src/lab/boot.ts, placement): the
- * fault signals the server's process (Fault.serverProcess), the node engine's sockets are made
- * by libuv, and thousands of connections keep each host's agents on CPUs of their own. The
+ * node engine's sockets are made by libuv, and thousands of connections keep each host's
+ * agents on CPUs of their own. Where the fault signals the server's process
+ * (Fault.serverProcess), a single server's signals go to a stand-in process ("signals"). The
  * other agents' sockets live in tcpdrop's own process.
  */
-export function needsProcess(scenario: Scenario, settings: Settings) {
+export function needsProcess(
+  scenario: Scenario,
+  settings: Settings,
+): { client: boolean; server: boolean | "signals" } {
   const scale = (settings.connections ?? 1) > 1;
+  const signalled = faultNamed(scenario.fault).serverProcess === "real";
   return {
     client: scale || settings.engine === "node",
-    server: scale || faultNamed(scenario.fault).serverProcess === "real",
+    server: scale || (signalled ? "signals" : false),
   };
 }
 

@@ -8,12 +8,16 @@
 // of them ends, so that tcpdrop can exit at once. Killing an end (SIGKILL, the only signal it
 // takes) closes all its sockets together, as the kernel does for a process that dies; if
 // tcpdrop itself dies, its sockets die with it.
+// A server whose fault signals its process (kill, freeze, SIGTERM) runs here too, with a
+// stand-in (inProcessServerTransport): SIGKILL and SIGSTOP reach a real process that holds its sockets
+// (stand-in.ts), and SIGTERM runs the same handler as an agent process's.
 import { AgentCore } from "../agent/core.js";
 import { sys } from "../agent/libc.js";
 import { Poller } from "../agent/poller.js";
 import { inNetns } from "../lab/netns.js";
 import type { AgentMessage } from "../protocol.js";
 import { readyMessage } from "../version.js";
+import { type StandIn, standIn } from "./stand-in.js";
 import type { AgentLink, ChannelExit, LinkMessage, Transport } from "./transport.js";
 
 /**
@@ -28,7 +32,21 @@ export function inProcessTransport(netns: string, name: string): Transport {
     where: `tcpdrop's own process, in the lab's ${name} namespace`,
     sameClock: true,
     signalsReachAgent: false,
-    open: async (flags) => openInProcess(netns, flags),
+    open: async (flags) => openInProcess(netns, flags, false),
+  };
+}
+
+/**
+ * A server end whose process a fault signals: in tcpdrop's own process all the same, with a
+ * real process standing in for it where a signal must reach one (stand-in.ts).
+ */
+export function inProcessServerTransport(netns: string, name: string): Transport {
+  return {
+    kind: "in-process",
+    where: `tcpdrop's own process, in the lab's ${name} namespace, with a process to signal`,
+    sameClock: true,
+    signalsReachAgent: true,
+    open: async (flags) => openInProcess(netns, flags, true),
   };
 }
 
@@ -52,7 +70,7 @@ async function releasePoller(): Promise<void> {
   await poller.stop();
 }
 
-function openInProcess(netns: string, flags: string[]): AgentLink {
+function openInProcess(netns: string, flags: string[], signalled: boolean): AgentLink {
   const unfit = flags.filter((f) => f.startsWith("--") && !FLAGS.has(f));
   if (unfit.length > 0) {
     throw new Error(
@@ -69,6 +87,9 @@ function openInProcess(netns: string, flags: string[]): AgentLink {
     ended = resolve;
   });
   let alive = true;
+  /** The real process that holds the server's sockets once a fault signalled it. */
+  let stand: StandIn | undefined;
+  const ignoreSigterm = flags.includes("--ignore-sigterm");
   const end = async (exit: ChannelExit) => {
     if (!alive) return;
     alive = false;
@@ -88,6 +109,32 @@ function openInProcess(netns: string, flags: string[]): AgentLink {
     onExit: () => setImmediate(() => void end({ code: 0, signal: null })),
     nodeEngine: false,
   });
+  /**
+   * A fault's signal. SIGTERM runs the server's handler here (close every connection, exit);
+   * SIGKILL and SIGSTOP go to a stand-in that takes over every socket, and this end falls
+   * silent at once: whatever the stand-in's fate, the kernel decides what the peer sees.
+   */
+  const deliverSignal = (signal: NodeJS.Signals): void => {
+    if (!alive) return;
+    if (stand) {
+      stand.kill(signal);
+      return;
+    }
+    if (signal === "SIGTERM") {
+      if (core.sigterm(ignoreSigterm)) setImmediate(() => void end({ code: 0, signal: null }));
+      return;
+    }
+    if (signal !== "SIGKILL" && signal !== "SIGSTOP") {
+      throw new Error(`the ${host} agent takes SIGKILL, SIGSTOP or SIGTERM, not ${signal}`);
+    }
+    const taken = standIn(core.openFds());
+    stand = taken;
+    core.vanish(); // its copies close; the stand-in's are now the last references
+    // SIGKILL ends it at any stage; a stopped one must first be armed to die with tcpdrop.
+    if (signal === "SIGKILL") taken.kill(signal);
+    else void taken.ready.then(() => taken.kill(signal));
+    void taken.exited.then((exit) => end(exit));
+  };
   deliver(readyMessage(host));
   return {
     pid: undefined,
@@ -108,7 +155,13 @@ function openInProcess(netns: string, flags: string[]): AgentLink {
           `the ${host} agent runs in tcpdrop's own process: it cannot be sent ${signal}, only ended (SIGKILL)`,
         );
       }
+      if (!alive) return;
+      if (stand) {
+        stand.kill("SIGKILL");
+        return;
+      }
       void end({ code: null, signal });
     },
+    ...(signalled ? { deliverSignal } : {}),
   };
 }

@@ -61,6 +61,11 @@ export interface AgentLink {
   close(): void;
   /** End the agent at once. An in-process end takes SIGKILL only: its sockets close together. */
   kill(signal: NodeJS.Signals): void;
+  /**
+   * A fault's signal to the agent's process, where that is not the link's own process (an
+   * in-process server with a stand-in); without it, a fault's signal goes to kill().
+   */
+  deliverSignal?(signal: NodeJS.Signals): void;
 }
 
 export type EndKind = "in-process" | "subprocess" | "remote";

@@ -1,12 +1,13 @@
 // End to end, as root: where the lab's agents run. A default run starts no agent process: the
 // client's and the server's sockets live in tcpdrop's own process, and yet in the lab's
 // namespaces (their inodes are in the lab hosts' TCP tables, none in the machine's), and a
-// host crash still goes unheard. A fault that signals the server's process (peer-kill) still
-// has a real one, which dies in the run.
+// host crash still goes unheard. A fault that signals the server's process (peer-kill,
+// peer-freeze) starts no agent either: the signal reaches a small stand-in process that takes
+// the server's sockets over at the fault (src/transport/stand-in.ts).
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { isRoot, ROOT } from "./helpers.js";
-import { isAgent, type Proc, tcpSocketsIn, Watched } from "./process-tree.js";
+import { isAgent, type Proc, readProc, tcpSocketsIn, Watched } from "./process-tree.js";
 
 const { Lab } = await import(`${ROOT}dist/lab/lab.js`);
 
@@ -98,28 +99,47 @@ describe.skipIf(!isRoot)("in-process agents", () => {
     expect(conn.firstFailure.afterMs).toBeLessThan(3100);
   });
 
-  it("peer-kill runs the server as a real process, and SIGKILL ends it in the run", async () => {
-    // --pre-fault 500: the server process lives long enough before the kill to be seen
-    const w = new Watched(["run", "peer-kill", "--detect", "recv", "--pre-fault", "500", "--json"]);
+  it("peer-kill starts no agent process: the server's sockets die with a stand-in", async () => {
+    const w = new Watched(["run", "peer-kill", "--detect", "recv", "--json"]);
     const agents = collectAgents(w);
-    let server: Proc | undefined;
-    const seen = await w.until(() => {
-      server = w.agents("server")[0];
-      return server !== undefined;
-    });
-    expect(seen).toBe(true);
-    // the server process dies at the fault, while the three hosts are still up (at the
-    // teardown the hosts would go with it)
-    const killed = await w.until(() => !w.agents("server").some((a) => a.pid === server?.pid));
-    const hostsThen = w.currentNetns().size;
     const exit = await w.exit;
-    expect(killed).toBe(true);
-    expect(hostsThen).toBe(3);
     expect(exit.code, exit.stderr).toBe(0);
-    expect([...agents.values()]).toEqual(["server"]);
+    expect([...agents.values()]).toEqual([]);
+    expect(nodeChildren(w)).toEqual([]);
     const conn = JSON.parse(exit.stdout).runs[0].connections[0];
     expect(conn.firstFailure).toMatchObject({ call: "recv", result: "EOF" });
     expect(conn.firstFailure.afterMs).toBeLessThan(100);
+  });
+
+  it("peer-freeze stops a real process that holds the server's sockets, and tcpdrop lets go of them", async () => {
+    const w = new Watched(["run", "peer-freeze", "--window", "3", "--json"]);
+    const agents = collectAgents(w);
+    let stopped: Proc | undefined;
+    let held: string[] = [];
+    let stillMine: string[] = [];
+    // The stand-in (`sleep infinity`, a child of tcpdrop) lives from the fault to the teardown.
+    await w.until(() => {
+      const stand = w.scan().find((p) => p.argv[0] === "sleep" && p.argv[1] === "infinity");
+      if (stand?.state !== "T") return false;
+      const paths = [...w.labNamespaces().values()];
+      const labTcp = new Set(paths.flatMap((path) => tcpSocketsIn(path).map((s) => s.inode)));
+      held = [...socketInodes(stand.pid)].filter((i) => labTcp.has(i));
+      stillMine = [...socketInodes(w.pid)].filter((i) => held.includes(i));
+      stopped = stand;
+      return held.length > 0;
+    }, 30_000);
+    const exit = await w.exit;
+    expect(exit.code, exit.stderr).toBe(0);
+    expect(stopped?.state).toBe("T");
+    // the listener and the accepted connections (one a workload: idle, writer, heartbeat)
+    expect(held.length).toBeGreaterThanOrEqual(4);
+    expect(stillMine).toEqual([]);
+    expect([...agents.values()]).toEqual([]);
+    expect(stopped && readProc(stopped.pid)).toBeNull();
+    const heartbeat = JSON.parse(exit.stdout).runs[0].connections.find(
+      (c: { id: string }) => c.id === "heartbeat",
+    );
+    expect(heartbeat.firstFailure).toMatchObject({ call: "heartbeat", result: "DEAD" });
   });
 
   it("lab.signal on an in-process server is a programming error naming the declaration", async () => {

@@ -163,6 +163,19 @@ describe.skipIf(!isRoot)("leftovers: every way a run can end leaves nothing behi
     });
   });
 
+  it("SIGKILL of the tool while peer-freeze's stand-in is stopped: the stand-in dies with it", async () => {
+    const { w, exit, before } = await watchRun(["peer-freeze", "--window", "3"], async (w) => {
+      // the stand-in (`sleep infinity`, stopped) holds the frozen server's sockets
+      const frozen = await w.until(() =>
+        w.scan().some((p) => p.argv[0] === "sleep" && p.state === "T"),
+      );
+      expect(frozen).toBe(true);
+      w.signal("SIGKILL");
+    });
+    expect(exit.signal).toBe("SIGKILL");
+    await expectNothingLeft(w, before);
+  });
+
   it("a crashed agent (the client, SIGKILLed mid-run) is exit 2 with one line naming it", async () => {
     // The node engine's client is an agent process (in-process agents cannot crash alone).
     const args = ["host-crash", "--window", "3", "--engine", "node"];

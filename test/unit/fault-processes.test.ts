@@ -1,8 +1,9 @@
 // A fault that signals the server's process (lab.signal, lab.processExit, lab.startProcess)
-// declares serverProcess: "real", so that the lab runs a real server process from the start;
-// the others leave it out, and their server's sockets live in tcpdrop's own process.
+// declares serverProcess: "real", so that its signals reach a real stand-in process (and it
+// lists the stand-in's tools, which doctor and the preflight check); the others leave it out.
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { STAND_IN_TOOLS } from "../../src/faults/fault.js";
 import { FAULTS, type Fault } from "../../src/faults/index.js";
 
 const DIR = new URL("../../src/faults/", import.meta.url);
@@ -32,5 +33,8 @@ describe("faults that signal the server's process", () => {
       "shutdown",
       "restart",
     ]);
+    for (const fault of FAULTS.filter((f) => f.serverProcess === "real")) {
+      expect(fault.tools, fault.name).toEqual(expect.arrayContaining([...STAND_IN_TOOLS]));
+    }
   });
 });
