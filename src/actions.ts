@@ -81,7 +81,11 @@ async function deliver(command: "run" | "compare", report: Report, opts: Flags):
   }
   const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
   const reporter = await loadReporter(stdoutReporterName(command, opts, report));
-  process.stdout.write(reporter.render(report, { color }));
+  // stdout is written synchronously to a file or a pipe (Node's stdio on Linux): piece by piece,
+  // a large report is never in memory whole as text
+  if (reporter.renderChunks) {
+    for (const piece of reporter.renderChunks(report, { color })) process.stdout.write(piece);
+  } else process.stdout.write(reporter.render(report, { color }));
 }
 
 /** --timeout: a cap on the whole command; past it the labs are torn down and the exit is 2. */

@@ -4,6 +4,7 @@
 import { UsageError } from "../errors.js";
 import { checkPrivileges } from "../lab/privileges.js";
 import { kernelRelease, scenarioSettings } from "../plan/index.js";
+import { wireKeep } from "../reporters/registry.js";
 import { buildReport } from "../runner/document.js";
 import { type Job, type JobHooks, runJobs } from "../runner/jobs.js";
 import { defaultParallel, MAX_PARALLEL } from "../runner/parallelism.js";
@@ -60,6 +61,7 @@ export async function compareCommand(
     scenario,
     settings: scenarioSettings(scenario, settings),
     label,
+    keep: wireKeep(opts),
   }));
   await preflightPrograms(jobs);
   preflight(jobs, extra, { outputs: outputFiles(opts) });

@@ -6,6 +6,7 @@ import { UsageError } from "../errors.js";
 import { type Expectation, parseExpectation } from "../expect/index.js";
 import { checkPrivileges } from "../lab/privileges.js";
 import { kernelRelease, scenarioSettings } from "../plan/index.js";
+import { wireKeep } from "../reporters/registry.js";
 import { buildReport } from "../runner/document.js";
 import { type Job, type JobHooks, runJobs } from "../runner/jobs.js";
 import { defaultParallel, MAX_PARALLEL } from "../runner/parallelism.js";
@@ -49,6 +50,7 @@ export async function runCommand(
     Array.from({ length: repeat }, (_, i) => ({
       scenario,
       settings: scenarioSettings(scenario, settings),
+      keep: wireKeep(opts),
       ...(repeat > 1 ? { repetition: i + 1 } : {}),
     })),
   );

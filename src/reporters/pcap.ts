@@ -5,7 +5,7 @@
 import type { Report, RunReport } from "../types.js";
 import { callComments } from "../wire/annotate.js";
 import { writePcapng } from "../wire/pcapng.js";
-import { capturedRuns } from "../wire/store.js";
+import { capturedRuns, keptPart } from "../wire/store.js";
 import type { Reporter } from "./reporter.js";
 
 export function renderPcap(report: Report): Uint8Array {
@@ -17,12 +17,13 @@ export function renderPcap(report: Report): Uint8Array {
     description: runName(run),
   }));
   const packets = runs.flatMap(({ run, wire }, interfaceId) => {
+    const frames = keptPart(wire, "frames", "--pcap");
     const notes = callComments(
-      wire.frames.map((f) => f.tMs),
+      frames.map((f) => f.tMs),
       calls(run),
       0,
     );
-    return wire.frames.map((f, i) => ({
+    return frames.map((f, i) => ({
       interfaceId,
       tsNs: f.tsNs,
       data: f.data,

@@ -2,6 +2,7 @@
 // is used, so that the command line (src/program.ts) can declare every file reporter's flag
 // without loading any reporter. A file reporter's `file.option` becomes a flag of `run` and
 // `compare`: `--junit <file>`, `--pcap <file>`, `--diagram <file>`.
+import type { WireKeep } from "../wire/packet-log.js";
 import type { Reporter } from "./reporter.js";
 
 export interface ReporterEntry {
@@ -14,6 +15,8 @@ export interface ReporterEntry {
     extensions?: string[];
     /** Needs the run's packets: refused with --packets off, or where no capture can start. */
     needsPackets?: boolean;
+    /** What it reads of the capture beyond the JSON, which runs keep only when it is asked for. */
+    keeps?: keyof WireKeep;
   };
   load: () => Promise<Reporter>;
 }
@@ -34,6 +37,7 @@ export const REPORTERS: readonly ReporterEntry[] = [
       option: "--pcap <file>",
       help: "also write the lab's packets as pcapng (Wireshark, tshark), the calls as comments",
       needsPackets: true,
+      keeps: "frames",
     },
     load: async () => (await import("./pcap.js")).pcapReporter,
   },
@@ -44,6 +48,7 @@ export const REPORTERS: readonly ReporterEntry[] = [
       help: "also draw a sequence diagram: .html (self-contained), .svg, .mmd or .md (Mermaid)",
       extensions: [".html", ".htm", ".svg", ".mmd", ".md"],
       needsPackets: true,
+      keeps: "packets",
     },
     load: async () => (await import("./diagram.js")).diagramReporter,
   },
@@ -76,6 +81,14 @@ export function fileReporters(
     const flag = entry.file.option.split(" ")[0];
     return typeof path === "string" ? [{ entry, flag, path }] : [];
   });
+}
+
+/** What the runs must keep of their captures for the file reporters whose flag was given. */
+export function wireKeep(flags: object): WireKeep {
+  const keeps = new Set(
+    fileReporters(flags as Record<string, unknown>).map(({ entry }) => entry.file?.keeps),
+  );
+  return { frames: keeps.has("frames"), packets: keeps.has("packets") };
 }
 
 export async function loadReporter(name: string): Promise<Reporter> {

@@ -17,6 +17,8 @@ export interface Reporter {
   name: string;
   /** Text, or bytes for a binary file format (pcapng). */
   render(report: Report, options: ReporterOptions): string | Uint8Array;
+  /** Optional: render's text in pieces, for stdout, so that the whole is never in memory at once. */
+  renderChunks?(report: Report, options: ReporterOptions): Iterable<string>;
   /** Optional live hook: called about every 100 ms while a run watches its connections. */
   onProgress?(label: string, elapsedMs: number, events: number): void;
 }

@@ -7,6 +7,7 @@ import type { Expectation } from "../expect/index.js";
 import type { Scenario } from "../scenario/load.js";
 import { withTimeout } from "../timeout.js";
 import type { RunReport, Settings } from "../types.js";
+import type { WireKeep } from "../wire/packet-log.js";
 import { expectedWatchMs } from "./expected-length.js";
 import { startingAtOnce } from "./parallelism.js";
 import { runPool } from "./pool.js";
@@ -21,6 +22,8 @@ export interface Job {
   /** How the report names this run's settings in a comparison ("keepalive 1,1,2"). */
   label?: string;
   repetition?: number;
+  /** What the run keeps of its packets for the file reporters asked for (--pcap, --diagram). */
+  keep?: WireKeep;
 }
 
 export interface JobHooks {
@@ -68,7 +71,7 @@ export async function runJobs(
       };
       const limitMs = job.settings.windowS * 1000 + SETUP_BUDGET_MS;
       const run = await deadline(
-        runScenario(job.scenario, job.settings, extra, runHooks),
+        runScenario(job.scenario, job.settings, extra, runHooks, job.keep),
         limitMs,
         () => describeJob(job, step.name),
       );

@@ -14,6 +14,7 @@ import { readSockets, type SocketReading } from "../program/read-sockets.js";
 import { type ProgramOutcome, TracedProgram } from "../program/run-program.js";
 import { builtInNames, loadScenario, type Scenario } from "../scenario/load.js";
 import type { RunReport, Settings } from "../types.js";
+import { KEEP_NOTHING, type WireKeep } from "../wire/packet-log.js";
 import { planExpectations } from "./expectation-plan.js";
 import { needsProcess } from "./lab-agents.js";
 import { buildProgramReport } from "./program-report.js";
@@ -33,6 +34,7 @@ export async function runWithPrograms(
   settings: Settings,
   extra: Expectation[],
   hooks: RunHooks = {},
+  keep: WireKeep = KEEP_NOTHING,
 ): Promise<RunReport> {
   const programs = settings.programs;
   if (!programs?.client) throw new Error("runWithPrograms needs --client-cmd");
@@ -59,7 +61,7 @@ export async function runWithPrograms(
   let capturing: Awaited<ReturnType<typeof startCapture>> | undefined;
   try {
     step("start the packet capture");
-    capturing = await startCapture(routerOf(lab), settings);
+    capturing = await startCapture(routerOf(lab), settings, keep);
     startCounting(capturing);
     const measured: Record<string, number> = {};
     const note = (t: number, what: string) => steps.push({ t, what });
@@ -139,7 +141,7 @@ export async function runWithPrograms(
       serverAddress: `${lab.serverIp}:${lab.serverPort}`,
       durationMs: Math.round(nowMs() - started),
     });
-    attachPackets(run, wire, capturing.summary, {
+    attachPackets(run, wire, capturing, {
       raw: programConnects(run),
       faultAt: injected.at,
       lab,

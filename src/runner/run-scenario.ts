@@ -13,6 +13,7 @@ import { phases, sends, watchedConnections } from "../plan/index.js";
 import type { AgentMessage, ClientSpec } from "../protocol.js";
 import type { Scenario } from "../scenario/load.js";
 import type { RunReport, Settings } from "../types.js";
+import { KEEP_NOTHING, type WireKeep } from "../wire/packet-log.js";
 import { clientSpec } from "./client-spec.js";
 import type { RawEvent } from "./collect.js";
 import { planExpectations } from "./expectation-plan.js";
@@ -44,8 +45,9 @@ export async function runScenario(
   settings: Settings,
   extra: Expectation[] = [],
   hooks: RunHooks = {},
+  keep: WireKeep = KEEP_NOTHING,
 ): Promise<RunReport> {
-  if (settings.programs?.client) return runWithPrograms(scenario, settings, extra, hooks);
+  if (settings.programs?.client) return runWithPrograms(scenario, settings, extra, hooks, keep);
   // --server-cmd alone: the built-in client watches the user's server.
   const servers = settings.programs?.server
     ? new ServerPrograms(settings.programs.server)
@@ -86,7 +88,7 @@ export async function runScenario(
     nicQueue: (settings.connections ?? 1) > 1,
     ...(servers ? { serverProcess: servers.start } : {}),
     onRouter: (router) => {
-      startingCapture = startCapture(router, settings);
+      startingCapture = startCapture(router, settings, keep);
     },
   }).catch(async (err) => {
     await servers?.stopAll();
@@ -156,7 +158,7 @@ export async function runScenario(
 
   async function observe(): Promise<RunReport> {
     step("start the packet capture");
-    capturing = await (startingCapture ?? startCapture(null, settings));
+    capturing = await (startingCapture ?? startCapture(null, settings, keep));
     startCounting(capturing);
     const watched = watchedConnections(scenario, settings);
     const hold = fault.holdsFollowUps ? { holdFollowUps: true } : {};
@@ -261,7 +263,7 @@ export async function runScenario(
       measured,
       durationMs: Math.round(nowMs() - started),
     });
-    attachPackets(run, wire, capturing.summary, {
+    attachPackets(run, wire, capturing, {
       raw,
       faultAt: injected.at,
       lab: lab instanceof Lab ? lab : null,

@@ -1,19 +1,24 @@
 // The run's packet capture: tcpdump in the router's namespace (src/wire/capture.ts), started
 // once the lab is built and before any connection, stopped after the fault's work is done and
-// before the teardown. Then each packet is named (src/wire/label.ts), tied to the watched
-// connection whose 4-tuple it carries, and put into the report on the calls' clock (t=0 is
-// the fault); the frames themselves stay beside the report for the pcapng.
+// before the teardown. What is kept of each packet as it comes is src/wire/packet-log.ts's
+// business: at scale only counts, unless --pcap or --diagram asks for more. Kept packets are
+// then named (src/wire/label.ts), tied to the watched connection whose 4-tuple they carry, and
+// put into the report on the calls' clock (t=0 is the fault); kept frames stay beside the
+// report for the pcapng.
 import type { Lab } from "../lab/lab.js";
 import type { CaptureSummary, RunReport, Settings, WirePacket } from "../types.js";
 import { captureBlocker, REMOTE_NO_CAPTURE } from "../wire/availability.js";
 import { Capture, type CaptureResult } from "../wire/capture.js";
 import { type ConnectCall, connectionEnds } from "../wire/connections.js";
 import { type LabelledPacket, labelPackets } from "../wire/label.js";
+import { PacketLog, type WireKeep } from "../wire/packet-log.js";
 import { type CountersAt, type IpCounters, readIpCounters } from "../wire/snmp.js";
 import { keepWire } from "../wire/store.js";
 
 export interface RunCapture {
   capture: Capture | null;
+  /** What is kept of the packets (null without a capture). */
+  log: PacketLog | null;
   summary: CaptureSummary;
   /** The router namespace's own IP counters once the lab was wired, and when (startCounting). */
   before?: CountersAt;
@@ -29,24 +34,37 @@ export function routerOf(lab: Lab): CapturePoint {
   return { netns: lab.router.netns, ownAddresses: [lab.plan.routerClient, lab.plan.routerServer] };
 }
 
-/** `router` is null in remote mode: real hosts have no lab router to capture on. */
+/**
+ * `router` is null in remote mode: real hosts have no lab router to capture on. `keep` says
+ * what the file reporters asked for will read; the JSON lists every packet unless at scale.
+ */
 export async function startCapture(
   router: CapturePoint | null,
   settings: Settings,
+  keep: WireKeep,
 ): Promise<RunCapture> {
-  if (settings.packets === "off") return { capture: null, summary: { status: "off" } };
-  if (!router)
-    return { capture: null, summary: { status: "unavailable", note: REMOTE_NO_CAPTURE } };
+  const none = (summary: CaptureSummary) => ({ capture: null, log: null, summary });
+  if (settings.packets === "off") return none({ status: "off" });
+  if (!router) return none({ status: "unavailable", note: REMOTE_NO_CAPTURE });
   const blocker = captureBlocker();
-  if (blocker) return { capture: null, summary: { status: "unavailable", note: blocker } };
+  if (blocker) return none({ status: "unavailable", note: blocker });
+  const log = new PacketLog({
+    frames: keep.frames,
+    packets: keep.packets || !atScale(settings),
+  });
   let capture: Capture;
   try {
-    capture = await Capture.start(router);
+    capture = await Capture.start({ ...router, onPacket: (p) => log.add(p) });
   } catch (err) {
     // the run goes on without packets; --pcap and --diagram then say why they have none
-    return { capture: null, summary: { status: "unavailable", note: (err as Error).message } };
+    return none({ status: "unavailable", note: (err as Error).message });
   }
-  return { capture, summary: { status: "captured" } };
+  return { capture, log, summary: { status: "captured" } };
+}
+
+/** At scale the JSON lists no packets (nor calls), unless --events all. */
+function atScale(settings: Settings): boolean {
+  return (settings.connections ?? 1) > 1 && settings.events !== "all";
 }
 
 /**
@@ -81,6 +99,7 @@ export async function stopCapture(
     // tcpdump is gone: nothing to count with
   }
   const result = await running.capture.stop();
+  running.log?.close();
   const { before } = running;
   const counted =
     after && before
@@ -95,51 +114,58 @@ export async function stopCapture(
   return { result, counted };
 }
 
-/** Put the captured packets into the report (and the frames beside it). */
+/** Put the captured packets into the report (and what was kept of them beside it). */
 export function attachPackets(
   run: RunReport,
   stopped: Awaited<ReturnType<typeof stopCapture>>,
-  summary: CaptureSummary,
+  running: RunCapture,
   ctx: { raw: ConnectCall[]; faultAt: number; lab: Lab | null },
 ): void {
-  if (!stopped || !ctx.lab) {
+  const { log, summary } = running;
+  if (!stopped || !log || !ctx.lab) {
     run.capture = summary;
     return;
   }
   const { result, counted } = stopped;
-  const inWindow = counted
-    ? result.packets.filter((p) => p.tMonoMs >= counted.fromMs && p.tMonoMs <= counted.untilMs)
-    : result.packets;
-  const ends = connectionEnds(ctx.raw);
-  const decoded = result.packets.flatMap((p) =>
-    p.decoded ? [{ ...p.decoded, tMs: p.tMonoMs - ctx.faultAt }] : [],
-  );
-  const labelled = labelPackets(decoded, ends);
-  const byKind: Record<string, number> = {};
-  for (const p of labelled) byKind[p.kind] = (byKind[p.kind] ?? 0) + 1;
-  const scaled = (run.settings.connections ?? 1) > 1 && run.settings.events !== "all";
+  const window = counted
+    ? log.between(counted.fromMs, counted.untilMs)
+    : log.between(Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY);
+  // the connections' names are for the packets kept; counted ones have none
+  const ends = log.packets ? connectionEnds(ctx.raw) : [];
+  const labelled = log.packets
+    ? labelPackets(
+        log.packets.map((p) => ({ ...p.decoded, tMs: p.tMonoMs - ctx.faultAt })),
+        ends,
+      )
+    : null;
+  const byKind: Record<string, number> = labelled ? {} : log.byKind;
+  for (const p of labelled ?? []) byKind[p.kind] = (byKind[p.kind] ?? 0) + 1;
   const ids = new Set(ends.map((e) => e.id));
-  if (!scaled) run.packets = labelled.map((p) => wirePacket(p, ids));
+  if (labelled && !atScale(run.settings)) run.packets = labelled.map((p) => wirePacket(p, ids));
   run.capture = {
     status: "captured",
-    count: labelled.length,
+    count: log.count,
     byKind,
     droppedByKernel: result.stats.droppedByKernel,
     ...(counted ? { routerReceived: counted.inReceives, routerSent: counted.outRequests } : {}),
-    capturedReceived: inWindow.filter((p) => p.decoded && !p.decoded.outgoing).length,
-    capturedSent: inWindow.filter((p) => p.decoded?.outgoing).length,
+    capturedReceived: window.received,
+    capturedSent: window.sent,
   };
   const { plan } = ctx.lab;
   keepWire(run, {
     linktype: result.header.linktype,
     snaplen: result.header.snaplen,
-    frames: result.packets.map((p) => ({
-      tMs: p.tMonoMs - ctx.faultAt,
-      tsNs: p.tsNs,
-      data: p.data,
-      origLen: p.origLen,
-    })),
-    packets: labelled,
+    ...(log.frames
+      ? {
+          frames: log.frames.map((f) => ({
+            tMs: f.tMonoMs - ctx.faultAt,
+            tsNs: f.tsNs,
+            data: f.data,
+            origLen: f.origLen,
+          })),
+        }
+      : {}),
+    ...(labelled ? { packets: labelled } : {}),
     lanes: {
       [plan.client]: "client",
       [plan.routerClient]: "router",

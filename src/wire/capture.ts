@@ -10,7 +10,7 @@ import type { Readable, Writable } from "node:stream";
 import { SetupError } from "../errors.js";
 import { forget, remember } from "../lab/registry.js";
 import { type ClockPair, realtimeToMonotonicMs, sampleClocks } from "./clock.js";
-import { type DecodedPacket, decodeFrame } from "./decode.js";
+import { type DecodedPacket, decodeFrame, sentFrom } from "./decode.js";
 import { type PcapHeader, PcapStreamReader } from "./pcap-stream.js";
 
 const START_TIMEOUT_MS = 5000;
@@ -37,6 +37,8 @@ export interface CaptureOptions {
   snaplen?: number;
   /** Kernel capture buffer in KiB (tcpdump -B; default 8192). */
   bufferKiB?: number;
+  /** Each packet kept (what the router received, and sent itself), as it comes. */
+  onPacket: (packet: CapturedPacket) => void;
 }
 
 export interface CapturedPacket {
@@ -61,7 +63,6 @@ export interface CaptureStats {
 
 export interface CaptureResult {
   header: PcapHeader;
-  packets: CapturedPacket[];
   stats: CaptureStats;
   /** The clock pairing at start and at stop (their difference is the drift during the run). */
   clocks: { start: ClockPair; stop: ClockPair };
@@ -69,11 +70,11 @@ export interface CaptureResult {
 
 export class Capture {
   private readonly reader = new PcapStreamReader();
-  private readonly packets: CapturedPacket[] = [];
   private frames = 0;
   private stderr = "";
   private readonly exited: Promise<void>;
   private readonly own: Set<string>;
+  private readonly onPacket: (packet: CapturedPacket) => void;
   private tcpdumpPid = 0;
 
   private constructor(
@@ -82,6 +83,7 @@ export class Capture {
     options: CaptureOptions,
   ) {
     this.own = new Set(options.ownAddresses);
+    this.onPacket = options.onPacket;
     child.stdin.on("error", () => {});
     this.exited = new Promise((resolve) => {
       child.on("close", () => {
@@ -138,12 +140,18 @@ export class Capture {
     for (const record of this.reader.push(chunk)) {
       this.frames++;
       const linktype = this.reader.header?.linktype ?? 0;
+      // an outgoing frame is the router's own (kept) or a forwarded copy of one seen arriving
+      // (half of all frames: dropped before they are decoded); link-local sources (IPv6
+      // neighbour discovery) are never forwarded
+      const sentFromAddress = sentFrom(linktype, record.data);
+      if (
+        sentFromAddress !== null &&
+        !this.own.has(sentFromAddress) &&
+        !sentFromAddress.startsWith("fe80:")
+      )
+        continue;
       const decoded = decodeFrame(linktype, record.data);
-      // an outgoing frame is the router's own (kept) or a forwarded copy of one seen arriving;
-      // link-local sources (IPv6 neighbour discovery) are never forwarded
-      const own = decoded && (this.own.has(decoded.src) || decoded.src.startsWith("fe80:"));
-      if (decoded?.outgoing && !own) continue;
-      this.packets.push({
+      this.onPacket({
         tMonoMs: realtimeToMonotonicMs(record.tsNs, this.clock),
         tsNs: record.tsNs,
         origLen: record.origLen,
@@ -153,7 +161,8 @@ export class Capture {
     }
   }
 
-  /** Stop capturing (closing the pipe: tcpdump gets SIGINT, prints its counts) and return all. */
+  /** Stop capturing (closing the pipe: tcpdump gets SIGINT, prints its counts); the last
+   * packets reach onPacket before this resolves. */
   async stop(): Promise<CaptureResult> {
     this.child.stdin.end();
     const timer = setTimeout(() => this.kill(), STOP_TIMEOUT_MS);
@@ -166,7 +175,6 @@ export class Capture {
     if (!this.reader.header) throw new SetupError("packet capture: tcpdump wrote no pcap header");
     return {
       header: this.reader.header,
-      packets: this.packets,
       stats: {
         frames: this.frames,
         captured: count("captured"),

@@ -48,37 +48,63 @@ const FLAG_BITS: [number, TcpFlag][] = [
   [0x20, "URG"],
 ];
 
-/** Decode a frame; null when it is not IPv4/IPv6 or too short to read. */
-export function decodeFrame(linktype: number, data: Buffer): DecodedPacket | null {
-  let off: number;
-  let ethertype: number;
-  let outgoing = false;
-  let ifindex: number | undefined;
-  if (linktype === LINKTYPE_LINUX_SLL2) {
-    if (data.length < 20) return null;
-    ethertype = data.readUInt16BE(0);
-    ifindex = data.readUInt32BE(4);
-    outgoing = data[10] === PACKET_OUTGOING;
-    off = 20;
-  } else if (linktype === LINKTYPE_LINUX_SLL) {
-    if (data.length < 16) return null;
-    outgoing = data.readUInt16BE(0) === PACKET_OUTGOING;
-    ethertype = data.readUInt16BE(14);
-    off = 16;
-  } else if (linktype === LINKTYPE_ETHERNET) {
-    if (data.length < 14) return null;
-    ethertype = data.readUInt16BE(12);
-    off = 14;
-  } else if (linktype === LINKTYPE_RAW) {
-    ethertype = (data[0] ?? 0) >> 4 === 6 ? 0x86dd : 0x0800;
-    off = 0;
-  } else return null;
-  const ip = decodeIp(ethertype, data, off);
-  if (!ip) return null;
-  return { ...ip, outgoing, ...(ifindex !== undefined ? { ifindex } : {}) };
+/** Where a frame's IP header starts, and what the link layer says; null when not IP. */
+interface LinkLayer {
+  off: number;
+  ethertype: number;
+  outgoing: boolean;
+  ifindex?: number;
 }
 
-type IpPart = Omit<DecodedPacket, "outgoing" | "ifindex">;
+function linkLayer(linktype: number, data: Buffer): LinkLayer | null {
+  if (linktype === LINKTYPE_LINUX_SLL2) {
+    if (data.length < 20) return null;
+    const outgoing = data[10] === PACKET_OUTGOING;
+    return { off: 20, ethertype: data.readUInt16BE(0), outgoing, ifindex: data.readUInt32BE(4) };
+  }
+  if (linktype === LINKTYPE_LINUX_SLL) {
+    if (data.length < 16) return null;
+    const outgoing = data.readUInt16BE(0) === PACKET_OUTGOING;
+    return { off: 16, ethertype: data.readUInt16BE(14), outgoing };
+  }
+  if (linktype === LINKTYPE_ETHERNET) {
+    if (data.length < 14) return null;
+    return { off: 14, ethertype: data.readUInt16BE(12), outgoing: false };
+  }
+  if (linktype === LINKTYPE_RAW) {
+    const ethertype = (data[0] ?? 0) >> 4 === 6 ? 0x86dd : 0x0800;
+    return { off: 0, ethertype, outgoing: false };
+  }
+  return null;
+}
+
+/** Decode a frame; null when it is not IPv4/IPv6 or too short to read. */
+export function decodeFrame(linktype: number, data: Buffer): DecodedPacket | null {
+  const link = linkLayer(linktype, data);
+  if (!link) return null;
+  const ip = decodeIp(link.ethertype, data, link.off);
+  if (!ip) return null;
+  const packet = ip as DecodedPacket;
+  packet.outgoing = link.outgoing;
+  if (link.ifindex !== undefined) packet.ifindex = link.ifindex;
+  return packet;
+}
+
+/**
+ * The source address of a frame the capturing host sent (cooked captures only), read without
+ * decoding the rest; null for a frame it received, or one decodeFrame would not decode.
+ */
+export function sentFrom(linktype: number, data: Buffer): string | null {
+  const link = linkLayer(linktype, data);
+  if (!link?.outgoing) return null;
+  const { ethertype, off } = link;
+  if (ethertype === 0x0800) return data.length < off + 20 ? null : ipv4(data, off + 12);
+  if (ethertype === 0x86dd) return data.length < off + 40 ? null : ipv6(data, off + 8);
+  return null;
+}
+
+/** decodeIp's result, before decodeFrame adds what the link layer says. */
+type IpPart = Omit<DecodedPacket, "outgoing" | "ifindex"> & Partial<DecodedPacket>;
 
 function decodeIp(ethertype: number, d: Buffer, off: number): IpPart | null {
   let src: string;
@@ -102,27 +128,33 @@ function decodeIp(ethertype: number, d: Buffer, off: number): IpPart | null {
     payloadOff = off + 40;
     payloadLen = d.readUInt16BE(off + 4);
   } else return null;
-  const base = { src, dst, flags: [] as TcpFlag[], len: 0 };
+  // one object per packet, its keys in the order they always had
   if (proto === 6 && d.length >= payloadOff + 20) {
     const dataOff = (d[payloadOff + 12] >> 4) * 4;
-    const bits = d[payloadOff + 13];
     return {
-      ...base,
+      src,
+      dst,
+      flags: tcpFlags(d[payloadOff + 13]),
+      len: Math.max(0, payloadLen - dataOff),
       proto: "tcp",
       sport: d.readUInt16BE(payloadOff),
       dport: d.readUInt16BE(payloadOff + 2),
       seq: d.readUInt32BE(payloadOff + 4),
       ack: d.readUInt32BE(payloadOff + 8),
-      flags: FLAG_BITS.filter(([bit]) => bits & bit).map(([, name]) => name),
       win: d.readUInt16BE(payloadOff + 14),
-      len: Math.max(0, payloadLen - dataOff),
     };
   }
   if ((proto === 1 || proto === 58) && d.length >= payloadOff + 8) {
     const icmp = decodeIcmp(proto === 58, d, payloadOff);
-    return { ...base, proto: "icmp", ...(icmp ? { icmp } : {}) };
+    return { src, dst, flags: [], len: 0, proto: "icmp", ...(icmp ? { icmp } : {}) };
   }
-  return { ...base, proto: "other" };
+  return { src, dst, flags: [], len: 0, proto: "other" };
+}
+
+function tcpFlags(bits: number): TcpFlag[] {
+  const flags: TcpFlag[] = [];
+  for (const [bit, name] of FLAG_BITS) if (bits & bit) flags.push(name);
+  return flags;
 }
 
 function decodeIcmp(v6: boolean, d: Buffer, off: number): IcmpError | undefined {

@@ -4,8 +4,18 @@
 // probe (the same at a zero window), the tail loss probe (the first resend of a flight, of its
 // last segment or within the 200 ms minimum RTO), retransmission #k (resends from snd_una, k
 // counted from the last ACK that moved snd_una), SYN retransmissions, zero-window adverts,
-// and ICMP errors tied to the connection whose segment they quote. Pure: no clock, no I/O.
-import type { DecodedPacket, TcpFlag } from "./decode.js";
+// and ICMP errors tied to the connection whose segment they quote (the TCP state machine is
+// src/wire/tcp-state.ts). Pure: no clock, no I/O.
+import type { DecodedPacket } from "./decode.js";
+import type { PacketKind } from "./packet-kind.js";
+import {
+  type Classified,
+  classifyTcp,
+  type Flow,
+  newFlow,
+  relativeNumbers,
+  tcpLabel,
+} from "./tcp-state.js";
 
 /** A decoded packet on the calls' clock (ms since the fault); where it was captured is left out. */
 export type LabelInput = Omit<DecodedPacket, "outgoing" | "ifindex"> & { tMs: number };
@@ -17,21 +27,7 @@ export interface ConnectionEnds {
   server: { ip: string; port: number };
 }
 
-export type PacketKind =
-  | "syn"
-  | "syn-ack"
-  | "ack"
-  | "data"
-  | "fin"
-  | "rst"
-  | "keepalive-probe"
-  | "window-probe"
-  | "zero-window"
-  | "tail-loss-probe"
-  | "retransmission"
-  | "icmp-unreachable"
-  | "icmp"
-  | "other";
+export type { PacketKind };
 
 export interface LabelledPacket extends LabelInput {
   kind: PacketKind;
@@ -48,175 +44,98 @@ export interface LabelledPacket extends LabelInput {
   relAck?: number;
 }
 
-interface Direction {
-  isn?: number;
-  /** Highest sequence number sent + 1. */
-  nxt?: number;
-  /** Highest ack the peer sent (our snd_una). */
-  una?: number;
-  /** Window the peer advertised last. */
-  peerWin?: number;
-  /** Resends since snd_una last moved (the tail loss probe is not counted). */
-  resends: number;
-  /** Whether this episode (since snd_una last moved) has had its first resend. */
-  resent: boolean;
-  lastSendMs?: number;
-  synSends: number;
-}
-
-interface Flow {
-  name: string;
-  dirs: Map<string, Direction>;
-  client?: string;
-}
-
-const MIN_RTO_MS = 200;
-const u32 = (n: number) => n >>> 0;
-/** a - b in 32-bit sequence space. */
-const diff = (a: number, b: number) => (u32(a - b) << 0) | 0;
-
 export function labelPackets(
   packets: LabelInput[],
   connections: ConnectionEnds[] = [],
 ): LabelledPacket[] {
-  const flows = new Map<string, Flow>();
-  const named = new Map<string, ConnectionEnds>();
-  for (const c of connections)
-    named.set(flowKey(c.client.ip, c.client.port, c.server.ip, c.server.port), c);
-  const flowOf = (a: string, ap: number, b: string, bp: number) => {
-    const key = flowKey(a, ap, b, bp);
-    let flow = flows.get(key);
-    if (!flow) {
-      const conn = named.get(key);
-      flow = { name: conn?.id ?? key, dirs: new Map() };
-      if (conn) flow.client = `${conn.client.ip}:${conn.client.port}`;
-      flows.set(key, flow);
-    }
-    return flow;
-  };
-  return packets.map((p) => {
-    if (p.proto === "icmp") return labelIcmp(p, flowOf, flows);
+  const labeller = new Labeller(connections);
+  return packets.map((p) => labeller.label(p));
+}
+
+/**
+ * Labels packets one at a time, in the order they were captured: what labelPackets does; or
+ * only says what kind each is (kindOf), for a capture that counts its packets as they come.
+ */
+export class Labeller {
+  private readonly flows = new Map<string, Flow>();
+  private readonly named = new Map<string, ConnectionEnds>();
+
+  constructor(connections: ConnectionEnds[] = []) {
+    for (const c of connections)
+      this.named.set(flowKey(end(c.client.ip, c.client.port), end(c.server.ip, c.server.port)), c);
+  }
+
+  label(p: LabelInput): LabelledPacket {
+    if (p.proto === "icmp") return this.labelIcmp(p);
     if (p.proto !== "tcp" || p.sport === undefined || p.dport === undefined)
       return { ...p, kind: "other", label: p.proto };
-    const flow = flowOf(p.src, p.sport, p.dst, p.dport);
-    return labelTcp(p, flow);
-  });
+    const me = end(p.src, p.sport);
+    const peer = end(p.dst, p.dport);
+    const flow = this.flowOf(me, peer);
+    const c: Classified = classifyTcp(p, p.tMs, flow, me, peer);
+    const from = flow.client ? (flow.client === me ? "client" : "server") : undefined;
+    return {
+      ...p,
+      kind: c.kind,
+      label: tcpLabel(c, p),
+      conn: flow.name,
+      ...(from ? { from } : {}),
+      ...relativeNumbers(p, flow, me, peer),
+      ...(c.retransmission === undefined ? {} : { retransmission: c.retransmission }),
+    };
+  }
+
+  /** The packet's kind alone (the same as label's), moving the flows on just as label does. */
+  kindOf(p: Omit<LabelInput, "tMs">, tMs: number): PacketKind {
+    if (p.proto === "icmp") return icmpKind(p);
+    if (p.proto !== "tcp" || p.sport === undefined || p.dport === undefined) return "other";
+    const me = end(p.src, p.sport);
+    const peer = end(p.dst, p.dport);
+    return classifyTcp(p, tMs, this.flowOf(me, peer), me, peer).kind;
+  }
+
+  private flowOf(me: string, peer: string): Flow {
+    const key = flowKey(me, peer);
+    let flow = this.flows.get(key);
+    if (!flow) {
+      const conn = this.named.get(key);
+      flow = newFlow(conn?.id ?? key, conn && end(conn.client.ip, conn.client.port));
+      this.flows.set(key, flow);
+    }
+    return flow;
+  }
+
+  private labelIcmp(p: LabelInput): LabelledPacket {
+    const kind = icmpKind(p);
+    const what = p.icmp?.what;
+    if (!p.icmp || !what) return { ...p, kind, label: "ICMP" };
+    const label = `ICMP ${what.replace(/-/g, " ")}`;
+    const inner = p.icmp.inner;
+    if (!inner) return { ...p, kind, label, from: "router" };
+    const me = end(inner.src, inner.sport);
+    const peer = end(inner.dst, inner.dport);
+    const known = this.flows.has(flowKey(me, peer));
+    const flow = this.flowOf(me, peer);
+    return {
+      ...p,
+      kind,
+      label,
+      from: "router",
+      ...(known || flow.client ? { conn: flow.name } : {}),
+    };
+  }
 }
 
-function labelIcmp(
-  p: LabelInput,
-  flowOf: (a: string, ap: number, b: string, bp: number) => Flow,
-  flows: Map<string, Flow>,
-): LabelledPacket {
+function icmpKind(p: Pick<LabelInput, "icmp">): PacketKind {
   const what = p.icmp?.what;
-  if (!p.icmp || !what) return { ...p, kind: "icmp", label: "ICMP" };
-  const kind: PacketKind = what.endsWith("unreachable") ? "icmp-unreachable" : "icmp";
-  const label = `ICMP ${what.replace(/-/g, " ")}`;
-  const inner = p.icmp.inner;
-  if (!inner) return { ...p, kind, label, from: "router" };
-  const known = flows.has(flowKey(inner.src, inner.sport, inner.dst, inner.dport));
-  const flow = flowOf(inner.src, inner.sport, inner.dst, inner.dport);
-  return {
-    ...p,
-    kind,
-    label,
-    from: "router",
-    ...(known || flow.client ? { conn: flow.name } : {}),
-  };
+  if (!what) return "icmp";
+  return what.endsWith("unreachable") ? "icmp-unreachable" : "icmp";
 }
 
-function labelTcp(p: LabelInput, flow: Flow): LabelledPacket {
-  const me = `${p.src}:${p.sport}`;
-  const peer = `${p.dst}:${p.dport}`;
-  const d = dir(flow, me);
-  const o = dir(flow, peer);
-  const seq = p.seq ?? 0;
-  const ack = p.ack ?? 0;
-  const has = (f: TcpFlag) => p.flags.includes(f);
-  if (has("SYN") && !has("ACK") && !flow.client) flow.client = me;
-  const from: LabelledPacket["from"] = flow.client
-    ? flow.client === me
-      ? "client"
-      : "server"
-    : undefined;
-  const out = (kind: PacketKind, label: string, extra: Partial<LabelledPacket> = {}) => {
-    const rel: Partial<LabelledPacket> = {};
-    if (d.isn !== undefined) rel.relSeq = u32(seq - d.isn);
-    if (has("ACK") && o.isn !== undefined) rel.relAck = u32(ack - o.isn);
-    return { ...p, kind, label, conn: flow.name, ...(from ? { from } : {}), ...rel, ...extra };
-  };
-
-  // What the peer learns from this packet: our ack moves its snd_una, our window its view.
-  if (has("ACK")) {
-    if (o.una === undefined || diff(ack, o.una) > 0) {
-      o.una = ack;
-      o.resends = 0;
-      o.resent = false;
-    }
-    o.peerWin = p.win;
-  }
-
-  if (has("SYN")) {
-    const resent = d.isn === seq;
-    d.isn = seq;
-    d.nxt = u32(seq + 1);
-    d.synSends++;
-    const kind = has("ACK") ? "syn-ack" : "syn";
-    const name = has("ACK") ? "SYN-ACK" : "SYN";
-    d.lastSendMs = p.tMs;
-    if (resent) {
-      const k = d.synSends - 1;
-      return out(kind, `${name} retransmission #${k}`, { retransmission: k });
-    }
-    return out(kind, name);
-  }
-  if (has("RST")) return out("rst", "RST");
-
-  const span = p.len + (has("FIN") ? 1 : 0);
-  if (d.isn === undefined) d.isn = u32(seq - 1);
-  const end = u32(seq + span);
-  const isNew = d.nxt === undefined || diff(end, d.nxt) > 0;
-  const sinceLast = d.lastSendMs === undefined ? Infinity : p.tMs - d.lastSendMs;
-
-  // A probe: at snd_una - 1, empty or one byte, nothing new.
-  if (d.una !== undefined && p.len <= 1 && !has("FIN") && seq === u32(d.una - 1)) {
-    d.lastSendMs = p.tMs;
-    if (d.peerWin === 0) return out("window-probe", "window probe");
-    return out("keepalive-probe", "keepalive probe");
-  }
-  if (span > 0 && !isNew) {
-    // A resend. The first one of an episode is a tail loss probe when it resends the last
-    // segment (not snd_una) or comes before the minimum RTO could have expired.
-    const first = !d.resent;
-    d.resent = true;
-    d.lastSendMs = p.tMs;
-    const fromUna = d.una === undefined || seq === d.una;
-    if (first && (!fromUna || sinceLast < MIN_RTO_MS))
-      return out("tail-loss-probe", "tail loss probe");
-    d.resends++;
-    return out("retransmission", `retransmission #${d.resends}`, { retransmission: d.resends });
-  }
-  if (span > 0) {
-    d.nxt = end;
-    d.lastSendMs = p.tMs;
-    if (has("FIN")) return out("fin", p.len > 0 ? `FIN with ${p.len} B` : "FIN");
-    return out("data", `data ${p.len} B`);
-  }
-  if (p.win === 0) return out("zero-window", "zero window");
-  return out("ack", "ACK");
+function end(ip: string, port: number): string {
+  return `${ip}:${port}`;
 }
 
-function dir(flow: Flow, end: string): Direction {
-  let d = flow.dirs.get(end);
-  if (!d) {
-    d = { resends: 0, resent: false, synSends: 0 };
-    flow.dirs.set(end, d);
-  }
-  return d;
-}
-
-function flowKey(a: string, ap: number, b: string, bp: number): string {
-  const x = `${a}:${ap}`;
-  const y = `${b}:${bp}`;
+function flowKey(x: string, y: string): string {
   return x < y ? `${x}-${y}` : `${y}-${x}`;
 }

@@ -1,6 +1,7 @@
 // The captured frames of a run, kept beside its report for the file reporters that need more
 // than the JSON holds (the pcapng writes the frames' bytes; the diagram draws every labelled
 // packet, even when the JSON only counts them). In memory only: never part of the JSON report.
+// Each is kept only when its reporter was asked for (src/wire/packet-log.ts, WireKeep).
 import { SetupError } from "../errors.js";
 import type { LabelledPacket } from "./label.js";
 
@@ -17,9 +18,10 @@ export interface RunWire {
   /** LINKTYPE_* of the frames, and the bytes kept of each. */
   linktype: number;
   snaplen: number;
-  frames: WireFrame[];
-  /** Every decoded packet, labelled, tMs from the fault. */
-  packets: LabelledPacket[];
+  /** Every frame, when --pcap asked for them. */
+  frames?: WireFrame[];
+  /** Every decoded packet, labelled, tMs from the fault (not at scale unless --diagram). */
+  packets?: LabelledPacket[];
   /** Which lane (client, router, server) each lab address is. */
   lanes: Record<string, string>;
 }
@@ -48,4 +50,15 @@ export function capturedRuns<T extends { capture?: { note?: string } }>(
     throw new SetupError(`${flag}: no packets were captured (${why})`);
   }
   return found;
+}
+
+/** What a reporter reads of a run's wire; a programming error when the run was not told to keep it. */
+export function keptPart<K extends "frames" | "packets">(
+  wire: RunWire,
+  part: K,
+  flag: string,
+): NonNullable<RunWire[K]> {
+  const kept = wire[part];
+  if (!kept) throw new Error(`${flag}: the run kept no ${part} (WireKeep.${part} was not set)`);
+  return kept as NonNullable<RunWire[K]>;
 }

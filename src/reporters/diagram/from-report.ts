@@ -4,7 +4,7 @@
 // wire shows them, and each connection's prediction next to what it measured.
 import type { RunReport } from "../../types.js";
 import { diagramFromWire } from "../../wire/diagram-input.js";
-import { wireOf } from "../../wire/store.js";
+import { keptPart, wireOf } from "../../wire/store.js";
 import { timerSpans } from "../../wire/timers.js";
 import type { DiagramInput } from "./types.js";
 
@@ -24,6 +24,7 @@ const FROM_MS = -300;
 export function diagramOfRun(run: RunReport, title: string): DiagramInput | null {
   const wire = wireOf(run);
   if (!wire) return null;
+  const packets = keptPart(wire, "packets", "--diagram");
   const laneOf = (ip: string) => wire.lanes[ip] ?? "router";
   const dies = HOST_DIES[run.scenario];
   const hostEvents = [
@@ -66,12 +67,12 @@ export function diagramOfRun(run: RunReport, title: string): DiagramInput | null
     title,
     subtitle: run.summary,
     lanes: wire.lanes,
-    packets: wire.packets,
+    packets,
     calls,
     fault: run.summary,
     hostEvents,
     spans: timerSpans(
-      wire.packets.filter((p) => p.tMs > FROM_MS),
+      packets.filter((p) => p.tMs > FROM_MS),
       laneOf,
     ),
     predictions,
