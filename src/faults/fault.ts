@@ -22,6 +22,11 @@ export interface FaultContext {
   measured: Measured;
   /** Record a lab-level step (e.g. "server host back") at a monotonic time, for the report. */
   note: (t: number, what: string) => void;
+  /**
+   * Once the server has stopped reading: resolves when data a client sent is waiting unread at
+   * the server (a few ms after the send returned, for it to land), or after capMs.
+   */
+  unreadData: (capMs: number) => Promise<void>;
 }
 
 /** Remote mode: the same, on hosts tcpdrop did not build (src/remote/stage.ts has the verbs). */

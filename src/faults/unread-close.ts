@@ -2,11 +2,10 @@
 // receive buffer, then close()s. A close with unread data is an abort (RFC 2525, RFC 1122
 // 4.2.2.13): the kernel sends RST, not FIN. The writer sees ECONNRESET; the idle connection,
 // with nothing unread, gets an ordinary FIN and reads EOF.
-import { sleep } from "../clock.js";
 import { fin, rst } from "../predict/index.js";
 import type { Fault } from "./fault.js";
 
-/** Long enough for the writer (every 200 ms) to send at least once more. */
+/** At most this long for the writer (every 200 ms) to send once more after reads stop. */
 const PILE_UP_MS = 300;
 /** Workloads that never send: nothing of theirs is left unread. */
 const SILENT_WORKLOADS = ["idle", "poll", "tcp-info"];
@@ -17,16 +16,16 @@ export const unreadClose: Fault = {
   serverMayDie: false,
   foreignServer: { refuse: "it needs the server to stop reading and then close() its connections" },
   wire: ({ workload }) => (SILENT_WORKLOADS.includes(workload) ? fin(0) : rst(0)),
-  async inject({ lab }) {
+  async inject({ lab, unreadData }) {
     await lab.act("pause-reads");
-    await sleep(PILE_UP_MS);
+    await unreadData(PILE_UP_MS);
     return { at: await lab.act("close-all") };
   },
   remote: {
     needs: "process",
-    async inject({ hosts }) {
+    async inject({ hosts, unreadData }) {
       await hosts.act("pause-reads");
-      await sleep(PILE_UP_MS);
+      await unreadData(PILE_UP_MS);
       return { at: await hosts.act("close-all") };
     },
   },

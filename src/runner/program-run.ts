@@ -65,7 +65,9 @@ export async function runWithPrograms(
     startCounting(capturing);
     const measured: Record<string, number> = {};
     const note = (t: number, what: string) => steps.push({ t, what });
-    const ctx = { lab, settings, params: scenario, measured, note };
+    // A program's sends are not this runner's events: data is given the whole time to pile up.
+    const unreadData = (capMs: number) => sleep(capMs);
+    const ctx = { lab, settings, params: scenario, measured, note, unreadData };
     const inject = () => {
       step(`inject the fault (${scenario.fault})`);
       if (fault.serverMayDie) lab.mayDie.add("server");

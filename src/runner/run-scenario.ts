@@ -3,7 +3,7 @@
 // or the window closes, then tear the lab down and turn what the agents wrote into a report.
 // Scenarios about connect() itself inject the fault first and watch the connects.
 
-import { nowMs } from "../clock.js";
+import { nowMs, sleep } from "../clock.js";
 import { SetupError } from "../errors.js";
 import type { Expectation } from "../expect/index.js";
 import { faultNamed } from "../faults/index.js";
@@ -23,7 +23,7 @@ import { withServerProgram } from "./program-report.js";
 import { runWithPrograms } from "./program-run.js";
 import { ServerPrograms } from "./program-server.js";
 import { buildRunReport } from "./report.js";
-import { settle } from "./settle.js";
+import { settle, untilUnread } from "./settle.js";
 import { buildStage, injectFault, prepareFault, stageFacts } from "./stage.js";
 import {
   attachPackets,
@@ -172,7 +172,10 @@ export async function runScenario(
     const processes = await clientProcesses(specs);
     const measured: Record<string, number> = {};
     const note = (t: number, what: string) => steps.push({ t, what });
-    const ctx = { settings, params: scenario, measured, note };
+    // Between real hosts the data's way is not the lab's ~50 µs: it gets the whole time there.
+    const unreadData = (capMs: number) =>
+      settings.remote ? sleep(capMs) : untilUnread(raw, capMs);
+    const ctx = { settings, params: scenario, measured, note, unreadData };
     const inject = async () => {
       step(`inject the fault (${scenario.fault})`);
       if (fault.serverMayDie) lab.mayDie.add("server");

@@ -31,3 +31,16 @@ export async function settle(
   const giveUp = nowMs() + SETTLE_CAP_MS;
   while (unreadBytes(raw) > 0 && nowMs() < giveUp) await sleep(1);
 }
+
+/** How long a segment takes to land in the peer's receive queue in the lab (RTT ~50 µs), with room. */
+const LAND_MS = 5;
+
+/**
+ * The server has stopped reading: wait until bytes a client sent are unread there (and a few
+ * ms for them to land), at most capMs. Where calls are not reported, that is capMs.
+ */
+export async function untilUnread(raw: readonly RawEvent[], capMs: number): Promise<void> {
+  const giveUp = nowMs() + capMs;
+  while (unreadBytes(raw) === 0 && nowMs() < giveUp) await sleep(1);
+  if (unreadBytes(raw) > 0) await sleep(LAND_MS);
+}
