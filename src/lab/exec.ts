@@ -1,9 +1,10 @@
 // Running `ip` (and `tc` from the same iproute2; for middleboxes, `nft` and `conntrack`) inside
 // a lab host's network namespace. This is the only place tcpdrop runs a system tool; every
-// command targets a namespace held by one of the run's own hosts.
-import { spawn } from "node:child_process";
+// command targets a namespace held by one of the run's own hosts. The tools are started with
+// posix_spawn (quick-spawn.ts), not by forking Node.
 import { SetupError } from "../errors.js";
 import { withTimeout } from "../timeout.js";
+import { type QuickChild, quickSpawn } from "./quick-spawn.js";
 
 const STEP_TIMEOUT_MS = 5000;
 
@@ -28,32 +29,20 @@ export function tcBatch(host: { netns: string }, lines: string[], what: string):
   return inNamespace(host, ["tc", "-batch", "-"], `${lines.join("\n")}\n`, what);
 }
 
-function run(cmd: string, args: string[], input: string, what: string): Promise<void> {
-  const child = spawn(cmd, args, { stdio: ["pipe", "ignore", "pipe"] });
-  const done = new Promise<void>((resolve, reject) => {
-    let stderr = "";
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", (err) => {
-      reject(new SetupError(`lab step "${what}": cannot run ${cmd}: ${err.message}`));
-    });
-    child.on("exit", (code) => {
-      if (code === 0) resolve();
-      else
-        reject(
-          new SetupError(
-            `lab step "${what}" failed: ${stderr.trim().split("\n")[0] || `exit ${code}`}`,
-          ),
-        );
-    });
-    // A tool that exits before reading its input (a namespace already gone) closes the pipe:
-    // its exit status says what went wrong, so the EPIPE on the write is not an error here.
-    child.stdin.on("error", () => {});
-    child.stdin.end(`${input}\n`);
+async function run(cmd: string, args: string[], input: string, what: string): Promise<void> {
+  let child: QuickChild;
+  try {
+    child = await quickSpawn(cmd, args, `${input}\n`);
+  } catch (err) {
+    throw new SetupError(`lab step "${what}": cannot run ${cmd}: ${(err as Error).message}`);
+  }
+  const done = child.exited.then(({ code, stderr }) => {
+    if (code === 0) return;
+    const why = stderr.trim().split("\n")[0] || (code === null ? "killed" : `exit ${code}`);
+    throw new SetupError(`lab step "${what}" failed: ${why}`);
   });
   return withTimeout(done, STEP_TIMEOUT_MS, () => {
-    child.kill("SIGKILL");
+    child.kill();
     return new SetupError(`lab step "${what}" hung for ${STEP_TIMEOUT_MS} ms and was killed`);
   });
 }
