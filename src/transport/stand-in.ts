@@ -7,47 +7,72 @@
 // references, and the kernel closes them as it closes a crashed server's.
 // The process is `setpriv --pdeathsig KILL -- sh -c '...'`, which checks that tcpdrop is still
 // its parent, says "ready" and becomes `sleep infinity`: it dies with tcpdrop even when stopped,
-// and one whose parent died before setpriv armed that exits at once.
-import { spawn } from "node:child_process";
+// and one whose parent died before setpriv armed that exits at once. It is started with
+// posix_spawn (src/lab/posix-spawn.ts), not a fork of Node: the server's sockets are duplicated
+// at the signal, so the in-process end can fall silent at once, and the duplicates are closed
+// once the stand-in holds its own.
 import { readFileSync } from "node:fs";
+import { Socket } from "node:net";
 import { sleep } from "../clock.js";
+import { c, dupFd, type Ended, pipe, posixSpawn, waitExit } from "../lab/posix-spawn.js";
 import { forget, remember } from "../lab/registry.js";
-import type { ChannelExit } from "./transport.js";
 
 export interface StandIn {
-  readonly pid: number | undefined;
   /** Resolves once it is `sleep` (or about to be), armed to die with tcpdrop. */
   readonly ready: Promise<void>;
-  readonly exited: Promise<ChannelExit>;
+  readonly exited: Promise<Ended>;
   kill(signal: NodeJS.Signals): void;
 }
 
 const SCRIPT = 'test "$PPID" = "$1" || exit 1; echo ready; exec sleep infinity';
+/** How often a living stand-in is looked for among the exited (a frozen one lives for the run). */
+const REAP_POLL_MS = 2;
 
-/** Start a process holding these socket descriptors (they stay open in this process too). */
+/**
+ * Start a process holding these socket descriptors. They are duplicated at once, so the caller
+ * may close its own right away; if the process cannot start, the duplicates close as it would.
+ */
 export function standIn(fds: readonly number[]): StandIn {
+  const held = fds.map(dupFd).filter((fd) => fd >= 0);
   const argv = ["--pdeathsig", "KILL", "--", "sh", "-c", SCRIPT, "sh", String(process.pid)];
-  const child = spawn("setpriv", argv, { stdio: ["ignore", "pipe", "ignore", ...fds] });
-  const pid = child.pid;
-  if (pid !== undefined) remember(pid);
-  const exited = new Promise<ChannelExit>((resolve) => {
-    const done = (exit: ChannelExit) => {
-      if (pid !== undefined) forget(pid);
-      resolve(exit);
-    };
-    child.on("exit", (code, signal) => done({ code, signal }));
-    child.on("error", () => done({ code: null, signal: null }));
+  const started = (async () => {
+    const [outRead, outWrite] = pipe();
+    try {
+      const pid = await posixSpawn("setpriv", argv, ["null", outWrite, "null", ...held]);
+      remember(pid);
+      return { pid, out: new Socket({ fd: outRead, readable: true, writable: false }) };
+    } catch {
+      c.close(outRead);
+      return null; // not started: the duplicates close below, as the process's sockets would
+    } finally {
+      c.close(outWrite);
+      for (const fd of held) c.close(fd);
+    }
+  })();
+  let running = true;
+  const exited = started.then(async (s) => {
+    if (!s) return { code: null, signal: null };
+    const end = await waitExit(s.pid, REAP_POLL_MS);
+    running = false;
+    forget(s.pid);
+    s.out.destroy();
+    return end;
   });
-  const ready = new Promise<void>((resolve) => {
-    child.stdout?.once("data", () => void becameSleep(pid).then(resolve));
-    void exited.then(() => resolve());
-  });
+  const ready = started.then(
+    (s) =>
+      new Promise<void>((resolve) => {
+        if (!s) return resolve();
+        s.out.once("data", () => void becameSleep(s.pid).then(resolve));
+        void exited.then(() => resolve());
+      }),
+  );
   return {
-    pid,
     ready,
     exited,
     kill(signal) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      void started.then((s) => {
+        if (s && running) process.kill(s.pid, signal);
+      });
     },
   };
 }

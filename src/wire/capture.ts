@@ -5,9 +5,8 @@
 // With `-i any` a forwarded packet is seen twice, arriving and leaving; only the arriving copy
 // is kept (its time is when the sending host put it on the wire), plus what the router itself
 // sends. Packet times are converted to the CLOCK_MONOTONIC ms that the call events carry.
-import { type ChildProcessByStdio, spawn } from "node:child_process";
-import type { Readable, Writable } from "node:stream";
 import { SetupError } from "../errors.js";
+import { type PipedChild, pipedSpawn } from "../lab/piped-spawn.js";
 import { forget, remember } from "../lab/registry.js";
 import { type ClockPair, realtimeToMonotonicMs, sampleClocks } from "./clock.js";
 import { type DecodedPacket, decodeFrame, sentFrom } from "./decode.js";
@@ -78,18 +77,15 @@ export class Capture {
   private tcpdumpPid = 0;
 
   private constructor(
-    private readonly child: ChildProcessByStdio<Writable, Readable, Readable>,
+    private readonly child: PipedChild,
     private readonly clock: ClockPair,
     options: CaptureOptions,
   ) {
     this.own = new Set(options.ownAddresses);
     this.onPacket = options.onPacket;
     child.stdin.on("error", () => {});
-    this.exited = new Promise((resolve) => {
-      child.on("close", () => {
-        if (this.tcpdumpPid) forget(this.tcpdumpPid);
-        resolve();
-      });
+    this.exited = child.closed.then(() => {
+      if (this.tcpdumpPid) forget(this.tcpdumpPid);
     });
     child.stdout.on("data", (chunk: Buffer) => this.receive(chunk));
     child.stderr.on("data", (chunk) => {
@@ -103,7 +99,7 @@ export class Capture {
   }
 
   /** Start tcpdump in the namespace; resolves once it is listening. */
-  static start(options: CaptureOptions): Promise<Capture> {
+  static async start(options: CaptureOptions): Promise<Capture> {
     const tcpdump = [
       ...["-i", "any", "-n", "-U", "-w", "-", "-Z", "root"],
       ...["-s", String(options.snaplen ?? 256), "-B", String(options.bufferKiB ?? 8192)],
@@ -111,8 +107,9 @@ export class Capture {
       "--immediate-mode",
     ];
     const argv = [`--net=${options.netns}`, "--", "sh", "-c", WATCHDOG, "sh", ...tcpdump];
-    const child = spawn("nsenter", argv, { stdio: ["pipe", "pipe", "pipe"] });
-    if (child.pid === undefined) throw new SetupError("cannot start tcpdump: nsenter not found");
+    const child = await pipedSpawn("nsenter", argv).catch((err: Error) => {
+      throw new SetupError(`cannot start tcpdump: nsenter: ${err.message}`);
+    });
     const capture = new Capture(child, sampleClocks(), options);
     return capture.listening();
   }
@@ -188,7 +185,7 @@ export class Capture {
   /** A PID in the captured namespace (the watchdog shell, alive as long as tcpdump is):
    * /proc/PID/net/* shows that namespace's own counters. */
   get pid(): number {
-    return this.child.pid as number;
+    return this.child.pid;
   }
 
   /** The PID of tcpdump itself (0 until it has started). */
@@ -198,7 +195,7 @@ export class Capture {
 
   /** End tcpdump at once (teardown after an error). */
   kill(): void {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    if (!this.child.running) return;
     if (this.tcpdumpPid) {
       try {
         process.kill(this.tcpdumpPid, "SIGKILL");

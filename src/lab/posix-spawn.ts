@@ -1,0 +1,132 @@
+// Starting a process with glibc's posix_spawnp instead of a fork of Node. Node's child_process
+// forks all of tcpdrop on the main thread: ~12 ms for a small tcpdrop and 20-40 ms once a batch
+// of labs has grown it, during which no lab's socket call is made or stamped. posix_spawn uses
+// clone(CLONE_VM | CLONE_VFORK): the child borrows tcpdrop's memory until it execs, so it costs
+// the same at any size, and the call runs on a worker thread (koffi's async call), so that even
+// the few ms a vfork waits for the child's exec are not the main thread's. As with Node's
+// spawn, the child starts with every signal at its default action (Node ignores SIGPIPE) and
+// none blocked. Its exit is polled with waitpid(WNOHANG): libuv reaps only its own children.
+import { constants } from "node:os";
+import koffi from "koffi";
+import { sleep } from "../clock.js";
+
+const libc = koffi.load("libc.so.6");
+export const c = {
+  spawnp: libc.func(
+    "int posix_spawnp(void *pid, const char *file, const void *actions, const void *attr, const char **argv, const char **envp)",
+  ),
+  actionsInit: libc.func("int posix_spawn_file_actions_init(void *actions)"),
+  actionsDestroy: libc.func("int posix_spawn_file_actions_destroy(void *actions)"),
+  addDup2: libc.func("int posix_spawn_file_actions_adddup2(void *actions, int fd, int newfd)"),
+  addOpen: libc.func(
+    "int posix_spawn_file_actions_addopen(void *actions, int fd, const char *path, int oflag, uint32_t mode)",
+  ),
+  attrInit: libc.func("int posix_spawnattr_init(void *attr)"),
+  attrDestroy: libc.func("int posix_spawnattr_destroy(void *attr)"),
+  attrSetFlags: libc.func("int posix_spawnattr_setflags(void *attr, short flags)"),
+  attrSetSigDefault: libc.func("int posix_spawnattr_setsigdefault(void *attr, const void *set)"),
+  attrSetSigMask: libc.func("int posix_spawnattr_setsigmask(void *attr, const void *set)"),
+  sigFillSet: libc.func("int sigfillset(void *set)"),
+  sigEmptySet: libc.func("int sigemptyset(void *set)"),
+  pipe2: libc.func("int pipe2(void *fds, int flags)"),
+  memfdCreate: libc.func("int memfd_create(const char *name, unsigned int flags)"),
+  write: libc.func("long write(int fd, const void *buf, size_t count)"),
+  pread: libc.func("long pread(int fd, void *buf, size_t count, long offset)"),
+  close: libc.func("int close(int fd)"),
+  waitpid: libc.func("int waitpid(int pid, void *status, int options)"),
+  kill: libc.func("int kill(int pid, int sig)"),
+  fcntl: libc.func("int fcntl(int fd, int cmd, int arg)"),
+};
+
+const O_RDWR = 2;
+const F_DUPFD_CLOEXEC = 1030;
+const O_CLOEXEC = 0o2000000;
+const WNOHANG = 1;
+const POSIX_SPAWN_SETSIGDEF = 0x04;
+const POSIX_SPAWN_SETSIGMASK = 0x08;
+/** Room for glibc's posix_spawn_file_actions_t (80 bytes), posix_spawnattr_t (336), sigset_t (128). */
+const OPAQUE_BYTES = 512;
+
+/** tcpdrop's environment as NAME=value strings, made once (the CLI sets PATH before any lab). */
+let env: string[] | undefined;
+
+export function errnoName(code: number): string {
+  return Object.entries(koffi.os.errno).find(([, v]) => v === code)?.[0] ?? `errno ${code}`;
+}
+
+/** A second descriptor of the same open file (close-on-exec), or -1. */
+export function dupFd(fd: number): number {
+  return c.fcntl(fd, F_DUPFD_CLOEXEC, 0);
+}
+
+/** A pipe, both ends close-on-exec: [read end, write end]. */
+export function pipe(): [number, number] {
+  const fds = Buffer.alloc(8);
+  if (c.pipe2(fds, O_CLOEXEC) !== 0) throw new Error(`pipe2: ${errnoName(koffi.errno())}`);
+  return [fds.readInt32LE(0), fds.readInt32LE(4)];
+}
+
+/**
+ * Start `file` (searched on PATH) with `args`; `stdio[i]` becomes the child's fd i (a
+ * descriptor of ours, or "null" for /dev/null). Resolves to its PID; rejects ("ENOENT"...) if
+ * it cannot start.
+ */
+export async function posixSpawn(
+  file: string,
+  args: string[],
+  stdio: (number | "null")[],
+): Promise<number> {
+  const actions = Buffer.alloc(OPAQUE_BYTES);
+  const attr = Buffer.alloc(OPAQUE_BYTES);
+  const all = Buffer.alloc(OPAQUE_BYTES);
+  const none = Buffer.alloc(OPAQUE_BYTES);
+  c.actionsInit(actions);
+  c.attrInit(attr);
+  try {
+    stdio.forEach((fd, target) => {
+      if (fd === "null") c.addOpen(actions, target, "/dev/null", O_RDWR, 0);
+      else c.addDup2(actions, fd, target);
+    });
+    c.sigFillSet(all);
+    c.sigEmptySet(none);
+    c.attrSetFlags(attr, POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+    c.attrSetSigDefault(attr, all);
+    c.attrSetSigMask(attr, none);
+    env ??= Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
+    const envp = [...env, null];
+    const argv = [file, ...args, null];
+    const pidBuf = Buffer.alloc(4);
+    const err = await new Promise<number>((resolve, reject) => {
+      c.spawnp.async(pidBuf, file, actions, attr, argv, envp, (e: unknown, r: number) =>
+        e ? reject(e) : resolve(r),
+      );
+    });
+    if (err !== 0) throw new Error(errnoName(err));
+    return pidBuf.readInt32LE(0);
+  } finally {
+    c.actionsDestroy(actions);
+    c.attrDestroy(attr);
+  }
+}
+
+/** How a child ended: its exit code, or the signal that killed it (both null: not ours to wait for). */
+export interface Ended {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+const SIGNAL_NAMES = new Map(
+  Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]),
+);
+
+/** Poll until the child has exited (every `pollMs` ms, a number or asked each time): how it ended. */
+export async function waitExit(pid: number, pollMs: number | (() => number) = 1): Promise<Ended> {
+  const status = Buffer.alloc(4);
+  const every = typeof pollMs === "number" ? () => pollMs : pollMs;
+  let got = c.waitpid(pid, status, WNOHANG);
+  for (; got === 0; got = c.waitpid(pid, status, WNOHANG)) await sleep(every());
+  const raw = status.readInt32LE(0);
+  if (got <= 0) return { code: null, signal: null };
+  if ((raw & 0x7f) === 0) return { code: (raw >> 8) & 0xff, signal: null };
+  return { code: null, signal: SIGNAL_NAMES.get(raw & 0x7f) ?? null };
+}
