@@ -42,6 +42,7 @@ export const EPOLL_CTL_MOD = 3;
 export const PR_SET_PDEATHSIG = 1;
 export const EFD_NONBLOCK = 0o4000;
 export const EFD_CLOEXEC = 0o2000000;
+export const EPOLL_CLOEXEC = 0o2000000;
 export const SIGHUP = 1;
 export const SIGKILL = 9;
 export const SIGPIPE = 13;

@@ -6,6 +6,7 @@
 import {
   EFD_CLOEXEC,
   EFD_NONBLOCK,
+  EPOLL_CLOEXEC,
   EPOLL_CTL_ADD,
   EPOLL_CTL_DEL,
   EPOLL_CTL_MOD,
@@ -34,7 +35,7 @@ export class Poller {
   private waitEnded: () => void = () => {};
 
   constructor() {
-    this.epfd = sys.epollCreate1(0);
+    this.epfd = sys.epollCreate1(EPOLL_CLOEXEC); // no tool tcpdrop starts inherits it
     if (this.epfd < 0) throw new Error(`epoll_create1 failed: ${errnoName(lastErrno())}`);
     this.wakeFd = sys.eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     this.watch(this.wakeFd, EPOLLIN, () => {});
