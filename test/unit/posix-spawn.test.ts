@@ -1,0 +1,61 @@
+// Starting tools with posix_spawn (src/lab/posix-spawn.ts): real processes (sh, cat), no root.
+// What Node's spawn gave the lab's tools must hold here too: the input on stdin, the exit code,
+// stderr, a clear error for a missing tool, and every signal at its default action (Node
+// itself ignores SIGPIPE, which a child would otherwise inherit).
+import { describe, expect, it } from "vitest";
+import { pipedSpawn } from "../../src/lab/piped-spawn.js";
+import { quickSpawn } from "../../src/lab/quick-spawn.js";
+
+describe("quickSpawn", () => {
+  it("hands the input on stdin and gives back the exit code and stderr", async () => {
+    const child = await quickSpawn("sh", ["-c", 'read line; echo "got $line" >&2; exit 3'], "hi\n");
+    await expect(child.exited).resolves.toEqual({ code: 3, stderr: "got hi\n" });
+  });
+
+  it("rejects with the errno's name when the tool is not on PATH", async () => {
+    await expect(quickSpawn("tcpdrop-no-such-tool", [], "")).rejects.toThrow(/ENOENT/);
+  });
+
+  it("starts the tool with no standard signal ignored, SIGPIPE included", async () => {
+    const child = await quickSpawn("sh", ["-c", "grep SigIgn /proc/self/status >&2"], "");
+    const { code, stderr } = await child.exited;
+    expect(code).toBe(0);
+    const ignored = BigInt(`0x${stderr.trim().split("\t")[1]}`);
+    // signals 1-31 (bit n-1 for signal n); glibc's posix_spawn leaves its own two internal
+    // real-time signals (32, 33) ignored, which no tool of the lab uses
+    expect(ignored & 0x7fffffffn).toBe(0n);
+  });
+
+  it("reports a tool ended by a signal as no exit code", async () => {
+    const child = await quickSpawn("sleep", ["5"], "");
+    child.kill();
+    await expect(child.exited).resolves.toEqual({ code: null, stderr: "" });
+  });
+});
+
+describe("pipedSpawn", () => {
+  it("streams stdout, and closes once stdin has ended and the child has exited", async () => {
+    const child = await pipedSpawn("sh", ["-c", "cat; echo done >&2"]);
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      err += d;
+    });
+    child.stdin.end("hello\n");
+    await child.closed;
+    expect(out).toBe("hello\n");
+    expect(err).toBe("done\n");
+    expect(child.running).toBe(false);
+  });
+
+  it("ends a child that is killed, and its stdin with it", async () => {
+    const child = await pipedSpawn("sleep", ["5"]);
+    child.kill("SIGKILL");
+    await child.closed;
+    expect(child.running).toBe(false);
+    expect(child.stdin.destroyed).toBe(true);
+  });
+});
