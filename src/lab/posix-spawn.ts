@@ -8,7 +8,10 @@
 // none blocked. Its exit is polled with waitpid(WNOHANG): libuv reaps only its own children.
 import { constants } from "node:os";
 import koffi from "koffi";
+import { errnoName, sys } from "../agent/libc.js";
 import { sleep } from "../clock.js";
+
+export { errnoName };
 
 const libc = koffi.load("libc.so.6");
 export const c = {
@@ -30,9 +33,9 @@ export const c = {
   sigEmptySet: libc.func("int sigemptyset(void *set)"),
   pipe2: libc.func("int pipe2(void *fds, int flags)"),
   memfdCreate: libc.func("int memfd_create(const char *name, unsigned int flags)"),
-  write: libc.func("long write(int fd, const void *buf, size_t count)"),
+  write: sys.write,
   pread: libc.func("long pread(int fd, void *buf, size_t count, long offset)"),
-  close: libc.func("int close(int fd)"),
+  close: sys.close,
   waitpid: libc.func("int waitpid(int pid, void *status, int options)"),
   kill: libc.func("int kill(int pid, int sig)"),
   fcntl: libc.func("int fcntl(int fd, int cmd, int arg)"),
@@ -49,10 +52,6 @@ const OPAQUE_BYTES = 512;
 
 /** tcpdrop's environment as NAME=value strings, made once (the CLI sets PATH before any lab). */
 let env: string[] | undefined;
-
-export function errnoName(code: number): string {
-  return Object.entries(koffi.os.errno).find(([, v]) => v === code)?.[0] ?? `errno ${code}`;
-}
 
 /** A second descriptor of the same open file (close-on-exec), or -1. */
 export function dupFd(fd: number): number {
