@@ -1,7 +1,7 @@
 // Running `ip` (and `tc` from the same iproute2; for middleboxes, `nft` and `conntrack`) inside
 // a lab host's network namespace. This is the only place tcpdrop runs a system tool; every
 // command targets a namespace held by one of the run's own hosts. The tools are started with
-// posix_spawn (quick-spawn.ts), not by forking Node.
+// posix_spawn from inside that namespace (quick-spawn.ts), not by forking Node.
 import { SetupError } from "../errors.js";
 import { withTimeout } from "../timeout.js";
 import { type QuickChild, quickSpawn } from "./quick-spawn.js";
@@ -10,8 +10,7 @@ const STEP_TIMEOUT_MS = 5000;
 
 /** Run `ip -batch -` with the given lines inside a lab host's network namespace. */
 export function ipBatch(host: { netns: string }, lines: string[], what: string): Promise<void> {
-  const args = [`--net=${host.netns}`, "--", "ip", "-batch", "-"];
-  return run("nsenter", args, lines.join("\n"), what);
+  return run(host.netns, ["ip", "-batch", "-"], lines.join("\n"), what);
 }
 
 /** Run one tool with `input` on its stdin inside a lab host's network namespace. */
@@ -21,7 +20,7 @@ export function inNamespace(
   input: string,
   what: string,
 ): Promise<void> {
-  return run("nsenter", [`--net=${host.netns}`, "--", ...argv], input, what);
+  return run(host.netns, argv, input, what);
 }
 
 /** Run `tc -batch -` with the given lines inside a lab host's network namespace. */
@@ -29,10 +28,11 @@ export function tcBatch(host: { netns: string }, lines: string[], what: string):
   return inNamespace(host, ["tc", "-batch", "-"], `${lines.join("\n")}\n`, what);
 }
 
-async function run(cmd: string, args: string[], input: string, what: string): Promise<void> {
+async function run(netns: string, argv: string[], input: string, what: string): Promise<void> {
+  const [cmd, ...args] = argv;
   let child: QuickChild;
   try {
-    child = await quickSpawn(cmd, args, `${input}\n`);
+    child = await quickSpawn(cmd, args, `${input}\n`, netns);
   } catch (err) {
     throw new SetupError(`lab step "${what}": cannot run ${cmd}: ${(err as Error).message}`);
   }
