@@ -16,7 +16,7 @@ export const HEARTBEAT = "hb\n";
 
 /** --follow-up-gap when not given: after the first failure a connection makes a few more
  * calls, this far apart. Shorter gaps change some call sequences (docs/phases.md). */
-export const FOLLOW_UP_GAP_MS = 20;
+export const FOLLOW_UP_GAP_MS = 10;
 
 /** A pooled connection's request, and the server's answer to it. */
 export const REQUEST = "req\n";
