@@ -4,8 +4,14 @@
 import { writeFileSync } from "node:fs";
 import { parseCount } from "./commands/settings.js";
 import { SetupError, UsageError } from "./errors.js";
+import { warmKernelHz } from "./plan/kernel.js";
 import { createProgress, type Progress } from "./reporters/progress.js";
-import { fileReporters, loadReporter, stdoutReporterName } from "./reporters/registry.js";
+import {
+  fileReporters,
+  loadReporter,
+  preloadReporters,
+  stdoutReporterName,
+} from "./reporters/registry.js";
 import type { JobHooks } from "./runner/jobs.js";
 import { withTimeout } from "./timeout.js";
 import type { Report } from "./types.js";
@@ -32,7 +38,7 @@ export async function explain(name: string, opts: Flags): Promise<void> {
 export async function run(names: string[], opts: Flags, version: string): Promise<number> {
   const { runCommand } = await import("./commands/run.js");
   const result = await withDeadline(opts.timeout, () =>
-    runCommand(names, { ...opts, hooks: liveProgress() }, version),
+    runCommand(names, { ...opts, hooks: liveProgress(() => warmUp("run", opts)) }, version),
   );
   await deliver("run", result.report, opts);
   return result.exitCode;
@@ -41,17 +47,35 @@ export async function run(names: string[], opts: Flags, version: string): Promis
 export async function compare(name: string, opts: Flags, version: string): Promise<number> {
   const { compareCommand } = await import("./commands/compare.js");
   const result = await withDeadline(opts.timeout, () =>
-    compareCommand(name, { ...opts, hooks: liveProgress() }, version),
+    compareCommand(name, { ...opts, hooks: liveProgress(() => warmUp("compare", opts)) }, version),
   );
   await deliver("compare", result.report, opts);
   return result.exitCode;
 }
 
-/** The live status line on stderr (a TTY only), shared by every lab running. */
-function liveProgress(): JobHooks {
+/**
+ * What the report will need, readied in the first lab's idle time (it waits for its tools
+ * while the lab is built): the reporters' code, and the kernel's HZ.
+ */
+function warmUp(command: "run" | "compare", opts: Flags): void {
+  preloadReporters(command, opts);
+  void warmKernelHz();
+}
+
+/**
+ * The live status line on stderr (a TTY only), shared by every lab running; `onFirstStep`
+ * runs once, when the first lab starts.
+ */
+function liveProgress(onFirstStep: () => void): JobHooks {
   let progress: Progress | undefined;
   let done = 0;
+  let started = false;
   return {
+    onStep: () => {
+      if (started) return;
+      started = true;
+      onFirstStep();
+    },
     onProgress: (job, elapsed, events) => {
       progress ??= createProgress(process.stderr, job.settings.windowS);
       const label = [job.scenario.name, job.label, job.repetition && `#${job.repetition}`]

@@ -1,8 +1,10 @@
 // What the report says about the machine's kernel: its release and its timer frequency (HZ),
 // which sets the rounding of every TCP timer.
 import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { release } from "node:os";
-import { gunzipSync } from "node:zlib";
+import { promisify } from "node:util";
+import { gunzip, gunzipSync } from "node:zlib";
 
 export function kernelRelease(): string {
   return release();
@@ -14,6 +16,21 @@ let cachedHz: { hz: number; known: boolean } | undefined;
 export function kernelHz(): { hz: number; known: boolean } {
   cachedHz ??= readHz();
   return cachedHz;
+}
+
+/**
+ * Read HZ ahead, off the main thread (the file read and the gunzip run in libuv's pool), so
+ * that the report after a run does not wait the few ms /proc/config.gz takes to unpack.
+ */
+export async function warmKernelHz(): Promise<void> {
+  if (cachedHz) return;
+  try {
+    const text = (await promisify(gunzip)(await readFile("/proc/config.gz"))).toString();
+    const match = /^CONFIG_HZ=(\d+)$/m.exec(text);
+    if (match) cachedHz ??= { hz: Number(match[1]), known: true };
+  } catch {
+    // kernelHz() reads it (or the other source) when it is needed
+  }
 }
 
 function readHz(): { hz: number; known: boolean } {

@@ -71,6 +71,26 @@ export function stdoutReporterName(
   return report.runs.some((run) => run.repetition !== undefined) ? "repeat" : "pretty";
 }
 
+/**
+ * Start loading the reporters a command's report will be given to (the stdout one as the flags
+ * tell it, and each file reporter asked for), without waiting: called as the first lab is
+ * built, their code compiles while the lab waits for its tools instead of after the run.
+ */
+export function preloadReporters(
+  command: "run" | "compare",
+  flags: Record<string, unknown> & { json?: boolean; repeat?: unknown },
+): void {
+  const repeated = flags.repeat !== undefined && String(flags.repeat) !== "1";
+  const stdout = stdoutReporterName(command, flags, {
+    runs: repeated ? [{ repetition: 1 }] : [],
+  });
+  const entries = [
+    ...REPORTERS.filter((r) => r.name === stdout),
+    ...fileReporters(flags).map((f) => f.entry),
+  ];
+  for (const entry of entries) entry.load().catch(() => {}); // deliver() loads it again and says why
+}
+
 /** File reporters whose flag was given, each with the path it writes to. */
 export function fileReporters(
   flags: Record<string, unknown>,

@@ -19,9 +19,6 @@ import type { RawEvent } from "./collect.js";
 import { planExpectations } from "./expectation-plan.js";
 import type { Snapshot } from "./facts.js";
 import { labAgents, needsProcess, scaleSysctls } from "./lab-agents.js";
-import { withServerProgram } from "./program-report.js";
-import { runWithPrograms } from "./program-run.js";
-import { ServerPrograms } from "./program-server.js";
 import { buildRunReport } from "./report.js";
 import { settle, untilUnread } from "./settle.js";
 import { buildStage, injectFault, prepareFault, stageFacts } from "./stage.js";
@@ -47,10 +44,15 @@ export async function runScenario(
   hooks: RunHooks = {},
   keep: WireKeep = KEEP_NOTHING,
 ): Promise<RunReport> {
-  if (settings.programs?.client) return runWithPrograms(scenario, settings, extra, hooks, keep);
+  // The user's own programs (--client-cmd, --server-cmd) bring their own code: strace's
+  // parser, the program reports. A run without them does not load it.
+  if (settings.programs?.client) {
+    const { runWithPrograms } = await import("./program-run.js");
+    return runWithPrograms(scenario, settings, extra, hooks, keep);
+  }
   // --server-cmd alone: the built-in client watches the user's server.
   const servers = settings.programs?.server
-    ? new ServerPrograms(settings.programs.server)
+    ? new (await import("./program-server.js")).ServerPrograms(settings.programs.server)
     : undefined;
   let faultAt = 0;
   const started = nowMs();
@@ -103,6 +105,7 @@ export async function runScenario(
     const report = await Promise.race([observing, lab.crashed]);
     if (!servers) return report;
     if (faultNamed(scenario.fault).serverMayDie) await servers.settle(500);
+    const { withServerProgram } = await import("./program-report.js");
     return withServerProgram(report, (await servers.stopAll())[0], faultAt, extra);
   } finally {
     aborted = true;
