@@ -3,6 +3,7 @@
 // pipes are Node streams; `closed` resolves once its stdout and stderr have closed and it has
 // exited, as a ChildProcess's "close" event does.
 import { Socket } from "node:net";
+import { sleep } from "../clock.js";
 import { c, pipe, posixSpawn, waitExit } from "./posix-spawn.js";
 
 /** How often a running child is looked for among the exited. */
@@ -47,10 +48,22 @@ export async function pipedSpawn(
   const outGone = gone(stdout).then(() => {
     outClosed = true;
   });
-  // Its exit is looked for every 20 ms while it runs, every ms once its stdout has closed (it
-  // is ending). Then its stdin goes, as Node's spawn destroys a dead child's stdin: whatever
-  // else of its own still reads that pipe (a watchdog) sees EOF and ends too.
-  const exited = waitExit(pid, () => (outClosed ? 1 : LIVE_POLL_MS)).then(() => {
+  // Its exit is looked for every 20 ms while it runs, at once when its stdout closes (it is
+  // ending) and every ms after. Then its stdin goes, as Node's spawn destroys a dead child's
+  // stdin: whatever else of its own still reads that pipe (a watchdog) sees EOF and ends too.
+  let wake = () => {};
+  void outGone.then(() => wake());
+  const pause = () =>
+    outClosed
+      ? sleep(1)
+      : new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, LIVE_POLL_MS);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+  const exited = waitExit(pid, pause).then(() => {
     running = false;
     stdin.destroy();
   });

@@ -148,12 +148,18 @@ const SIGNAL_NAMES = new Map(
   Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]),
 );
 
-/** Poll until the child has exited (every `pollMs` ms, a number or asked each time): how it ended. */
-export async function waitExit(pid: number, pollMs: number | (() => number) = 1): Promise<Ended> {
+/**
+ * Poll until the child has exited (every `pollMs` ms, or after each `pause()` resolves): how
+ * it ended.
+ */
+export async function waitExit(
+  pid: number,
+  pollMs: number | (() => Promise<unknown>) = 1,
+): Promise<Ended> {
   const status = Buffer.alloc(4);
-  const every = typeof pollMs === "number" ? () => pollMs : pollMs;
+  const pause = typeof pollMs === "number" ? () => sleep(pollMs) : pollMs;
   let got = c.waitpid(pid, status, WNOHANG);
-  for (; got === 0; got = c.waitpid(pid, status, WNOHANG)) await sleep(every());
+  for (; got === 0; got = c.waitpid(pid, status, WNOHANG)) await pause();
   const raw = status.readInt32LE(0);
   if (got <= 0) return { code: null, signal: null };
   if ((raw & 0x7f) === 0) return { code: (raw >> 8) & 0xff, signal: null };

@@ -17,12 +17,14 @@ const START_TIMEOUT_MS = 5000;
 // tcpdump would outlive a killed tcpdrop (it holds the router's namespace, and with no packet
 // to write it never notices the closed pipe; a parent-death signal does not survive its
 // dropping of privileges). So a shell runs it and waits on tcpdrop's pipe: when tcpdrop closes
-// it, or dies and the kernel closes it, tcpdump gets SIGINT, writes its counts and exits.
+// it, or dies and the kernel closes it, tcpdump gets SIGINT, writes its counts and exits. Only
+// tcpdump keeps the output pipes open, so that they close the moment it exits.
 const WATCHDOG = [
   "exec 3<&0",
   'tcpdump "$@" </dev/null & pid=$!',
   'echo "tcpdump-pid $pid" >&2',
-  '{ read _ <&3; kill -INT "$pid" 2>/dev/null; } &',
+  '{ read _ <&3; kill -INT "$pid" 2>/dev/null; } >/dev/null 2>&1 &',
+  "exec >/dev/null 2>&1",
   'wait "$pid"',
 ].join("\n");
 const STOP_TIMEOUT_MS = 3000;
@@ -162,6 +164,14 @@ export class Capture {
    * packets reach onPacket before this resolves. */
   async stop(): Promise<CaptureResult> {
     this.child.stdin.end();
+    // and SIGINT straight to tcpdump: the watchdog's own kill waits until its shell is run
+    if (this.tcpdumpPid && this.child.running) {
+      try {
+        process.kill(this.tcpdumpPid, "SIGINT");
+      } catch {
+        // already gone
+      }
+    }
     const timer = setTimeout(() => this.kill(), STOP_TIMEOUT_MS);
     await this.exited;
     clearTimeout(timer);
