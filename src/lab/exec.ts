@@ -1,7 +1,7 @@
 // Running `ip` (and `tc` from the same iproute2; for middleboxes, `nft` and `conntrack`) inside
 // a lab host's network namespace. This is the only place tcpdrop runs a system tool; every
-// command targets a namespace held by one of the run's own hosts. The tools are started with
-// posix_spawn from inside that namespace (quick-spawn.ts), not by forking Node.
+// command targets a namespace held by one of the run's own hosts, joined with nsenter. The
+// tools are started with posix_spawn (quick-spawn.ts), not by forking Node.
 import { SetupError } from "../errors.js";
 import { withTimeout } from "../timeout.js";
 import { type QuickChild, quickSpawn } from "./quick-spawn.js";
@@ -32,9 +32,11 @@ async function run(netns: string, argv: string[], input: string, what: string): 
   const [cmd, ...args] = argv;
   let child: QuickChild;
   try {
-    child = await quickSpawn(cmd, args, `${input}\n`, netns);
+    child = await quickSpawn("nsenter", [`--net=${netns}`, "--", cmd, ...args], `${input}\n`);
   } catch (err) {
-    throw new SetupError(`lab step "${what}": cannot run ${cmd}: ${(err as Error).message}`);
+    throw new SetupError(
+      `lab step "${what}": cannot run ${cmd} through nsenter: ${(err as Error).message}`,
+    );
   }
   const done = child.exited.then(({ code, stderr }) => {
     if (code === 0) return;

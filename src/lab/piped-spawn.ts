@@ -21,18 +21,14 @@ export interface PipedChild {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** Start `file` (searched on PATH) with `args`, inside `netns` when given; rejects ("ENOENT"...) if it cannot. */
-export async function pipedSpawn(
-  file: string,
-  args: string[],
-  netns?: string,
-): Promise<PipedChild> {
+/** Start `file` (searched on PATH) with `args`; rejects ("ENOENT"...) if it cannot. */
+export async function pipedSpawn(file: string, args: string[]): Promise<PipedChild> {
   const [inRead, inWrite] = pipe();
   const [outRead, outWrite] = pipe();
   const [errRead, errWrite] = pipe();
   let pid: number;
   try {
-    pid = await posixSpawn(file, args, [inRead, outWrite, errWrite], netns);
+    pid = await posixSpawn(file, args, [inRead, outWrite, errWrite]);
   } catch (err) {
     for (const fd of [inWrite, outRead, errRead]) c.close(fd);
     throw err;

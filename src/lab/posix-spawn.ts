@@ -1,20 +1,25 @@
-// Starting a process with glibc's posix_spawnp instead of a fork of Node. Node's child_process
+// Starting a process with glibc's posix_spawn instead of a fork of Node. Node's child_process
 // forks all of tcpdrop on the main thread: ~12 ms for a small tcpdrop and 20-40 ms once a batch
 // of labs has grown it, during which no lab's socket call is made or stamped. posix_spawn uses
 // clone(CLONE_VM | CLONE_VFORK): the child borrows tcpdrop's memory until it execs, so it costs
-// the same at any size, and the call runs on a worker thread (koffi's async call), so that even
-// the few ms a vfork waits for the child's exec are not the main thread's. A tool that runs in
-// a lab host is started from inside the host's namespace instead (the main thread joins it for
-// the call: a child is born in its parent thread's namespace), which saves nsenter's own exec
-// (~4 ms of a process start on the critical path of every lab step); the main thread then waits
-// the ~1 ms until the child execs. As with Node's
-// spawn, the child starts with every signal at its default action (Node ignores SIGPIPE) and
-// none blocked. Its exit is polled with waitpid(WNOHANG): libuv reaps only its own children.
+// the same at any size, and the call runs on a worker thread (koffi's async call): the caller
+// of a vfork waits until the child has exec'd, a few ms on a loaded machine, and from the main
+// thread that stalled every lab's calls (connect-refused's ECONNREFUSED stamped 0.2 s late in
+// `run all`). The file is found on PATH here, once (on-path.ts), so that the child does not
+// exec each PATH entry in turn.
+//
+// Until it execs, a child holds a copy of every descriptor tcpdrop has, other labs' sockets
+// included: a socket a lab closes meanwhile stays open until then. spawnsSettled() resolves
+// once every spawn under way has exec'd; a fault that needs a socket gone for good (a killed
+// server's, before its restart binds the port again) waits for it.
+//
+// As with Node's spawn, the child starts with every signal at its default action (Node ignores
+// SIGPIPE) and none blocked. Its exit is polled with waitpid(WNOHANG): libuv reaps only its own
+// children.
 import { constants } from "node:os";
 import koffi from "koffi";
 import { errnoName, sys } from "../agent/libc.js";
 import { sleep } from "../clock.js";
-import { inNetns } from "./netns.js";
 import { onPath } from "./on-path.js";
 
 export { errnoName };
@@ -23,9 +28,6 @@ const libc = koffi.load("libc.so.6");
 export const c = {
   spawn: libc.func(
     "int posix_spawn(void *pid, const char *path, const void *actions, const void *attr, const char **argv, const char **envp)",
-  ),
-  spawnp: libc.func(
-    "int posix_spawnp(void *pid, const char *file, const void *actions, const void *attr, const char **argv, const char **envp)",
   ),
   actionsInit: libc.func("int posix_spawn_file_actions_init(void *actions)"),
   actionsDestroy: libc.func("int posix_spawn_file_actions_destroy(void *actions)"),
@@ -54,7 +56,6 @@ const O_RDWR = 2;
 const F_DUPFD_CLOEXEC = 1030;
 const O_CLOEXEC = 0o2000000;
 const WNOHANG = 1;
-const ENOENT = 2;
 const POSIX_SPAWN_SETSIGDEF = 0x04;
 const POSIX_SPAWN_SETSIGMASK = 0x08;
 /** Room for glibc's posix_spawn_file_actions_t (80 bytes), posix_spawnattr_t (336), sigset_t (128). */
@@ -63,9 +64,9 @@ const OPAQUE_BYTES = 512;
 /** tcpdrop's environment as NAME=value strings, made once (the CLI sets PATH before any lab). */
 let env: string[] | undefined;
 
-/** A second descriptor of the same open file (close-on-exec), or -1. */
-export function dupFd(fd: number): number {
-  return c.fcntl(fd, F_DUPFD_CLOEXEC, 0);
+/** A second descriptor of the same open file (close-on-exec, numbered `lowest` or above), or -1. */
+export function dupFd(fd: number, lowest = 0): number {
+  return c.fcntl(fd, F_DUPFD_CLOEXEC, lowest);
 }
 
 /** A pipe, both ends close-on-exec: [read end, write end]. */
@@ -75,17 +76,23 @@ export function pipe(): [number, number] {
   return [fds.readInt32LE(0), fds.readInt32LE(4)];
 }
 
+/** The spawns under way (until each child has exec'd or failed to). */
+const underWay = new Set<Promise<unknown>>();
+
+/** Resolves once every spawn under way now is done: no child of ours holds a copy of our descriptors. */
+export async function spawnsSettled(): Promise<void> {
+  await Promise.allSettled([...underWay]);
+}
+
 /**
  * Start `file` (searched on PATH) with `args`; `stdio[i]` becomes the child's fd i (a
- * descriptor of ours, or "null" for /dev/null). With `netns` (a lab host's namespace, as a
- * path) it starts inside that namespace. Resolves to its PID; rejects ("ENOENT"...) if it
- * cannot start.
+ * descriptor of ours, or "null" for /dev/null). Resolves to its PID; rejects ("ENOENT"...) if
+ * it cannot start.
  */
 export async function posixSpawn(
   file: string,
   args: string[],
   stdio: (number | "null")[],
-  netns?: string,
 ): Promise<number> {
   const actions = Buffer.alloc(OPAQUE_BYTES);
   const attr = Buffer.alloc(OPAQUE_BYTES);
@@ -107,35 +114,21 @@ export async function posixSpawn(
     const envp = [...env, null];
     const argv = [file, ...args, null];
     const pidBuf = Buffer.alloc(4);
-    const err =
-      netns === undefined
-        ? await new Promise<number>((resolve, reject) => {
-            c.spawnp.async(pidBuf, file, actions, attr, argv, envp, (e: unknown, r: number) =>
-              e ? reject(e) : resolve(r),
-            );
-          })
-        : spawnInside(netns, pidBuf, file, actions, attr, argv, envp);
+    const path = onPath(file);
+    if (path === undefined) throw new Error("ENOENT");
+    const spawning = new Promise<number>((resolve, reject) => {
+      c.spawn.async(pidBuf, path, actions, attr, argv, envp, (e: unknown, r: number) =>
+        e ? reject(e) : resolve(r),
+      );
+    });
+    underWay.add(spawning);
+    const err = await spawning.finally(() => underWay.delete(spawning));
     if (err !== 0) throw new Error(errnoName(err));
     return pidBuf.readInt32LE(0);
   } finally {
     c.actionsDestroy(actions);
     c.attrDestroy(attr);
   }
-}
-
-/** posix_spawn from inside `netns`, on this thread: the errno, or 0. */
-function spawnInside(
-  netns: string,
-  pidBuf: Buffer,
-  file: string,
-  actions: Buffer,
-  attr: Buffer,
-  argv: (string | null)[],
-  envp: (string | null)[],
-): number {
-  const path = onPath(file);
-  if (path === undefined) return ENOENT;
-  return inNetns(netns, () => c.spawn(pidBuf, path, actions, attr, argv, envp));
 }
 
 /** How a child ended: its exit code, or the signal that killed it (both null: not ours to wait for). */

@@ -1,4 +1,4 @@
-// Running a short-lived tool (ip, tc, nft, conntrack, in a lab namespace) without forking Node
+// Running a short-lived tool (ip, tc, nft, conntrack, through nsenter) without forking Node
 // (posix-spawn.ts says why). The tool's input is written to a pipe before it starts (a lab's
 // batches are a few kB, well under a pipe's 64 kB), its stdout goes to /dev/null and its
 // stderr to a memfd, read once it has exited.
@@ -18,16 +18,8 @@ export interface QuickChild {
   kill(): void;
 }
 
-/**
- * Start `file` (searched on PATH) with `args` and `input` on its stdin, inside `netns` when
- * given; rejects ("ENOENT"...) if it cannot.
- */
-export async function quickSpawn(
-  file: string,
-  args: string[],
-  input: string,
-  netns?: string,
-): Promise<QuickChild> {
+/** Start `file` (searched on PATH) with `args` and `input` on its stdin; rejects ("ENOENT"...) if it cannot. */
+export async function quickSpawn(file: string, args: string[], input: string): Promise<QuickChild> {
   const bytes = Buffer.from(input);
   if (bytes.length > MAX_INPUT_BYTES) throw new Error(`input of ${bytes.length} bytes is too long`);
   const [readEnd, writeEnd] = pipe();
@@ -40,8 +32,7 @@ export async function quickSpawn(
     if (written !== bytes.length) {
       throw new Error(`cannot write its input: ${errnoName(koffi.errno())}`);
     }
-    const stdio = [readEnd, "null", errFd >= 0 ? errFd : "null"] as const;
-    const pid = await posixSpawn(file, args, [...stdio], netns);
+    const pid = await posixSpawn(file, args, [readEnd, "null", errFd >= 0 ? errFd : "null"]);
     spawned = true;
     const exited = waitExit(pid).then(({ code }) => ({ code, stderr: readAll(errFd) }));
     return { pid, exited, kill: () => void c.kill(pid, 9) };

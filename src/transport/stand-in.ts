@@ -14,7 +14,15 @@
 import { readFileSync } from "node:fs";
 import { Socket } from "node:net";
 import { sleep } from "../clock.js";
-import { c, dupFd, type Ended, pipe, posixSpawn, waitExit } from "../lab/posix-spawn.js";
+import {
+  c,
+  dupFd,
+  type Ended,
+  pipe,
+  posixSpawn,
+  spawnsSettled,
+  waitExit,
+} from "../lab/posix-spawn.js";
 import { forget, remember } from "../lab/registry.js";
 
 export interface StandIn {
@@ -33,7 +41,9 @@ const REAP_POLL_MS = 2;
  * may close its own right away; if the process cannot start, the duplicates close as it would.
  */
 export function standIn(fds: readonly number[]): StandIn {
-  const held = fds.map(dupFd).filter((fd) => fd >= 0);
+  // numbered above the 3, 4, ... they become in the child, so that no dup2 there overwrites
+  // one not yet moved
+  const held = fds.map((fd) => dupFd(fd, 3 + fds.length)).filter((fd) => fd >= 0);
   const argv = ["--pdeathsig", "KILL", "--", "sh", "-c", SCRIPT, "sh", String(process.pid)];
   const started = (async () => {
     const [outRead, outWrite] = pipe();
@@ -53,6 +63,8 @@ export function standIn(fds: readonly number[]): StandIn {
   const exited = started.then(async (s) => {
     if (!s) return { code: null, signal: null };
     const end = await waitExit(s.pid, REAP_POLL_MS);
+    // and no other child of ours, still exec'ing, holds a copy of its sockets: they are closed
+    await spawnsSettled();
     running = false;
     forget(s.pid);
     s.out.destroy();

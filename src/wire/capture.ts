@@ -108,9 +108,9 @@ export class Capture {
       "--time-stamp-precision=nano",
       "--immediate-mode",
     ];
-    const argv = ["-c", WATCHDOG, "sh", ...tcpdump];
-    const child = await pipedSpawn("sh", argv, options.netns).catch((err: Error) => {
-      throw new SetupError(`cannot start tcpdump: sh: ${err.message}`);
+    const argv = [`--net=${options.netns}`, "--", "sh", "-c", WATCHDOG, "sh", ...tcpdump];
+    const child = await pipedSpawn("nsenter", argv).catch((err: Error) => {
+      throw new SetupError(`cannot start tcpdump: nsenter: ${err.message}`);
     });
     const capture = new Capture(child, sampleClocks(), options);
     return capture.listening();
