@@ -2,8 +2,10 @@
 // What Node's spawn gave the lab's tools must hold here too: the input on stdin, the exit code,
 // stderr, a clear error for a missing tool, and every signal at its default action (Node
 // itself ignores SIGPIPE, which a child would otherwise inherit).
+import { fstatSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { pipedSpawn } from "../../src/lab/piped-spawn.js";
+import { c, dupFd, pipe, posixSpawn, spawnsSettled, waitExit } from "../../src/lab/posix-spawn.js";
 import { quickSpawn } from "../../src/lab/quick-spawn.js";
 
 describe("quickSpawn", () => {
@@ -57,5 +59,35 @@ describe("pipedSpawn", () => {
     await child.closed;
     expect(child.running).toBe(false);
     expect(child.stdin.destroyed).toBe(true);
+  });
+});
+
+describe("descriptors a spawned child could hold", () => {
+  it("spawnsSettled waits for every spawn under way", async () => {
+    await spawnsSettled(); // nothing under way: at once
+    const spawning = posixSpawn("true", [], ["null", "null", "null"]);
+    let settled = false;
+    const waiting = spawnsSettled().then(() => {
+      settled = true;
+    });
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    // the worker's answer can only come in a later turn of the event loop
+    expect(settled).toBe(false);
+    await waiting;
+    const pid = await spawning;
+    // the child had exec'd: it is `true` (or its zombie), not a copy of this process
+    expect(readFileSync(`/proc/${pid}/comm`, "utf8").trim()).toBe("true");
+    await waitExit(pid);
+  });
+
+  it("dupFd numbers the copy at or above the lowest asked for, on the same file", () => {
+    const [readEnd, writeEnd] = pipe();
+    const copy = dupFd(writeEnd, 200);
+    try {
+      expect(copy).toBeGreaterThanOrEqual(200);
+      expect(fstatSync(copy).ino).toBe(fstatSync(writeEnd).ino);
+    } finally {
+      for (const fd of [readEnd, writeEnd, copy]) c.close(fd);
+    }
   });
 });
