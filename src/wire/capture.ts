@@ -18,14 +18,15 @@ const START_TIMEOUT_MS = 5000;
 // to write it never notices the closed pipe; a parent-death signal does not survive its
 // dropping of privileges). So a shell runs it and waits on tcpdrop's pipe: when tcpdrop closes
 // it, or dies and the kernel closes it, tcpdump gets SIGINT, writes its counts and exits. Only
-// tcpdump keeps the output pipes open, so that they close the moment it exits.
+// tcpdump keeps the output pipes open, so that they close the moment it exits; the shell ends
+// after both its children, so that none outlives tcpdrop's wait for it.
 const WATCHDOG = [
   "exec 3<&0",
   'tcpdump "$@" </dev/null & pid=$!',
   'echo "tcpdump-pid $pid" >&2',
   '{ read _ <&3; kill -INT "$pid" 2>/dev/null; } >/dev/null 2>&1 &',
   "exec >/dev/null 2>&1",
-  'wait "$pid"',
+  "wait",
 ].join("\n");
 const STOP_TIMEOUT_MS = 3000;
 
