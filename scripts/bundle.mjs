@@ -8,11 +8,49 @@
 //
 // koffi stays outside: it is a native addon that finds its .node file next to its own code.
 // Bundled CommonJS packages (commander, cli-table3) call require() for Node's built-ins, which
-// an ES module does not have; the banner gives each chunk one.
+// an ES module does not have; the banner gives each chunk one. commander requires
+// node:child_process at load for its executable subcommands, which tcpdrop has none of: its
+// copy is loaded on first use instead (child_process brings net, dgram and their internals,
+// ~7 ms when nothing else has loaded them). chalk's `import process from "node:process"` is
+// the global process object: an ES import of node:process builds a namespace of every
+// property of process, and their getters take ~10 ms (allowedNodeEnvironmentFlags, report...).
 import { rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
 const OUT = new URL("../dist/bundle/", import.meta.url).pathname;
+
+/** commander's require("node:child_process") gets an object that loads it when first used. */
+const lazyChildProcess = {
+  name: "lazy-child-process",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+      /node_modules[\\/]commander[\\/]/.test(args.importer)
+        ? { path: "lazy-child-process", namespace: "tcpdrop-shim" }
+        : undefined,
+    );
+    build.onLoad({ filter: /^lazy-child-process$/, namespace: "tcpdrop-shim" }, () => ({
+      contents:
+        'module.exports = new Proxy({}, { get: (_, key) => require("node:child_process")[key] });',
+      loader: "js",
+    }));
+  },
+};
+
+/** `import process from "node:process"` is the global process, without node:process's namespace. */
+const globalProcess = {
+  name: "global-process",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?process$/ }, (args) =>
+      args.kind === "import-statement"
+        ? { path: "global-process", namespace: "tcpdrop-shim" }
+        : undefined,
+    );
+    build.onLoad({ filter: /^global-process$/, namespace: "tcpdrop-shim" }, () => ({
+      contents: "export default globalThis.process;",
+      loader: "js",
+    }));
+  },
+};
 rmSync(OUT, { recursive: true, force: true });
 const common = {
   outdir: OUT,
@@ -26,6 +64,7 @@ const common = {
   },
   metafile: true,
   logLevel: "warning",
+  plugins: [lazyChildProcess, globalProcess],
 };
 // The CLI, split at its dynamic imports.
 const cli = await build({

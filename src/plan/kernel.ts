@@ -3,7 +3,6 @@
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { release } from "node:os";
-import { promisify } from "node:util";
 import { gunzip, gunzipSync } from "node:zlib";
 
 export function kernelRelease(): string {
@@ -25,7 +24,10 @@ export function kernelHz(): { hz: number; known: boolean } {
 export async function warmKernelHz(): Promise<void> {
   if (cachedHz) return;
   try {
-    const text = (await promisify(gunzip)(await readFile("/proc/config.gz"))).toString();
+    const packed = await readFile("/proc/config.gz");
+    const text = await new Promise<string>((resolve, reject) =>
+      gunzip(packed, (err, out) => (err ? reject(err) : resolve(out.toString()))),
+    );
     const match = /^CONFIG_HZ=(\d+)$/m.exec(text);
     if (match) cachedHz ??= { hz: Number(match[1]), known: true };
   } catch {

@@ -1,8 +1,9 @@
 // The built-in scenarios, compiled: `npm run build` reads scenarios/*.yaml once, checks them
 // (yaml + zod, parse.ts) and writes them as one JSON file, dist/scenarios.json, with a hash of
 // each YAML file. A run reads that file and checks the hashes (a YAML file edited since the
-// build is noticed), so running a built-in loads neither the YAML parser nor zod.
-import { createHash } from "node:crypto";
+// build is noticed), so running a built-in loads neither the YAML parser nor zod. The hash
+// notices an edit, nothing more (FNV-1a, 32 bits, and the length): node:crypto and its dozen
+// modules are not loaded for it.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { SCENARIO_DIR } from "../defaults.js";
 import { SetupError } from "../errors.js";
@@ -13,14 +14,21 @@ import type { Scenario } from "./model.js";
 export const CATALOGUE_FILE = fromRoot("dist", "scenarios.json");
 
 export interface Catalogue {
-  /** Each YAML file's SHA-1, by file name: what the scenarios were compiled from. */
+  /** Each YAML file's hash (contentHash), by file name: what the scenarios were compiled from. */
   files: Record<string, string>;
   scenarios: Omit<Scenario, "file">[];
 }
 
 let loaded: Scenario[] | undefined;
 
-/** The built-in scenario files as they are now, sorted by scenario name: file name -> SHA-1. */
+/** "fnv1a32:<hex>:<length>" of some bytes: enough to tell that a file has changed. */
+export function contentHash(bytes: Uint8Array): string {
+  let h = 0x811c9dc5;
+  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193);
+  return `fnv1a32:${(h >>> 0).toString(16).padStart(8, "0")}:${bytes.length}`;
+}
+
+/** The built-in scenario files as they are now, sorted by scenario name: file name -> hash. */
 function hashes(): Record<string, string> {
   const files = readdirSync(SCENARIO_DIR)
     .filter((f) => f.endsWith(".yaml"))
@@ -28,12 +36,7 @@ function hashes(): Record<string, string> {
     .sort()
     .map((name) => `${name}.yaml`);
   return Object.fromEntries(
-    files.map((f) => [
-      f,
-      createHash("sha1")
-        .update(readFileSync(`${SCENARIO_DIR}${f}`))
-        .digest("hex"),
-    ]),
+    files.map((f) => [f, contentHash(readFileSync(`${SCENARIO_DIR}${f}`))]),
   );
 }
 

@@ -6,10 +6,10 @@
 // - command: a user's command prefix (`ssh user@host`, `kubectl exec -i pod --`, ...) followed
 //   by `tcpdrop agent` (or --remote-command) on the other end.
 // The ends with a process behind them speak JSON lines checked with the protocol's schemas
-// (checked-lines.ts), loaded only when such an end is opened.
+// (checked-lines.ts); that code, and the child process and line reading of spawned.ts, is
+// loaded only when such an end is opened.
 import { fromRoot } from "../package-root.js";
-import { spawnChannel } from "./spawned.js";
-import type { AgentChannel, AgentLink, Transport } from "./transport.js";
+import type { AgentLink, Transport } from "./transport.js";
 
 export type {
   AgentChannel,
@@ -26,12 +26,16 @@ const AGENT_MAIN = fromRoot("dist", "bundle", "agent", "main.js");
 const runnerEnv = () => ({ ...process.env, TCPDROP_RUNNER_PID: String(process.pid) });
 
 /**
- * JSON lines over a child's stdio, checked where they cross the process boundary. The checker
- * is loaded before the child starts, so that no line it writes can come before its listener.
+ * `file args` as a child speaking JSON lines over its stdio, checked where they cross the
+ * process boundary. The checker is loaded before the child starts, so that no line it writes
+ * can come before its listener.
  */
-async function checked(start: () => AgentChannel): Promise<AgentLink> {
-  const { checkedLink } = await import("./checked-lines.js");
-  return checkedLink(start());
+async function checked(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<AgentLink> {
+  const [{ checkedLink }, { spawnChannel }] = await Promise.all([
+    import("./checked-lines.js"),
+    import("./spawned.js"),
+  ]);
+  return checkedLink(spawnChannel(file, args, env));
 }
 
 export function labTransport(netns: string, name: string): Transport {
@@ -41,12 +45,10 @@ export function labTransport(netns: string, name: string): Transport {
     sameClock: true,
     signalsReachAgent: true,
     open: (flags) =>
-      checked(() =>
-        spawnChannel(
-          "nsenter",
-          [`--net=${netns}`, "--", process.execPath, AGENT_MAIN, ...flags],
-          runnerEnv(),
-        ),
+      checked(
+        "nsenter",
+        [`--net=${netns}`, "--", process.execPath, AGENT_MAIN, ...flags],
+        runnerEnv(),
       ),
   };
 }
@@ -57,8 +59,7 @@ export function localTransport(): Transport {
     where: "this machine",
     sameClock: true,
     signalsReachAgent: true,
-    open: (flags) =>
-      checked(() => spawnChannel(process.execPath, [AGENT_MAIN, ...flags], runnerEnv())),
+    open: (flags) => checked(process.execPath, [AGENT_MAIN, ...flags], runnerEnv()),
   };
 }
 
@@ -75,7 +76,6 @@ export function commandTransport(via: string, remoteCommand = DEFAULT_REMOTE_COM
     where: via,
     sameClock: false,
     signalsReachAgent: false,
-    open: (flags) =>
-      checked(() => spawnChannel("sh", ["-c", `exec ${via} ${remoteCommand} ${flags.join(" ")}`])),
+    open: (flags) => checked("sh", ["-c", `exec ${via} ${remoteCommand} ${flags.join(" ")}`]),
   };
 }

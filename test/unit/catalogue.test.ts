@@ -1,7 +1,7 @@
 // The compiled catalogue of built-in scenarios (dist/scenarios.json, written by `npm run
 // build`) holds exactly what the YAML files say, and a YAML file edited since is noticed.
 import { describe, expect, it } from "vitest";
-import { compileCatalogue, staleFiles } from "../../src/scenario/catalogue.js";
+import { compileCatalogue, contentHash, staleFiles } from "../../src/scenario/catalogue.js";
 import { loadBuiltIns } from "../../src/scenario/load.js";
 
 describe("the compiled catalogue of built-in scenarios", () => {
@@ -22,5 +22,20 @@ describe("the compiled catalogue of built-in scenarios", () => {
       "gone.yaml",
       "new.yaml",
     ]);
+  });
+});
+
+describe("contentHash: what tells that a scenario file changed since the build", () => {
+  const text = Buffer.from("name: peer-close\nfault: close\n");
+  it("is the same for the same bytes, and FNV-1a's known value for none", () => {
+    expect(contentHash(text)).toBe(contentHash(Buffer.from(text)));
+    expect(contentHash(Buffer.alloc(0))).toBe("fnv1a32:811c9dc5:0");
+  });
+
+  it("changes with one byte, and with the length", () => {
+    const edited = Buffer.from(text);
+    edited[6] ^= 1;
+    expect(contentHash(edited)).not.toBe(contentHash(text));
+    expect(contentHash(Buffer.concat([text, Buffer.from(" ")]))).not.toBe(contentHash(text));
   });
 });

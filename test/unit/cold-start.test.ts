@@ -131,6 +131,36 @@ describe("what the shipped CLI loads (dist/bundle/, esbuild)", () => {
       expect(inputs, lazy).not.toContain(lazy);
   });
 
+  it("no chunk imports node:process as an ES module, and commander's child_process is lazy", () => {
+    for (const [file, output] of Object.entries(meta.outputs)) {
+      const esProcess = output.imports.filter(
+        (i) => /^(node:)?process$/.test(i.path) && i.kind === "import-statement",
+      );
+      expect(esProcess, file).toEqual([]); // its namespace costs ~10 ms of getters
+    }
+    const entry = meta.outputs["dist/bundle/cli.js"];
+    expect(Object.keys(entry.inputs)).toContain("tcpdrop-shim:lazy-child-process");
+  });
+
+  it("a run without user programs or agent processes loads neither, nor node:crypto", () => {
+    const run = Object.keys(meta.outputs).find((o) => /chunks\/run-scenario-/.test(o));
+    expect(run).toBeDefined();
+    const inputs = [...staticInputs(run as string)];
+    for (const lazy of [
+      "src/runner/program-run.ts",
+      "src/program/strace-parse.ts",
+      "src/transport/spawned.ts",
+      "src/transport/checked-lines.ts",
+    ])
+      expect(inputs, lazy).not.toContain(lazy);
+    // the catalogue's freshness check was its only user (scenario/catalogue.ts: contentHash)
+    for (const [file, output] of Object.entries(meta.outputs))
+      expect(
+        output.imports.map((i) => i.path),
+        file,
+      ).not.toContain("node:crypto");
+  });
+
   it("the agent is one file of its own, the path the subprocess transport spawns", () => {
     const agent = meta.outputs["dist/bundle/agent/main.js"];
     expect(agent.imports.filter((i) => !i.external)).toEqual([]);
