@@ -7,7 +7,6 @@
 // The server's process may be the user's own (--server-cmd, started through `serverProcess`).
 import { nowMs } from "../clock.js";
 import { SetupError, UsageError } from "../errors.js";
-import { abortConnections } from "../program/read-sockets.js";
 import type { ServerAction } from "../protocol.js";
 import type { Side } from "../types.js";
 import { type AddressPlan, IPV4, IPV6, SERVER_PORT } from "./addresses.js";
@@ -267,6 +266,8 @@ export class Lab {
 
   /** From outside: destroy the host's connections on the test port (SOCK_DESTROY, `ss -K`): RST. */
   async destroySockets(side: Side): Promise<number> {
+    // ss -K, through node:child_process: loaded only by the faults that use it
+    const { abortConnections } = await import("../program/read-sockets.js");
     const at = nowMs();
     await abortConnections(this.hosts[side].netns, SERVER_PORT);
     return at;

@@ -1,10 +1,10 @@
 // Can this process build a lab? It needs root (an ordinary user's tcpdrop has re-executed itself
 // as root inside a user namespace by now, see userns.ts) and the iproute2 and util-linux tools.
 // Also the probes `tcpdrop doctor` runs in a throwaway network namespace: veth, routes, sysctls.
-import { spawnSync } from "node:child_process";
 import { accessSync, constants, existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { SetupError } from "../errors.js";
+import { childProcess } from "./child-process.js";
 import { REPORTED_SYSCTLS } from "./sysctl.js";
 import { UNSHARE_USERNS, usernsBlocker } from "./userns.js";
 
@@ -65,7 +65,7 @@ export interface ProbeResult {
  */
 export function inFreshNetns(command: string[], input?: string): ProbeResult {
   const unshare = isRoot() ? ["--net"] : UNSHARE_USERNS;
-  const r = spawnSync("unshare", [...unshare, "--", ...command], {
+  const r = childProcess().spawnSync("unshare", [...unshare, "--", ...command], {
     input,
     encoding: "utf8",
     timeout: 5000,

@@ -3,10 +3,10 @@
 // keeps even that outer process off the machine's network; the lab's own namespaces are then
 // built inside it exactly as under root. The child dies with its parent (PR_SET_PDEATHSIG),
 // and where the kernel forbids user namespaces this says why and how to allow them.
-import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { constants } from "node:os";
 import { SetupError } from "../errors.js";
+import { childProcess } from "./child-process.js";
 
 /** Set in the re-executed child: "1" means "already inside tcpdrop's user namespace". */
 export const USERNS_ENV = "TCPDROP_IN_USERNS";
@@ -80,7 +80,7 @@ export function usernsCause(
 
 /** Try to enter a throwaway user + network namespace; null when that works, else the error. */
 export function probeUserns(): string | null {
-  const r = spawnSync("unshare", [...UNSHARE_USERNS, "--", "true"], {
+  const r = childProcess().spawnSync("unshare", [...UNSHARE_USERNS, "--", "true"], {
     encoding: "utf8",
     timeout: 5000,
   });
@@ -126,7 +126,7 @@ export async function maybeReexecInUserns(
   if (blocker) throw new SetupError(blocker);
   const nodeFlags = process.execArgv.filter((flag) => !flag.startsWith("--inspect"));
   const command = [process.execPath, ...nodeFlags, process.argv[1], ...args];
-  const child = spawn("unshare", [...UNSHARE_USERNS, "--", ...command], {
+  const child = childProcess().spawn("unshare", [...UNSHARE_USERNS, "--", ...command], {
     stdio: "inherit",
     env: { ...process.env, [USERNS_ENV]: "1", [PARENT_ENV]: String(process.pid) },
   });

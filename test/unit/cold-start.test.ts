@@ -151,6 +151,7 @@ describe("what the shipped CLI loads (dist/bundle/, esbuild)", () => {
       "src/program/strace-parse.ts",
       "src/transport/spawned.ts",
       "src/transport/checked-lines.ts",
+      "src/program/read-sockets.ts", // ss -K, for the faults that destroy sockets from outside
     ])
       expect(inputs, lazy).not.toContain(lazy);
     // the catalogue's freshness check was its only user (scenario/catalogue.ts: contentHash)
