@@ -116,7 +116,7 @@ export async function runScenario(
   }
 
   async function takeSnapshot(agents: Agent[]): Promise<Snapshot> {
-    const taken = await Promise.all(agents.map((a) => a.request({ op: "snapshot" })));
+    const taken = await Promise.all(agents.map((a) => a.request({ op: "snapshot", brief: true })));
     return { t: taken[0].t, info: Object.assign({}, ...taken.map((s) => s.info)) };
   }
 
