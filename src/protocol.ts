@@ -83,7 +83,8 @@ export const commandSchema = z.discriminatedUnion("op", [
     op: z.literal("adopt"),
     specs: z.array(z.extend(clientSpec, { peer: z.string() })),
   }),
-  z.object({ id: z.number(), op: z.literal("snapshot") }),
+  /** brief: each reading only as far as a prediction reads it. */
+  z.object({ id: z.number(), op: z.literal("snapshot"), brief: z.optional(z.boolean()) }),
   /** The fault has done all it does: connections holding their follow-up calls go on. */
   z.object({ id: z.number(), op: z.literal("release") }),
   z.object({ id: z.number(), op: z.literal("exit") }),
@@ -137,12 +138,31 @@ const tcpInfo = z.object({
   t: z.optional(z.number()),
 });
 
+/**
+ * What a brief snapshot keeps of a reading: what the runner's predictions read. At 10,000
+ * connections the full readings of 20,000 sockets are a reply of ~4 MB, parsed twice in a row
+ * around the fault, the moment of the CLI's peak memory.
+ */
+const briefTcpInfo = z.pick(tcpInfo, {
+  rtoUs: true,
+  rttUs: true,
+  lastDataRecvMs: true,
+  lastAckRecvMs: true,
+  t: true,
+});
+
 /** The reply payload of each op (beside type, id and ok). */
 export const replySchemas = {
   listen: z.object({}),
   connect: z.object({ connected: z.nullable(z.number()) }),
   adopt: z.object({}),
-  snapshot: z.object({ t: z.number(), info: z.record(z.string(), z.nullable(tcpInfo)) }),
+  snapshot: z.object({
+    t: z.number(),
+    // Checked (and kept) as brief readings, whether or not the agent was asked for brief
+    // ones: the runner reads no other field, and checking 10,000 brief readings against the
+    // full schema first would fail each one, field by field.
+    info: z.record(z.string(), z.nullable(briefTcpInfo)),
+  }),
   release: z.object({}),
   exit: z.object({}),
   /** t: CLOCK_MONOTONIC ms at which the action started (a fault's t=0). */
@@ -162,6 +182,7 @@ export const replySchemas = {
 } satisfies Record<Command["op"], z.ZodMiniType>;
 export type Reply<Op extends Command["op"]> = z.infer<(typeof replySchemas)[Op]>;
 export type Snapshot = Reply<"snapshot">;
+export type BriefTcpInfo = z.infer<typeof briefTcpInfo>;
 
 const callEvent = z.object({
   side: z.enum(["client", "server"]),

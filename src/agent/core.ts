@@ -15,6 +15,7 @@ import { NodeClientConnection } from "./node-client.js";
 import type { Poller } from "./poller.js";
 import { RstTracker } from "./rst-tracker.js";
 import { Server } from "./server.js";
+import { briefTcpInfo } from "./tcpinfo.js";
 
 const CONNECT_WAVE = 500;
 const CONNECT_WAVE_GAP_MS = 50;
@@ -160,13 +161,14 @@ export class AgentCore {
         }
         return {};
       },
-      snapshot: () => {
+      snapshot: (cmd) => {
         const t = nowMs();
         const info: Reply<"snapshot">["info"] = {};
         // Each reading carries its own time: thousands of them take a while.
         for (const [id, conn] of this.clients) {
           const reading = tcpInfo(conn.fd);
-          info[id] = reading && { ...reading, t: nowMs() };
+          info[id] =
+            reading && (cmd.brief ? briefTcpInfo(reading, nowMs()) : { ...reading, t: nowMs() });
         }
         return { t, info };
       },

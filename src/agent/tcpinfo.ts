@@ -1,5 +1,6 @@
 // struct tcp_info from <linux/tcp.h>, read with getsockopt(TCP_INFO). Only the fields tcpdrop
 // uses are decoded; offsets are those of the kernel header on 64-bit Linux.
+import type { BriefTcpInfo } from "../protocol.js";
 
 export const TCP_INFO_SIZE = 232;
 
@@ -31,6 +32,12 @@ export interface TcpInfo {
   lastAckRecvMs: number;
   rttUs: number;
   totalRetrans: number;
+}
+
+/** A reading as a brief snapshot sends it (only what a prediction reads), read at t. */
+export function briefTcpInfo(info: TcpInfo, t: number): BriefTcpInfo {
+  const { rtoUs, rttUs, lastDataRecvMs, lastAckRecvMs } = info;
+  return { rtoUs, rttUs, lastDataRecvMs, lastAckRecvMs, t };
 }
 
 export function parseTcpInfo(buf: Buffer): TcpInfo {

@@ -42,20 +42,65 @@ export function timelines(
   faultAt: number,
   ids: string[],
 ): Map<string, SocketEvent[]> {
-  const peers = peerMap(raw);
-  const out = new Map<string, SocketEvent[]>(ids.map((id) => [id, []]));
-  for (const e of raw) {
-    // Server events name the peer's address, or (an adopted socket, --observer server) the id.
-    const id =
-      e.side === "client"
-        ? e.conn
-        : (peers.get(e.conn) ??
-          (out.has(e.conn) ? e.conn : undefined) ??
-          peers.get(portOf(e.conn)));
-    if (id !== undefined) out.get(id)?.push(toEvent(e, faultAt, id));
+  const found = new ConnectionTimelines(raw, faultAt, ids);
+  return new Map(ids.map((id) => [id, found.events(id)]));
+}
+
+/**
+ * Which client connection each event belongs to, worked out once; a connection's events are
+ * built (as SocketEvents, both sides, in time order) each time they are asked for, so that a
+ * run of 10,000 connections need not hold all of them at once.
+ */
+export class ConnectionTimelines {
+  private readonly positions = new Map<string, number>();
+  /** Where each connection's run of `order` starts (one more entry: the end). */
+  private readonly starts: Int32Array;
+  /** Indices into the events, grouped by connection, in the order the events came. */
+  private readonly order: Int32Array;
+
+  constructor(
+    private readonly raw: RawEvent[],
+    private readonly faultAt: number,
+    ids: string[],
+  ) {
+    for (const id of ids) if (!this.positions.has(id)) this.positions.set(id, this.positions.size);
+    const peers = peerMap(raw);
+    const owners = new Int32Array(raw.length).fill(-1);
+    const counts = new Int32Array(this.positions.size + 1);
+    let index = 0;
+    for (const e of raw) {
+      // Server events name the peer's address, or (an adopted socket, --observer server) the id.
+      const id =
+        e.side === "client"
+          ? e.conn
+          : (peers.get(e.conn) ??
+            (this.positions.has(e.conn) ? e.conn : undefined) ??
+            peers.get(portOf(e.conn)));
+      const position = id === undefined ? undefined : this.positions.get(id);
+      if (position !== undefined) {
+        owners[index] = position;
+        counts[position + 1]++;
+      }
+      index++;
+    }
+    for (let p = 1; p < counts.length; p++) counts[p] += counts[p - 1];
+    this.starts = counts.slice();
+    this.order = new Int32Array(counts[counts.length - 1]);
+    owners.forEach((owner, i) => {
+      if (owner >= 0) this.order[counts[owner]++] = i;
+    });
   }
-  for (const events of out.values()) events.sort((a, b) => a.tMs - b.tMs);
-  return out;
+
+  /** The connection's events, both sides, in time order ([] for an id it does not know). */
+  events(id: string): SocketEvent[] {
+    const position = this.positions.get(id);
+    if (position === undefined) return [];
+    const out: SocketEvent[] = [];
+    for (let k = this.starts[position]; k < this.starts[position + 1]; k++) {
+      out.push(toEvent(this.raw[this.order[k]], this.faultAt, id));
+    }
+    return out.sort((a, b) => a.tMs - b.tMs);
+  }
 }
 
 /** The first client call after the fault, within the window, that the kernel failed. */

@@ -4,7 +4,12 @@ import type { ConnectionReport, Distribution } from "../types.js";
 
 const BINS = 10;
 
-export function distribution(group: string, members: ConnectionReport[]): Distribution {
+/** connects: the members' connect times (ms), when their events are no longer at hand. */
+export function distribution(
+  group: string,
+  members: ConnectionReport[],
+  connects = connectTimes(members),
+): Distribution {
   const counts = new Map<string, number>();
   for (const c of members) {
     const outcome = c.firstFailure ? `${c.firstFailure.call} ${c.firstFailure.result}` : "none";
@@ -22,9 +27,6 @@ export function distribution(group: string, members: ConnectionReport[]): Distri
         : [],
     )
     .sort((a, b) => a - b);
-  const connects = members.flatMap((c) =>
-    c.events.filter((e) => e.call === "connect").map((e) => e.tMs),
-  );
   return {
     group,
     count: members.length,
@@ -48,6 +50,10 @@ export function distribution(group: string, members: ConnectionReport[]): Distri
     connectSpreadMs: connects.length ? round1(Math.max(...connects) - Math.min(...connects)) : null,
     histogram: histogram(times),
   };
+}
+
+function connectTimes(members: ConnectionReport[]): number[] {
+  return members.flatMap((c) => c.events.filter((e) => e.call === "connect").map((e) => e.tMs));
 }
 
 function round1(v: number | null): number | null {

@@ -8,11 +8,12 @@ import { kernelHz, kernelParams, predictConnection, type Watched } from "../plan
 import { WRITER_INTERVAL_MS } from "../plan/timing.js";
 import { undetectedHint } from "../predict/index.js";
 import type { Scenario } from "../scenario/load.js";
-import type { ConnectionReport, RunReport, Settings, Verdict } from "../types.js";
-import { firstFailure, processEvents, type RawEvent, timelines } from "./collect.js";
+import type { ConnectionReport, Prediction, RunReport, Settings, Verdict } from "../types.js";
+import { ConnectionTimelines, firstFailure, processEvents, type RawEvent } from "./collect.js";
 import { distribution } from "./distribution.js";
 import { type ExpectationPlan, withDefaults } from "./expectation-plan.js";
 import { connectionFacts, type Snapshot } from "./facts.js";
+import { TextPool } from "./text-pool.js";
 
 export interface RunRecord {
   scenario: Scenario;
@@ -40,13 +41,20 @@ export function buildRunReport(r: RunRecord): RunReport {
   const { settings } = r;
   const windowMs = settings.windowS * 1000;
   const kernel = kernelParams(r.sysctls, r.hz ?? kernelHz().hz, r.routerSysctls);
-  const byConn = timelines(
+  const timelines = new ConnectionTimelines(
     r.raw,
     r.faultAt,
     r.watched.map((w) => w.id),
   );
+  const scaled = (settings.connections ?? 1) > 1;
+  // At scale the report holds distributions, not each call (unless --events all): a
+  // connection's events live while what the report says of it is worked out, and are built
+  // again for the verdicts. The connect times are all the distributions need of them.
+  const keepEvents = !scaled || settings.events === "all";
+  const connectTimes = new Map<string, number[]>();
+  const texts = new TextPool();
   const connections: ConnectionReport[] = r.watched.map((w) => {
-    const events = byConn.get(w.id) ?? [];
+    const events = timelines.events(w.id);
     const side = settings.observer ?? "client";
     const interval =
       w.workload === "heartbeat"
@@ -54,42 +62,52 @@ export function buildRunReport(r: RunRecord): RunReport {
         : WRITER_INTERVAL_MS;
     const facts = connectionFacts(w.id, w.workload, events, r.snapshot, r.faultAt, side, interval);
     const failure = firstFailure(events, windowMs, side);
-    const predicted = predictConnection({
-      fault: r.fault,
-      params: r.scenario,
-      measured: r.measured,
-      watched: w,
-      others: r.watched,
-      facts,
-      kernel,
-    });
+    const predicted = pooled(
+      texts,
+      predictConnection({
+        fault: r.fault,
+        params: r.scenario,
+        measured: r.measured,
+        watched: w,
+        others: r.watched,
+        facts,
+        kernel,
+      }),
+    );
+    if (scaled) {
+      const times = connectTimes.get(w.group) ?? [];
+      connectTimes.set(w.group, times);
+      for (const e of events) if (e.call === "connect") times.push(e.tMs);
+    }
     return {
       id: w.id,
       side,
       workload: w.workload,
       firstFailure: failure,
       predicted,
-      hint:
+      hint: pooledOrNull(
+        texts,
         predicted.hint ??
-        (failure ? null : undetectedHint(predicted, w.settings, settings.windowS)),
-      events,
+          (failure ? null : undetectedHint(predicted, w.settings, settings.windowS)),
+      ),
+      events: keepEvents ? events : [],
     };
   });
   const groups = [...new Set(r.watched.map((w) => w.group))];
   const { expectations, skipped } = withDefaults(r.plan, connections, r.watched);
-  const scaled = (settings.connections ?? 1) > 1;
+  const eventsOf = (c: ConnectionReport) => (keepEvents ? c.events : timelines.events(c.id));
   const verdicts = scaled
-    ? expectations.map((e) => groupVerdict(e, connections, r.watched, settings.windowS))
+    ? expectations.map((e) => groupVerdict(e, connections, r.watched, settings.windowS, eventsOf))
     : evaluateAll(expectations, connections, settings.windowS);
   const distributions = scaled
     ? groups.map((g) =>
         distribution(
           g,
           connections.filter((_, i) => r.watched[i].group === g),
+          connectTimes.get(g) ?? [],
         ),
       )
     : undefined;
-  if (scaled && settings.events !== "all") for (const c of connections) c.events = [];
   return {
     scenario: r.scenario.name,
     engine: settings.engine,
@@ -116,19 +134,41 @@ export function buildRunReport(r: RunRecord): RunReport {
   };
 }
 
-/** An expectation on a group ("idle") holds when it holds for every member ("idle-1", ...). */
+/** The prediction with its words from the pool. */
+function pooled(texts: TextPool, p: Prediction): Prediction {
+  p.basis = texts.get(p.basis);
+  if (p.hint !== undefined) p.hint = texts.get(p.hint);
+  if (p.uncertain !== undefined) p.uncertain = texts.get(p.uncertain);
+  return p;
+}
+
+function pooledOrNull(texts: TextPool, text: string | null): string | null {
+  return text === null ? null : texts.get(text);
+}
+
+/**
+ * An expectation on a group ("idle") holds when it holds for every member ("idle-1", ...).
+ * Each member is checked on its own, with its events as eventsOf gives them.
+ */
 function groupVerdict(
   e: Expectation,
   connections: ConnectionReport[],
   watched: Watched[],
   windowS: number,
+  eventsOf: (c: ConnectionReport) => ConnectionReport["events"],
 ): Verdict {
   const members = connections.filter((_, i) => watched[i].group === e.conn);
-  const verdicts = members.map((m) => evaluate({ ...e, conn: m.id }, connections, windowS));
-  const failed = verdicts.filter((v) => !v.pass);
-  const text = formatExpectation(e);
   if (members.length === 0) return evaluate(e, connections, windowS);
-  if (failed.length === 0) {
+  let failed = 0;
+  let firstFailed: Verdict | undefined;
+  for (const m of members) {
+    const verdict = evaluate({ ...e, conn: m.id }, [{ ...m, events: eventsOf(m) }], windowS);
+    if (verdict.pass) continue;
+    failed++;
+    firstFailed ??= verdict;
+  }
+  const text = formatExpectation(e);
+  if (firstFailed === undefined) {
     return {
       expectation: text,
       pass: true,
@@ -138,6 +178,6 @@ function groupVerdict(
   return {
     expectation: text,
     pass: false,
-    message: `${failed.length} of ${members.length} connections failed "${text}"; first: ${failed[0].message}`,
+    message: `${failed} of ${members.length} connections failed "${text}"; first: ${firstFailed.message}`,
   };
 }

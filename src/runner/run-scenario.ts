@@ -116,7 +116,7 @@ export async function runScenario(
   }
 
   async function takeSnapshot(agents: Agent[]): Promise<Snapshot> {
-    const taken = await Promise.all(agents.map((a) => a.request({ op: "snapshot" })));
+    const taken = await Promise.all(agents.map((a) => a.request({ op: "snapshot", brief: true })));
     return { t: taken[0].t, info: Object.assign({}, ...taken.map((s) => s.info)) };
   }
 
@@ -165,14 +165,19 @@ export async function runScenario(
     startCounting(capturing);
     const watched = watchedConnections(scenario, settings);
     const hold = fault.holdsFollowUps ? { holdFollowUps: true } : {};
-    const observedSpecs = watched.map((w) => ({
+    let observedSpecs = watched.map((w) => ({
       ...clientSpec(w, lab.serverIp, lab.serverPort),
       ...hold,
     }));
     // --observer server: the client only opens plain connections; the server watches them.
     const byServer = settings.observer === "server";
-    const specs = byServer ? observedSpecs.map(peerSpec) : observedSpecs;
-    const processes = await clientProcesses(specs);
+    let specs = byServer ? observedSpecs.map(peerSpec) : observedSpecs;
+    let processes = await clientProcesses(specs);
+    const connectionCount = specs.length;
+    // Sent, the specs (20,000 objects at scale) need not outlive the connects.
+    const releaseSpecs = () => {
+      [observedSpecs, specs, processes] = [[], [], processes.map(([agent]) => [agent, []])];
+    };
     const measured: Record<string, number> = {};
     const note = (t: number, what: string) => steps.push({ t, what });
     // Between real hosts the data's way is not the lab's ~50 µs: it gets the whole time there.
@@ -196,6 +201,7 @@ export async function runScenario(
       await Promise.all(
         processes.map(([agent, own]) => agent.request({ op: "connect", specs: own, wait: false })),
       );
+      releaseSpecs();
     } else {
       step("connect the client to the server");
       const replies = await Promise.all(
@@ -214,6 +220,7 @@ export async function runScenario(
         );
       }
       if (byServer) await adopt(observedSpecs);
+      releaseSpecs();
       // each call is reported unless at scale; a user's server reports none
       const eachCall = !servers && !specs.some((s) => s.quiet);
       await settle(raw, phases(settings).preFaultMs, eachCall);
@@ -235,7 +242,7 @@ export async function runScenario(
     }
     step("watch the connections");
     const windowEnd = injected.at + settings.windowS * 1000;
-    while (!aborted && done.size < specs.length && nowMs() < windowEnd) {
+    while (!aborted && done.size < connectionCount && nowMs() < windowEnd) {
       hooks.onProgress?.(nowMs() - injected.at, raw.length);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(100, Math.max(1, windowEnd - nowMs())));
