@@ -29,7 +29,11 @@ export class AgentProcess {
   /** The agent's own PID on its host (from its hello). */
   agentPid = 0;
   readonly exited: Promise<number | null>;
-  private readonly pending = new Map<number, (msg: ReplyMessage) => void>();
+  /** Requests sent and not yet answered: answered by their reply, failed when the agent dies. */
+  private readonly pending = new Map<
+    number,
+    { resolve: (msg: ReplyMessage) => void; reject: (err: Error) => void }
+  >();
   private nextId = 1;
   private exitSignal: NodeJS.Signals | null = null;
   /** Set when the agent wrote something the protocol does not allow. */
@@ -53,6 +57,10 @@ export class AgentProcess {
       this.alive = false;
       this.exitSignal = signal;
       if (this.pid !== undefined) forget(this.pid);
+      // Each request waiting for a reply fails now. (A handler per request on `exited` kept
+      // every reply, snapshots of thousands of connections among them, until the agent died.)
+      for (const { reject } of this.pending.values()) reject(new SetupError(this.deathReason()));
+      this.pending.clear();
       return code;
     });
     this.ready = new Promise((resolve, reject) => {
@@ -93,7 +101,7 @@ export class AgentProcess {
     if (msg.type === "malformed") {
       if (msg.id === undefined) {
         this.broken = `the ${this.host} agent wrote a malformed message: ${msg.why}`;
-      } else this.pending.get(msg.id)?.(msg);
+      } else this.pending.get(msg.id)?.resolve(msg);
       return;
     }
     if (msg.type === "ready") {
@@ -104,7 +112,7 @@ export class AgentProcess {
       this.agentPid = msg.pid;
       this.sameKernel = msg.bootId !== undefined && msg.bootId === bootId();
       ready();
-    } else if (msg.type === "reply") this.pending.get(msg.id)?.(msg);
+    } else if (msg.type === "reply") this.pending.get(msg.id)?.resolve(msg);
     else if (msg.type === "event") this.onMessage(this.host, { ...msg, t: msg.t - this.offset });
     else this.onMessage(this.host, msg);
   }
@@ -125,15 +133,13 @@ export class AgentProcess {
     if (!this.alive) throw new SetupError(`the ${this.host} agent is gone (${op})`);
     const id = this.nextId++;
     const reply = new Promise<ReplyMessage>((resolve, reject) => {
-      this.pending.set(id, resolve);
-      this.exited.then(() => reject(new SetupError(this.deathReason())));
+      this.pending.set(id, { resolve, reject });
     });
     this.channel.send({ ...command, id } as Command);
     const timeoutMs = REPLY_TIMEOUT_MS + (command.op === "connect" ? command.specs.length : 0);
     const msg = await withTimeout(reply, timeoutMs, () =>
       late(`the ${this.host} agent did not answer "${op}"`, timeoutMs),
-    );
-    this.pending.delete(id);
+    ).finally(() => this.pending.delete(id));
     if (msg.type === "malformed") {
       throw new SetupError(`the ${this.host} agent's reply to "${op}" is malformed: ${msg.why}`);
     }

@@ -220,9 +220,9 @@ export async function runScenario(
         );
       }
       if (byServer) await adopt(observedSpecs);
-      releaseSpecs();
       // each call is reported unless at scale; a user's server reports none
       const eachCall = !servers && !specs.some((s) => s.quiet);
+      releaseSpecs();
       await settle(raw, phases(settings).preFaultMs, eachCall);
       const observers = byServer ? [lab.server] : processes.map(([agent]) => agent);
       snapshot = await takeSnapshot(observers);
