@@ -20,7 +20,7 @@ import { constants } from "node:os";
 import koffi from "koffi";
 import { errnoName, sys } from "../agent/libc.js";
 import { sleep } from "../clock.js";
-import { onPath } from "./on-path.js";
+import { whereOnPath } from "./on-path.js";
 
 export { errnoName };
 
@@ -114,7 +114,7 @@ export async function posixSpawn(
     const envp = [...env, null];
     const argv = [file, ...args, null];
     const pidBuf = Buffer.alloc(4);
-    const path = onPath(file);
+    const path = whereOnPath(file);
     if (path === undefined) throw new Error("ENOENT");
     const spawning = new Promise<number>((resolve, reject) => {
       c.spawn.async(pidBuf, path, actions, attr, argv, envp, (e: unknown, r: number) =>

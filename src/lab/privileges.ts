@@ -1,12 +1,14 @@
 // Can this process build a lab? It needs root (an ordinary user's tcpdrop has re-executed itself
 // as root inside a user namespace by now, see userns.ts) and the iproute2 and util-linux tools.
 // Also the probes `tcpdrop doctor` runs in a throwaway network namespace: veth, routes, sysctls.
-import { accessSync, constants, existsSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { existsSync } from "node:fs";
 import { SetupError } from "../errors.js";
 import { childProcess } from "./child-process.js";
+import { onPath } from "./on-path.js";
 import { REPORTED_SYSCTLS } from "./sysctl.js";
 import { UNSHARE_USERNS, usernsBlocker } from "./userns.js";
+
+export { onPath };
 
 export const TOOLS = [
   { name: "ip", pkg: "iproute2" },
@@ -37,18 +39,6 @@ export function checkPrivileges(): void {
   for (const tool of TOOLS) {
     if (!onPath(tool.name)) throw new SetupError(`"${tool.name}" is not on PATH: ${toolFix(tool)}`);
   }
-}
-
-export function onPath(cmd: string): boolean {
-  const dirs = (process.env.PATH ?? "").split(delimiter).concat(["/usr/sbin", "/sbin"]);
-  return dirs.some((dir) => {
-    try {
-      accessSync(join(dir, cmd), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
 }
 
 export interface ProbeResult {
