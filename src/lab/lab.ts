@@ -16,6 +16,7 @@ import { ipBatch } from "./exec.js";
 import { Host } from "./host.js";
 import type { LabProcess } from "./lab-process.js";
 import { addNicQueue } from "./nic-queue.js";
+import { spawnsSettled } from "./posix-spawn.js";
 import { hostSysctls } from "./sysctl.js";
 import { hostConfig, prepareHost, routerServerSide } from "./topology.js";
 
@@ -190,6 +191,7 @@ export class Lab {
     ];
     for (const p of gone) p.kill("SIGKILL");
     await Promise.all(gone.map((p) => p.exited));
+    await spawnsSettled(); // no child still exec'ing holds the host's sockets or namespace
   }
 
   /**
@@ -276,6 +278,10 @@ export class Lab {
   /** Have the server process act on its sockets; resolves to the time the action started. */
   async act(action: ServerAction, options: { backlog?: number } = {}): Promise<number> {
     const reply = await this.server.request({ op: "act", action, ...options });
+    // What the server closed is closed for good once no child of ours, still exec'ing, holds a
+    // copy (posix-spawn.ts): connect-refused's client must not meet a listener another lab's
+    // spawn kept open a few ms longer.
+    await spawnsSettled();
     return reply.t;
   }
 

@@ -5,6 +5,7 @@
 // then named (src/wire/label.ts), tied to the watched connection whose 4-tuple they carry, and
 // put into the report on the calls' clock (t=0 is the fault); kept frames stay beside the
 // report for the pcapng.
+import { nowMs, sleep } from "../clock.js";
 import type { Lab } from "../lab/lab.js";
 import type { CaptureSummary, RunReport, Settings, WirePacket } from "../types.js";
 import { captureBlocker, REMOTE_NO_CAPTURE } from "../wire/availability.js";
@@ -98,6 +99,7 @@ export async function stopCapture(
   } catch {
     // tcpdump is gone: nothing to count with
   }
+  if (after && running.before && running.log) await caughtUp(running.log, running.before, after);
   const result = await running.capture.stop();
   running.log?.close();
   const { before } = running;
@@ -112,6 +114,35 @@ export async function stopCapture(
         }
       : null;
   return { result, counted };
+}
+
+/** The longest the capture is given to catch up with the router's counters before it stops. */
+const CATCH_UP_MS = 50;
+
+/** No new packet for this long: tcpdump (immediate mode) has read what there was to read. */
+const QUIET_MS = 8;
+
+/**
+ * Wait until the capture has read every packet the router counted between the two reads:
+ * tcpdump stops at SIGINT with what it has read, so a packet sent just before the last read
+ * would otherwise be counted and not captured. Also done when no packet has come for QUIET_MS
+ * (a middlebox's own packets can be counted and never seen: lb-idle-timeout's rejected RST),
+ * and after CATCH_UP_MS at most.
+ */
+async function caughtUp(log: PacketLog, before: CountersAt, after: CountersAt): Promise<void> {
+  const received = after.counters.inReceives - before.counters.inReceives;
+  const sent = after.counters.outRequests - before.counters.outRequests;
+  const giveUp = nowMs() + CATCH_UP_MS;
+  let count = log.count;
+  let quietSince = nowMs();
+  for (;;) {
+    const seen = log.between(before.atMs, after.atMs);
+    if (seen.received >= received && seen.sent >= sent) return;
+    const now = nowMs();
+    if (log.count !== count) [count, quietSince] = [log.count, now];
+    if (now - quietSince >= QUIET_MS || now >= giveUp) return;
+    await sleep(1);
+  }
 }
 
 /** Put the captured packets into the report (and what was kept of them beside it). */
