@@ -157,13 +157,8 @@ export class Lab {
     const lines = sides.map(
       (side) => `route ${op} blackhole ${this.address(side)}/${this.plan.hostPrefix}`,
     );
-    await ipBatch(
-      this.router,
-      lines,
-      on
-        ? `blackhole the ${sides.join(" and ")}`
-        : `lift the blackhole for the ${sides.join(" and ")}`,
-    );
+    const what = on ? "blackhole the" : "lift the blackhole for the";
+    await ipBatch(this.router, lines, `${what} ${sides.join(" and ")}`);
   }
 
   /** Router: answer segments for this host with ICMP host unreachable (an `unreachable` route). */
@@ -268,7 +263,6 @@ export class Lab {
 
   /** From outside: destroy the host's connections on the test port (SOCK_DESTROY, `ss -K`): RST. */
   async destroySockets(side: Side): Promise<number> {
-    // ss -K, through node:child_process: loaded only by the faults that use it
     const { abortConnections } = await import("../program/read-sockets.js");
     const at = nowMs();
     await abortConnections(this.hosts[side].netns, SERVER_PORT);
@@ -278,10 +272,7 @@ export class Lab {
   /** Have the server process act on its sockets; resolves to the time the action started. */
   async act(action: ServerAction, options: { backlog?: number } = {}): Promise<number> {
     const reply = await this.server.request({ op: "act", action, ...options });
-    // What the server closed is closed for good once no child of ours, still exec'ing, holds a
-    // copy (posix-spawn.ts): connect-refused's client must not meet a listener another lab's
-    // spawn kept open a few ms longer.
-    await spawnsSettled();
+    await spawnsSettled(); // what it closed no child still exec'ing holds (posix-spawn.ts)
     return reply.t;
   }
 
