@@ -28,8 +28,8 @@ export async function warmKernelHz(): Promise<void> {
     const text = await new Promise<string>((resolve, reject) =>
       gunzip(packed, (err, out) => (err ? reject(err) : resolve(out.toString()))),
     );
-    const match = /^CONFIG_HZ=(\d+)$/m.exec(text);
-    if (match) cachedHz ??= { hz: Number(match[1]), known: true };
+    const found = hzIn(text);
+    if (found) cachedHz ??= found;
   } catch {
     // kernelHz() reads it (or the other source) when it is needed
   }
@@ -42,11 +42,17 @@ function readHz(): { hz: number; known: boolean } {
   ];
   for (const read of sources) {
     try {
-      const match = /^CONFIG_HZ=(\d+)$/m.exec(read());
-      if (match) return { hz: Number(match[1]), known: true };
+      const found = hzIn(read());
+      if (found) return found;
     } catch {
       // try the next source
     }
   }
   return { hz: 250, known: false };
+}
+
+/** CONFIG_HZ in a kernel config's text, or null. */
+function hzIn(config: string): { hz: number; known: true } | null {
+  const match = /^CONFIG_HZ=(\d+)$/m.exec(config);
+  return match ? { hz: Number(match[1]), known: true } : null;
 }
