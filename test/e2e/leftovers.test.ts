@@ -122,7 +122,10 @@ describe.skipIf(!isRoot)("leftovers: every way a run can end leaves nothing behi
     });
 
     it("during teardown (peer-close): as the first host is being killed", async () => {
-      const { w, exit, before } = await watchRun(["peer-close"], async (w) => {
+      // --pre-fault 300: the connections are up for 50 ms by default, which a watcher
+      // polling /proc on a busy runner can miss (seen once in CI)
+      const args = ["peer-close", "--pre-fault", "300"];
+      const { w, exit, before } = await watchRun(args, async (w) => {
         expect(await w.until(() => connected(w))).toBe(true);
         // in peer-close no host goes before the teardown: the first one to go marks it
         const hosts = w.currentNetns().size;
