@@ -61,9 +61,17 @@ function collectAgents(w: Watched): Map<number, string> {
   return agents;
 }
 
-/** Processes of the run that ran node (tcpdrop's own is not among them). */
+/**
+ * Processes of the run that ran node (tcpdrop's own is not among them). A child seen before
+ * its exec still shows tcpdrop's own command line (a tool's posix_spawn under way): that is
+ * not a node process of the run.
+ */
 const nodeChildren = (w: Watched): Proc[] =>
-  [...w.seen.values()].filter((p) => p.argv[0] === process.execPath || isAgent(p));
+  [...w.seen.values()].filter(
+    (p) =>
+      isAgent(p) ||
+      (p.argv[0] === process.execPath && !p.argv.some((a) => a.endsWith("bin/tcpdrop.js"))),
+  );
 
 describe.skipIf(!isRoot)("in-process agents", () => {
   it("a default run (host-crash) starts no agent process; its sockets are in the lab", async () => {
