@@ -70,7 +70,7 @@ if (!process.env.BENCH_SOURCE_ROOT) {
     const r = spawnSync("npx", ["tsc", "-p", "tsconfig.json"], { cwd: ROOT, stdio: "inherit" });
     if (r.status !== 0) fail("the build failed");
   }
-  if (!existsSync(join(ROOT, "dist/bundle/cli.js"))) fail("no dist/: run `npm run build` first");
+  if (!existsSync(join(ROOT, "dist/bundle/cli.cjs"))) fail("no dist/: run `npm run build` first");
   const pass = argv.filter((a, i) => a !== "--build" && a !== "--out" && argv[i - 1] !== "--out");
   runFromSnapshot(ROOT, [...pass, ...(out ? ["--out", out] : [])]);
 }

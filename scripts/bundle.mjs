@@ -1,20 +1,22 @@
-// The CLI as it ships: esbuild bundles src/cli.ts into dist/bundle/, split at every dynamic
-// import, so that a command loads one file for its shape and one chunk per piece of work it
-// really does, instead of the few hundred modules tsc emits
-// (each a file to find, read and link: most of `run`'s cold start). tsc still type-checks and
-// writes dist/ (the catalogue compiler and the tests' helpers use it). The agent that the
-// subprocess transport spawns is a second bundle, dist/bundle/agent/main.js, in one file.
-// dist/bundle/meta.json is esbuild's account of which sources went into which file.
+// The CLI as it ships: esbuild bundles src/cli.ts into one CommonJS file, dist/bundle/cli.cjs,
+// which bin/tcpdrop.js compiles with V8's code cache (src/launch.ts): the few hundred modules
+// tsc emits would each be a file to find, read, compile and link (most of `run`'s cold start).
+// A command's work still starts only when it runs: every dynamic import() in src/ becomes a
+// module that esbuild initialises on first use (its __esm wrapper), and its packages are
+// required then. tsc still type-checks and writes dist/ (the catalogue compiler, the tests'
+// helpers and src/launch.ts use it). The agent that the subprocess transport spawns is a second
+// bundle, dist/bundle/agent/main.js, an ES module in one file. dist/bundle/meta.json is
+// esbuild's account of which sources went into which file.
 //
 // koffi stays outside: it is a native addon that finds its .node file next to its own code.
-// Bundled CommonJS packages (commander, cli-table3) call require() for Node's built-ins, which
-// an ES module does not have; the banner gives each chunk one. commander requires
-// node:child_process at load for its executable subcommands, which tcpdrop has none of: its
-// copy is loaded on first use instead (child_process brings net, dgram and their internals,
-// ~7 ms when nothing else has loaded them). chalk's `import process from "node:process"` is
-// the global process object: an ES import of node:process builds a namespace of every
-// property of process, and their getters take ~10 ms (allowedNodeEnvironmentFlags, report...).
-import { rmSync, writeFileSync } from "node:fs";
+// The agent's bundled CommonJS packages call require() for Node's built-ins, which an ES module
+// does not have; its banner gives it one. commander requires node:child_process at load for its
+// executable subcommands, which tcpdrop has none of: its copy is loaded on first use instead
+// (child_process brings net, dgram and their internals, ~7 ms when nothing else has loaded
+// them). chalk's `import process from "node:process"` is the global process object: an ES
+// import of node:process builds a namespace of every property of process, and their getters
+// take ~10 ms (allowedNodeEnvironmentFlags, report...).
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
 const OUT = new URL("../dist/bundle/", import.meta.url).pathname;
@@ -51,32 +53,48 @@ const globalProcess = {
     }));
   },
 };
-rmSync(OUT, { recursive: true, force: true });
+rmSync(OUT, { recursive: true, force: true }); // the old code caches go with the old bundle
 const common = {
   outdir: OUT,
   bundle: true,
-  format: "esm",
   platform: "node",
   target: "node20",
   external: ["koffi"],
-  banner: {
-    js: 'import { createRequire as __tcpdropCreateRequire } from "node:module"; const require = __tcpdropCreateRequire(import.meta.url);',
-  },
   metafile: true,
   logLevel: "warning",
   plugins: [lazyChildProcess, globalProcess],
 };
-// The CLI, split at its dynamic imports.
+// The CLI, one CommonJS file; import.meta.url (package-root.ts) is the bundle's own URL.
 const cli = await build({
   ...common,
   entryPoints: { cli: "src/cli.ts" },
-  splitting: true,
-  chunkNames: "chunks/[name]-[hash]",
+  format: "cjs",
+  outExtension: { ".js": ".cjs" },
+  define: { "import.meta.url": "__tcpdropBundleUrl" },
+  banner: { js: 'var __tcpdropBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
 });
-// The agent on its own, one file: shared chunks with the CLI would hand it code only the CLI
+// src/launch.ts reads the bundle as latin1, a one-byte string that costs no decoding (as UTF-8,
+// Node takes ~13 ms over its 1.1 MB): esbuild escapes non-ASCII text in strings, and what is
+// left (in comments) is escaped here, so that the file is ASCII and both readings agree.
+const CLI_FILE = `${OUT}cli.cjs`;
+writeFileSync(
+  CLI_FILE,
+  readFileSync(CLI_FILE, "utf8").replace(
+    /[\u0080-\uffff]/g, // each UTF-16 unit: a surrogate pair becomes two escapes
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  ),
+);
+// The agent on its own, one file: shared code with the CLI would hand it code only the CLI
 // needs (full zod's core and locales come along with the protocol's zod/mini schemas: ~680 kB
 // to compile at every agent start instead of ~100 kB).
-const agent = await build({ ...common, entryPoints: { "agent/main": "src/agent/main.ts" } });
+const agent = await build({
+  ...common,
+  entryPoints: { "agent/main": "src/agent/main.ts" },
+  format: "esm",
+  banner: {
+    js: 'import { createRequire as __tcpdropCreateRequire } from "node:module"; const require = __tcpdropCreateRequire(import.meta.url);',
+  },
+});
 // What each output file holds and imports: test/unit/cold-start.test.ts reads it.
 const metafile = {
   inputs: { ...cli.metafile.inputs, ...agent.metafile.inputs },

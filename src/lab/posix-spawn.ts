@@ -11,7 +11,9 @@
 // Until it execs, a child holds a copy of every descriptor tcpdrop has, other labs' sockets
 // included: a socket a lab closes meanwhile stays open until then. spawnsSettled() resolves
 // once every spawn under way has exec'd; a fault that needs a socket gone for good (a killed
-// server's, before its restart binds the port again) waits for it.
+// server's, before its restart binds the port again) waits for it. (The kernel releases a
+// vfork parent inside exec, a few instructions before the child closes its close-on-exec
+// descriptors: a window of microseconds that a preempted child can stretch.)
 //
 // As with Node's spawn, the child starts with every signal at its default action (Node ignores
 // SIGPIPE) and none blocked. Its exit is polled with waitpid(WNOHANG): libuv reaps only its own

@@ -18,7 +18,7 @@ const hasSetpriv = spawnSync("setpriv", ["--version"]).status === 0;
 const readableByNobody = (dir: string) =>
   [
     "bin/tcpdrop.js",
-    "dist/bundle/cli.js",
+    "dist/bundle/cli.cjs",
     "scenarios/peer-close.yaml",
     "node_modules/koffi/package.json",
   ]

@@ -2,8 +2,12 @@
 // `node -e 0`, so nothing a run does not use may load). Read from dist/, the JavaScript Node
 // really loads (TypeScript drops imports used only as types): the modules and packages each
 // entry point reaches through static imports; `import()` is where loading on demand happens.
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, relative, resolve } from "node:path";
+// The shipped bundle keeps those boundaries: what a command line really initialises is read
+// from V8's coverage of a real run of the CLI.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
@@ -76,6 +80,18 @@ describe("what loads before a command runs (dist/)", () => {
     }
   });
 
+  it("a run without user programs or agent processes loads neither up front", () => {
+    const { modules } = staticGraph("runner/run-scenario.js");
+    for (const lazy of [
+      "runner/program-run.js",
+      "program/strace-parse.js",
+      "transport/spawned.js",
+      "transport/checked-lines.js",
+      "program/read-sockets.js", // ss -K, for the faults that destroy sockets from outside
+    ])
+      expect(modules.has(lazy), lazy).toBe(false);
+  });
+
   it("list reads the compiled catalogue: no YAML parser, no schema", () => {
     const { modules, packages } = staticGraph("commands/list.js");
     expect([...packages]).toEqual([]);
@@ -94,66 +110,93 @@ interface Metafile {
   >;
 }
 
+/**
+ * The bundle's modules that one command line initialises, from V8's own coverage of the
+ * process: esbuild wraps each module that loads on demand in a function named after its path
+ * (`"src/commands/run.ts"() {...}`), which runs when the module is first used.
+ */
+function initialised(args: string[]): string[] {
+  const dir = mkdtempSync(join(tmpdir(), "tcpdrop-coverage-"));
+  try {
+    const run = spawnSync(process.execPath, [`${ROOT}/bin/tcpdrop.js`, ...args], {
+      env: { ...process.env, NODE_V8_COVERAGE: dir },
+      encoding: "utf8",
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const scripts = readdirSync(dir).flatMap(
+      (f) => (JSON.parse(readFileSync(join(dir, f), "utf8")) as Coverage).result,
+    );
+    const bundle = scripts.find((s) => s.url.endsWith("/dist/bundle/cli.cjs"));
+    expect(bundle, "the bundle's coverage").toBeDefined();
+    return (bundle as Coverage["result"][number]).functions
+      .filter((f) => /^(src|node_modules)\//.test(f.functionName) && f.ranges[0].count > 0)
+      .map((f) => f.functionName);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+interface Coverage {
+  result: {
+    url: string;
+    functions: { functionName: string; ranges: { count: number }[] }[];
+  }[];
+}
+
 describe("what the shipped CLI loads (dist/bundle/, esbuild)", () => {
   const meta = JSON.parse(readFileSync(`${DIST}bundle/meta.json`, "utf8")) as Metafile;
-  /** The sources in `output` and in every chunk it imports statically. */
-  function staticInputs(output: string): Set<string> {
-    const inputs = new Set<string>();
-    const seen = new Set<string>();
-    const queue = [output];
-    while (queue.length) {
-      const file = queue.shift() as string;
-      if (seen.has(file)) continue;
-      seen.add(file);
-      for (const input of Object.keys(meta.outputs[file]?.inputs ?? {})) inputs.add(input);
-      for (const i of meta.outputs[file]?.imports ?? [])
-        if (i.kind === "import-statement" && !i.external) queue.push(i.path);
-    }
-    return inputs;
-  }
+  const CLI = "dist/bundle/cli.cjs";
+  const bundle = readFileSync(`${ROOT}/${CLI}`, "latin1");
 
-  it("bin/tcpdrop.js starts the bundle", () => {
-    expect(readFileSync(`${ROOT}/bin/tcpdrop.js`, "utf8")).toContain(
-      'import("../dist/bundle/cli.js")',
-    );
+  it("bin/tcpdrop.js starts the bundle through the code cache", () => {
+    const bin = readFileSync(`${ROOT}/bin/tcpdrop.js`, "utf8");
+    expect(bin).toContain('from "../dist/launch.js"');
+    expect(bin).toContain('"../dist/bundle/cli.cjs"');
   });
 
-  it("the entry holds commander and the command line's shape, not the commands' work", () => {
-    const inputs = [...staticInputs("dist/bundle/cli.js")];
-    expect(inputs.some((i) => i.includes("node_modules/commander/"))).toBe(true);
-    expect(inputs).toContain("src/program.ts");
-    for (const name of [...HEAVY, "koffi"])
+  it("the bundle is one ASCII file with no import(), as src/launch.ts compiles it", () => {
+    expect(Object.keys(meta.outputs).filter((o) => o.startsWith("dist/bundle/chunks/"))).toEqual(
+      [],
+    );
+    expect(/[\u0080-\uffff]/.test(bundle)).toBe(false); // read as latin1: no decoding
+    expect(bundle).not.toMatch(/\bimport\(/); // a vm.Script has no module loader behind it
+  });
+
+  it("--help initialises commander and the command line's shape, not the commands' work", () => {
+    const modules = initialised(["--help"]);
+    expect(modules).toContain("node_modules/commander/index.js");
+    expect(modules).toContain("src/reporters/registry.ts");
+    for (const name of HEAVY)
       expect(
-        inputs.filter((i) => i.includes(`node_modules/${name}/`)),
+        modules.filter((m) => m.startsWith(`node_modules/${name}/`)),
         name,
       ).toEqual([]);
     for (const lazy of ["src/actions.ts", "src/commands/run.ts", "src/runner/run-scenario.ts"])
-      expect(inputs, lazy).not.toContain(lazy);
+      expect(modules, lazy).not.toContain(lazy);
   });
 
-  it("no chunk imports node:process as an ES module, and commander's child_process is lazy", () => {
+  it("list initialises the catalogue's reader: no YAML parser, no schema", () => {
+    const modules = initialised(["list"]);
+    expect(modules).toContain("src/commands/list.ts");
+    for (const name of ["yaml", "zod"])
+      expect(
+        modules.filter((m) => m.startsWith(`node_modules/${name}/`)),
+        name,
+      ).toEqual([]);
+    expect(modules).not.toContain("src/runner/run-scenario.ts");
+  });
+
+  it("no module imports node:process as an ES module, and commander's child_process is lazy", () => {
     for (const [file, output] of Object.entries(meta.outputs)) {
       const esProcess = output.imports.filter(
         (i) => /^(node:)?process$/.test(i.path) && i.kind === "import-statement",
       );
       expect(esProcess, file).toEqual([]); // its namespace costs ~10 ms of getters
     }
-    const entry = meta.outputs["dist/bundle/cli.js"];
-    expect(Object.keys(entry.inputs)).toContain("tcpdrop-shim:lazy-child-process");
+    expect(Object.keys(meta.outputs[CLI].inputs)).toContain("tcpdrop-shim:lazy-child-process");
   });
 
-  it("a run without user programs or agent processes loads neither, nor node:crypto", () => {
-    const run = Object.keys(meta.outputs).find((o) => /chunks\/run-scenario-/.test(o));
-    expect(run).toBeDefined();
-    const inputs = [...staticInputs(run as string)];
-    for (const lazy of [
-      "src/runner/program-run.ts",
-      "src/program/strace-parse.ts",
-      "src/transport/spawned.ts",
-      "src/transport/checked-lines.ts",
-      "src/program/read-sockets.ts", // ss -K, for the faults that destroy sockets from outside
-    ])
-      expect(inputs, lazy).not.toContain(lazy);
+  it("nothing imports node:crypto", () => {
     // the catalogue's freshness check was its only user (scenario/catalogue.ts: contentHash)
     for (const [file, output] of Object.entries(meta.outputs))
       expect(

@@ -75,8 +75,12 @@ describe("descriptors a spawned child could hold", () => {
     expect(settled).toBe(false);
     await waiting;
     const pid = await spawning;
-    // the child had exec'd: it is `true` (or its zombie), not a copy of this process
-    expect(readFileSync(`/proc/${pid}/comm`, "utf8").trim()).toBe("true");
+    // The child is past exec's point of no return: it becomes `true`, not a copy of this
+    // process. The kernel lets the vfork parent go on (in exec_mmap) a few instructions before
+    // it renames the child and closes its close-on-exec descriptors, so that is awaited.
+    const comm = () => readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+    for (let i = 0; i < 100 && comm() !== "true"; i++) await new Promise((r) => setTimeout(r, 1));
+    expect(comm()).toBe("true");
     await waitExit(pid);
   });
 

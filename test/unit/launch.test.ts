@@ -1,0 +1,106 @@
+// src/launch.ts, the way bin/tcpdrop.js starts the bundle: a CommonJS file compiled with V8's
+// code cache, the cache written at exit where there was none or V8 refused it. Each case is a
+// real Node process (the cache is written as it exits) running a small bundle in a temporary
+// directory, through the compiled dist/launch.js that bin/tcpdrop.js imports.
+import { spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { cachePath, commandOf } from "../../src/launch.js";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const LAUNCH = join(ROOT, "dist", "launch.js");
+
+/** A bundle that says what it was given, sets an exit code and may write over its own cache. */
+const BUNDLE = `
+if (process.env.OVERWRITE) require("node:fs").writeFileSync(process.env.OVERWRITE, "someone else's");
+process.stdout.write(JSON.stringify({ require: typeof require, filename: __filename, dirname: __dirname, exports: module.exports === exports }));
+process.exitCode = 3;
+`;
+
+let dir: string;
+let bundle: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "tcpdrop-launch-"));
+  bundle = join(dir, "cli.cjs");
+  writeFileSync(bundle, BUNDLE);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Launch the bundle in a Node process of its own: what it printed, the cache's use, the exit. */
+function launchOnce(env: Record<string, string> = {}) {
+  const code = `import { launch } from ${JSON.stringify(LAUNCH)}; process.stderr.write(launch(process.argv[1], "run"));`;
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", code, bundle], {
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+  });
+  return { status: run.status, use: run.stderr, printed: JSON.parse(run.stdout || "null") };
+}
+
+describe("launch: the bundle with V8's code cache", () => {
+  it("runs the bundle as a CommonJS module and keeps its exit code", () => {
+    const { status, printed } = launchOnce();
+    expect(status).toBe(3);
+    expect(printed).toEqual({ require: "function", filename: bundle, dirname: dir, exports: true });
+  });
+
+  it("writes the cache at the first start and uses it at the next", () => {
+    expect(launchOnce().use).toBe("absent");
+    const file = cachePath(bundle, "run");
+    expect(existsSync(file)).toBe(true);
+    expect(readdirSync(dirname(file))).toEqual([file.split("/").at(-1)]); // no partial file left
+    const second = launchOnce();
+    expect(second.use).toBe("used");
+    expect(second.status).toBe(3);
+  });
+
+  it("replaces a cache V8 refuses", () => {
+    launchOnce();
+    const file = cachePath(bundle, "run");
+    writeFileSync(file, "not a code cache");
+    expect(launchOnce().use).toBe("rejected");
+    expect(readFileSync(file, "latin1")).not.toBe("not a code cache");
+    expect(launchOnce().use).toBe("used");
+  });
+
+  it("names the cache after the bundle's build, so a rebuilt bundle never meets an old cache", () => {
+    launchOnce();
+    const before = cachePath(bundle, "run");
+    utimesSync(bundle, new Date(), new Date(Date.now() + 5000));
+    expect(cachePath(bundle, "run")).not.toBe(before);
+    expect(launchOnce().use).toBe("absent");
+    expect(cachePath(bundle, "run")).toContain(`${process.version}-${process.arch}`);
+  });
+
+  it("keeps a cache another process wrote while this one ran", () => {
+    const file = cachePath(bundle, "run");
+    expect(launchOnce({ OVERWRITE: "/dev/null" }).use).toBe("absent"); // makes the directory
+    rmSync(file);
+    launchOnce({ OVERWRITE: file });
+    expect(readFileSync(file, "utf8")).toBe("someone else's");
+  });
+
+  it("runs the same without a cache where none can be written", () => {
+    writeFileSync(join(dir, "code-cache"), "a file where the directory would be");
+    const { status, use, printed } = launchOnce();
+    expect([status, use, printed.require]).toEqual([3, "absent", "function"]);
+    expect(readdirSync(dir).sort()).toEqual(["cli.cjs", "code-cache"]);
+  });
+
+  it("names the cache after the command, or cli when there is none", () => {
+    expect(commandOf(["node", "tcpdrop", "run", "peer-close"])).toBe("run");
+    expect(commandOf(["node", "tcpdrop", "--help"])).toBe("cli");
+    expect(commandOf(["node", "tcpdrop"])).toBe("cli");
+    expect(commandOf(["node", "tcpdrop", "../etc"])).toBe("cli");
+  });
+});
