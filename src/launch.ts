@@ -44,10 +44,13 @@ function identity(file: string): string {
   }
 }
 
-/** The cache's name for a command line: its command (run, list, ...), or "cli" for none. */
+/** tcpdrop's commands (src/program.ts), each with a cache of its own. */
+export const COMMANDS = ["run", "compare", "explain", "list", "doctor", "schema", "agent"];
+
+/** The cache's name for a command line: its command, or "cli" for none (or a mistyped one). */
 export function commandOf(argv: string[]): string {
   const first = argv[2] ?? "";
-  return /^[a-z]+$/.test(first) ? first : "cli";
+  return COMMANDS.includes(first) ? first : "cli";
 }
 
 /** What loading the bundle did with the cache (for tests and `--timing`). */

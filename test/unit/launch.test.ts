@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { cachePath, commandOf } from "../../src/launch.js";
+import { COMMANDS, cachePath, commandOf } from "../../src/launch.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const LAUNCH = join(ROOT, "dist", "launch.js");
@@ -102,5 +102,12 @@ describe("launch: the bundle with V8's code cache", () => {
     expect(commandOf(["node", "tcpdrop", "--help"])).toBe("cli");
     expect(commandOf(["node", "tcpdrop"])).toBe("cli");
     expect(commandOf(["node", "tcpdrop", "../etc"])).toBe("cli");
+    expect(commandOf(["node", "tcpdrop", "frobnicate"])).toBe("cli"); // no cache per typo
+  });
+
+  it("knows every command the CLI has", async () => {
+    const { buildProgram } = await import("../../src/program.js");
+    const names = buildProgram(() => {}).commands.map((c) => c.name());
+    expect([...names].sort()).toEqual([...COMMANDS].sort());
   });
 });
