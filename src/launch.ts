@@ -12,9 +12,17 @@
 // the meantime (a rootless run's outer process exits after its inner one: the inner one's
 // cache, made by the run itself, is the one to keep). A cache that cannot be written (a
 // read-only install) is left out silently: the CLI works the same, only its start is slower.
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
 
 /** Where the cache for `command` lives, for this bundle build and this Node. */
@@ -69,7 +77,7 @@ export function launch(bundle: string, command: string): CacheUse {
   const script = new Script(wrapped, { filename: bundle, cachedData });
   const use: CacheUse =
     cachedData === undefined ? "absent" : script.cachedDataRejected ? "rejected" : "used";
-  if (use !== "used") process.once("exit", () => writeCache(script, file, before));
+  if (use !== "used") process.once("exit", () => writeCache(script, file, command, before));
   const module = { exports: {} };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run(module.exports, createRequire(bundle), module, bundle, dirname(bundle));
@@ -77,17 +85,27 @@ export function launch(bundle: string, command: string): CacheUse {
 }
 
 /** Write the cache next to the bundle, unless another process has written one meanwhile. */
-function writeCache(script: Script, file: string, before: string): void {
+function writeCache(script: Script, file: string, command: string, before: string): void {
   if (identity(file) !== before) return;
   const partial = `${file}.${process.pid}`;
   try {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(partial, script.createCachedData());
     renameSync(partial, file); // whole or not at all, for a tcpdrop starting at the same time
+    dropOthers(file, command);
   } catch {
     // a read-only install: no cache, the same CLI (and no partial file left behind)
     try {
       rmSync(partial, { force: true });
     } catch {}
   }
+}
+
+/** One cache per command: the one for an older build or another Node goes (kept when in use). */
+function dropOthers(file: string, command: string): void {
+  const dir = dirname(file);
+  const name = basename(file);
+  for (const other of readdirSync(dir))
+    if (other !== name && other.startsWith(`${command}-v`) && other.endsWith(".bin"))
+      rmSync(join(dir, other), { force: true });
 }

@@ -160,6 +160,7 @@ describe("what the shipped CLI loads (dist/bundle/, esbuild)", () => {
     );
     expect(/[\u0080-\uffff]/.test(bundle)).toBe(false); // read as latin1: no decoding
     expect(bundle).not.toMatch(/\bimport\(/); // a vm.Script has no module loader behind it
+    expect(bundle.startsWith('"use strict";')).toBe(true); // strict, as the ES modules were
   });
 
   it("--help initialises commander and the command line's shape, not the commands' work", () => {

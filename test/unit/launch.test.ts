@@ -80,6 +80,8 @@ describe("launch: the bundle with V8's code cache", () => {
     expect(cachePath(bundle, "run")).not.toBe(before);
     expect(launchOnce().use).toBe("absent");
     expect(cachePath(bundle, "run")).toContain(`${process.version}-${process.arch}`);
+    expect(existsSync(before)).toBe(false); // the old build's cache went with the new one
+    expect(readdirSync(dirname(before))).toEqual([cachePath(bundle, "run").split("/").at(-1)]);
   });
 
   it("keeps a cache another process wrote while this one ran", () => {
