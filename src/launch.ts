@@ -6,8 +6,9 @@
 // source's length alone would not tell two builds apart, so a cache file is named after the
 // bundle's size and modification time too, and the build deletes every old one with the bundle.
 //
-// One cache per command (run, list, ...), written when the process exits, so that it holds
-// the functions that command really ran (V8 adds those compiled lazily). It is written only
+// One cache per command (run, list, ...), written when the process exits after doing its work
+// (exit 0 or 1), so that it holds the functions that command really ran (V8 adds those
+// compiled lazily), not those of a mistyped name's one-line error. It is written only
 // where there was none, or V8 refused the one there, and only if no other tcpdrop wrote one in
 // the meantime (a rootless run's outer process exits after its inner one: the inner one's
 // cache, made by the run itself, is the one to keep). A cache that cannot be written (a
@@ -77,7 +78,11 @@ export function launch(bundle: string, command: string): CacheUse {
   const script = new Script(wrapped, { filename: bundle, cachedData });
   const use: CacheUse =
     cachedData === undefined ? "absent" : script.cachedDataRejected ? "rejected" : "used";
-  if (use !== "used") process.once("exit", () => writeCache(script, file, command, before));
+  if (use !== "used")
+    process.once("exit", (code) => {
+      // a command that stopped at a usage or setup error (exit 2) ran too little to cache
+      if (code === 0 || code === 1) writeCache(script, file, command, before);
+    });
   const module = { exports: {} };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run(module.exports, createRequire(bundle), module, bundle, dirname(bundle));

@@ -21,11 +21,11 @@ import { COMMANDS, cachePath, commandOf } from "../../src/launch.js";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const LAUNCH = join(ROOT, "dist", "launch.js");
 
-/** A bundle that says what it was given, sets an exit code and may write over its own cache. */
+/** A bundle that says what it was given, exits with $EXIT (1) and may write over its own cache. */
 const BUNDLE = `
 if (process.env.OVERWRITE) require("node:fs").writeFileSync(process.env.OVERWRITE, "someone else's");
 process.stdout.write(JSON.stringify({ require: typeof require, filename: __filename, dirname: __dirname, exports: module.exports === exports }));
-process.exitCode = 3;
+process.exitCode = Number(process.env.EXIT ?? 1);
 `;
 
 let dir: string;
@@ -50,7 +50,7 @@ function launchOnce(env: Record<string, string> = {}) {
 describe("launch: the bundle with V8's code cache", () => {
   it("runs the bundle as a CommonJS module and keeps its exit code", () => {
     const { status, printed } = launchOnce();
-    expect(status).toBe(3);
+    expect(status).toBe(1);
     expect(printed).toEqual({ require: "function", filename: bundle, dirname: dir, exports: true });
   });
 
@@ -61,7 +61,15 @@ describe("launch: the bundle with V8's code cache", () => {
     expect(readdirSync(dirname(file))).toEqual([file.split("/").at(-1)]); // no partial file left
     const second = launchOnce();
     expect(second.use).toBe("used");
-    expect(second.status).toBe(3);
+    expect(second.status).toBe(1);
+  });
+
+  it("writes no cache for a command that ended in a usage or setup error (exit 2)", () => {
+    const { status, use } = launchOnce({ EXIT: "2" });
+    expect([status, use]).toEqual([2, "absent"]);
+    expect(existsSync(cachePath(bundle, "run"))).toBe(false);
+    expect(launchOnce({ EXIT: "0" }).status).toBe(0);
+    expect(existsSync(cachePath(bundle, "run"))).toBe(true);
   });
 
   it("replaces a cache V8 refuses", () => {
@@ -95,7 +103,7 @@ describe("launch: the bundle with V8's code cache", () => {
   it("runs the same without a cache where none can be written", () => {
     writeFileSync(join(dir, "code-cache"), "a file where the directory would be");
     const { status, use, printed } = launchOnce();
-    expect([status, use, printed.require]).toEqual([3, "absent", "function"]);
+    expect([status, use, printed.require]).toEqual([1, "absent", "function"]);
     expect(readdirSync(dir).sort()).toEqual(["cli.cjs", "code-cache"]);
   });
 
