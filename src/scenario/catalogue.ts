@@ -24,7 +24,9 @@ let loaded: Scenario[] | undefined;
 /** "fnv1a32:<hex>:<length>" of some bytes: enough to tell that a file has changed. */
 export function contentHash(bytes: Uint8Array): string {
   let h = 0x811c9dc5;
-  for (const b of bytes) h = Math.imul(h ^ b, 0x01000193);
+  // an indexed loop: for...of runs the iterator protocol for each byte, ~10x slower before
+  // V8 optimises it, which a start that hashes 23 kB once never gives it the time to
+  for (let i = 0, n = bytes.length; i < n; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
   return `fnv1a32:${(h >>> 0).toString(16).padStart(8, "0")}:${bytes.length}`;
 }
 

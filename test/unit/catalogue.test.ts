@@ -30,6 +30,9 @@ describe("contentHash: what tells that a scenario file changed since the build",
   it("is the same for the same bytes, and FNV-1a's known value for none", () => {
     expect(contentHash(text)).toBe(contentHash(Buffer.from(text)));
     expect(contentHash(Buffer.alloc(0))).toBe("fnv1a32:811c9dc5:0");
+    // the published FNV-1a 32-bit test vectors
+    expect(contentHash(Buffer.from("a"))).toBe("fnv1a32:e40c292c:1");
+    expect(contentHash(Buffer.from("foobar"))).toBe("fnv1a32:bf9cf968:6");
   });
 
   it("changes with one byte, and with the length", () => {
