@@ -4,6 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { parseCount } from "./commands/settings.js";
 import { SetupError, UsageError } from "./errors.js";
+import { tuneHeapForScale } from "./heap.js";
 import { warmKernelHz } from "./plan/kernel.js";
 import { createProgress, type Progress } from "./reporters/progress.js";
 import {
@@ -55,11 +56,13 @@ export async function compare(name: string, opts: Flags, version: string): Promi
 
 /**
  * What the report will need, readied in the first lab's idle time (it waits for its tools
- * while the lab is built): the reporters' code, and the kernel's HZ.
+ * while the lab is built): the reporters' code, and the kernel's HZ; at scale, the heap's
+ * sizing (src/heap.ts).
  */
 function warmUp(command: "run" | "compare", opts: Flags): void {
   preloadReporters(command, opts);
   void warmKernelHz();
+  void tuneHeapForScale(opts.connections);
 }
 
 /**
