@@ -4,7 +4,6 @@
 import { writeFileSync } from "node:fs";
 import { parseCount } from "./commands/settings.js";
 import { SetupError, UsageError } from "./errors.js";
-import { tuneHeapForScale } from "./heap.js";
 import { warmKernelHz } from "./plan/kernel.js";
 import { createProgress, type Progress } from "./reporters/progress.js";
 import {
@@ -62,7 +61,8 @@ export async function compare(name: string, opts: Flags, version: string): Promi
 function warmUp(command: "run" | "compare", opts: Flags): void {
   preloadReporters(command, opts);
   void warmKernelHz();
-  void tuneHeapForScale(opts.connections);
+  if (Number(opts.connections ?? 1) > 1)
+    void import("./heap.js").then((heap) => heap.tuneHeapForScale());
 }
 
 /**

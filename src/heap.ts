@@ -13,15 +13,15 @@
 // Measured on `run host-crash --connections 10000 --keepalive 1,1,2 --json`: the CLI's VmHWM
 // from 155,000-173,000 kB to 119,000-132,000 kB.
 
+import { setFlagsFromString } from "node:v8";
+
 /** The flags, for runs whose CLI holds thousands of connections' state. */
 export const SCALE_HEAP_FLAGS = ["--semi-space-growth-factor=1", "--heap-growing-percent=20"];
 
 /**
- * Tune the heap when the run opens more than one connection per workload (`--connections`);
- * node:v8 is loaded here, once a lab is being built, not at the CLI's start.
+ * Tune the heap for a run that opens more than one connection per workload (`--connections`).
+ * This module, and node:v8 with it, is loaded then (actions.ts), not at the CLI's start.
  */
-export async function tuneHeapForScale(connections: unknown): Promise<void> {
-  if (!(Number(connections ?? 1) > 1)) return;
-  const { setFlagsFromString } = await import("node:v8");
+export function tuneHeapForScale(): void {
   for (const flag of SCALE_HEAP_FLAGS) setFlagsFromString(flag);
 }
