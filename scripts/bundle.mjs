@@ -92,6 +92,14 @@ writeFileSync(
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   ),
 );
+// The launcher that bin/tcpdrop.js (CommonJS) requires: src/launch.ts alone, as CommonJS.
+await build({
+  ...common,
+  entryPoints: { launch: "src/launch.ts" },
+  format: "cjs",
+  outExtension: { ".js": ".cjs" },
+  metafile: false,
+});
 // The agent on its own, one file: shared code with the CLI would hand it code only the CLI
 // needs (full zod's core and locales come along with the protocol's zod/mini schemas: ~680 kB
 // to compile at every agent start instead of ~100 kB).

@@ -150,8 +150,10 @@ describe("what the shipped CLI loads (dist/bundle/, esbuild)", () => {
 
   it("bin/tcpdrop.js starts the bundle through the code cache", () => {
     const bin = readFileSync(`${ROOT}/bin/tcpdrop.js`, "utf8");
-    expect(bin).toContain('from "../dist/launch.js"');
-    expect(bin).toContain('"../dist/bundle/cli.cjs"');
+    expect(bin).toContain('require("../dist/bundle/launch.cjs")');
+    expect(bin).toContain('"dist", "bundle", "cli.cjs"');
+    // a CommonJS entry: Node starts it without its ES module loader
+    expect(JSON.parse(readFileSync(`${ROOT}/bin/package.json`, "utf8")).type).toBe("commonjs");
   });
 
   it("the bundle is one ASCII file with no import(), as src/launch.ts compiles it", () => {

@@ -1,7 +1,7 @@
 // src/launch.ts, the way bin/tcpdrop.js starts the bundle: a CommonJS file compiled with V8's
 // code cache, the cache written at exit where there was none or V8 refused it. Each case is a
 // real Node process (the cache is written as it exits) running a small bundle in a temporary
-// directory, through the compiled dist/launch.js that bin/tcpdrop.js imports.
+// directory, through dist/bundle/launch.cjs, the build of it that bin/tcpdrop.js requires.
 import { spawnSync } from "node:child_process";
 import {
   existsSync,
@@ -19,7 +19,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { COMMANDS, cachePath, commandOf } from "../../src/launch.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-const LAUNCH = join(ROOT, "dist", "launch.js");
+const LAUNCH = join(ROOT, "dist", "bundle", "launch.cjs");
 
 /** A bundle that says what it was given, exits with $EXIT (1) and may write over its own cache. */
 const BUNDLE = `
@@ -39,8 +39,8 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 /** Launch the bundle in a Node process of its own: what it printed, the cache's use, the exit. */
 function launchOnce(env: Record<string, string> = {}) {
-  const code = `import { launch } from ${JSON.stringify(LAUNCH)}; process.stderr.write(launch(process.argv[1], "run"));`;
-  const run = spawnSync(process.execPath, ["--input-type=module", "-e", code, bundle], {
+  const code = `process.stderr.write(require(${JSON.stringify(LAUNCH)}).launch(process.argv[1], "run"));`;
+  const run = spawnSync(process.execPath, ["-e", code, bundle], {
     encoding: "utf8",
     env: { ...process.env, ...env },
   });
