@@ -143,7 +143,7 @@ export const LAB_RATIO_TARGET = 2;
 /** What starting one agent costs: node itself, unshare, koffi + libc, and the agent to "ready". */
 export async function agentStart({ rounds, warmup }) {
   const node = process.execPath;
-  const agentMain = `${ROOT}dist/bundle/agent/main.js`;
+  const agentMain = `${ROOT}dist/bundle/agent/main.cjs`;
   const agentArgs = [agentMain, "--host", "client"];
   const ready = /"type":"ready"/;
   const koffi = "import koffi from 'koffi'; koffi.load('libc.so.6');";
@@ -158,12 +158,12 @@ export async function agentStart({ rounds, warmup }) {
       run: () => timeCommand(node, ["--input-type=module", "-e", koffi]),
     },
     {
-      label: '`node dist/bundle/agent/main.js` until its "ready" line',
+      label: '`node dist/bundle/agent/main.cjs` until its "ready" line',
       run: () => timeUntilReady(node, agentArgs, ready, (pid) => ({ cpu: cpuMs(pid) })),
     },
     {
       label:
-        '`unshare --net -- node dist/bundle/agent/main.js` until "ready" (in a fresh namespace)',
+        '`unshare --net -- node dist/bundle/agent/main.cjs` until "ready" (in a fresh namespace)',
       run: () =>
         timeUntilReady("unshare", ["--net", "--", node, ...agentArgs], ready, (pid) => ({
           cpu: cpuMs(pid),

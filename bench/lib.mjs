@@ -176,7 +176,7 @@ export function childrenOf(pid) {
 export function agentsRunning() {
   let n = 0;
   for (const entry of readdirSync("/proc")) {
-    if (/^\d+$/.test(entry) && cmdline(entry).some((a) => a.endsWith("agent/main.js"))) n++;
+    if (/^\d+$/.test(entry) && cmdline(entry).some((a) => /agent\/main\.c?js$/.test(a))) n++;
   }
   return n;
 }

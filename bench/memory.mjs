@@ -23,7 +23,7 @@ async function cliPeak(args, watchAgents) {
       // (of the agent's node) wins.
       if (!seen.has(pid)) {
         const argv = cmdline(pid);
-        if (!argv.some((a) => a.endsWith("agent/main.js"))) continue;
+        if (!argv.some((a) => /agent\/main\.c?js$/.test(a))) continue;
         seen.set(pid, argv[argv.indexOf("--host") + 1]);
       }
       const hwm = memStatus(pid)?.hwmKb;

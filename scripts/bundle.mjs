@@ -4,18 +4,17 @@
 // A command's work still starts only when it runs: every dynamic import() in src/ becomes a
 // module that esbuild initialises on first use (its __esm wrapper), and its packages are
 // required then. tsc still type-checks and writes dist/ (the catalogue compiler, the tests'
-// helpers and src/launch.ts use it). The agent that the subprocess transport spawns is a second
-// bundle, dist/bundle/agent/main.js, an ES module in one file. dist/bundle/meta.json is
+// helpers use it). The agent that the subprocess transport spawns is a second bundle,
+// dist/bundle/agent/agent.cjs, started the same way. dist/bundle/meta.json is
 // esbuild's account of which sources went into which file.
 //
 // koffi stays outside: it is a native addon that finds its .node file next to its own code.
-// The agent's bundled CommonJS packages call require() for Node's built-ins, which an ES module
-// does not have; its banner gives it one. commander requires node:child_process at load for its
-// executable subcommands, which tcpdrop has none of: its copy is loaded on first use instead
-// (child_process brings net, dgram and their internals, ~7 ms when nothing else has loaded
-// them). chalk's `import process from "node:process"` is the global process object: an ES
+// commander requires node:child_process at load for its executable subcommands, which tcpdrop
+// has none of: its copy is loaded on first use instead (child_process brings net, dgram and
+// their internals, ~7 ms when nothing else has loaded them). chalk's `import process from "node:process"` is the global process object: an ES
 // import of node:process builds a namespace of every property of process, and their getters
 // take ~10 ms (allowedNodeEnvironmentFlags, report...).
+import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
@@ -53,6 +52,17 @@ const globalProcess = {
     }));
   },
 };
+/** Non-ASCII text left in a bundle (in comments) escaped, so that it reads the same as latin1. */
+function asciiOnly(file) {
+  writeFileSync(
+    file,
+    readFileSync(file, "utf8").replace(
+      /[\u0080-\uffff]/g, // each UTF-16 unit: a surrogate pair becomes two escapes
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    ),
+  );
+}
+
 rmSync(OUT, { recursive: true, force: true }); // the old code caches go with the old bundle
 const common = {
   outdir: OUT,
@@ -64,10 +74,9 @@ const common = {
   logLevel: "warning",
   plugins: [lazyChildProcess, globalProcess],
 };
-// The CLI, one CommonJS file; import.meta.url (package-root.ts) is the bundle's own URL.
-const cli = await build({
-  ...common,
-  entryPoints: { cli: "src/cli.ts" },
+// A bundle that src/launch.ts compiles with V8's code cache: one CommonJS file, in which
+// import.meta.url (package-root.ts) is the bundle's own URL.
+const codeCached = {
   format: "cjs",
   outExtension: { ".js": ".cjs" },
   define: { "import.meta.url": "__tcpdropBundleUrl" },
@@ -80,18 +89,12 @@ const cli = await build({
   banner: {
     js: '"use strict"; var __tcpdropBundleUrl = require("node:url").pathToFileURL(__filename).href;',
   },
-});
+};
+const cli = await build({ ...common, ...codeCached, entryPoints: { cli: "src/cli.ts" } });
 // src/launch.ts reads the bundle as latin1, a one-byte string that costs no decoding (as UTF-8,
 // Node takes ~13 ms over its 1.1 MB): esbuild escapes non-ASCII text in strings, and what is
 // left (in comments) is escaped here, so that the file is ASCII and both readings agree.
-const CLI_FILE = `${OUT}cli.cjs`;
-writeFileSync(
-  CLI_FILE,
-  readFileSync(CLI_FILE, "utf8").replace(
-    /[\u0080-\uffff]/g, // each UTF-16 unit: a surrogate pair becomes two escapes
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  ),
-);
+asciiOnly(`${OUT}cli.cjs`);
 // The launcher that bin/tcpdrop.js (CommonJS) requires: src/launch.ts alone, as CommonJS.
 await build({
   ...common,
@@ -102,14 +105,31 @@ await build({
 });
 // The agent on its own, one file: shared code with the CLI would hand it code only the CLI
 // needs (full zod's core and locales come along with the protocol's zod/mini schemas: ~680 kB
-// to compile at every agent start instead of ~100 kB).
+// to compile at every agent start instead of ~100 kB). Like the CLI, it is CommonJS compiled
+// with V8's code cache: dist/bundle/agent/main.cjs, the path the subprocess transport spawns,
+// launches dist/bundle/agent/agent.cjs.
 const agent = await build({
   ...common,
-  entryPoints: { "agent/main": "src/agent/main.ts" },
-  format: "esm",
-  banner: {
-    js: 'import { createRequire as __tcpdropCreateRequire } from "node:module"; const require = __tcpdropCreateRequire(import.meta.url);',
-  },
+  ...codeCached,
+  entryPoints: { "agent/agent": "src/agent/main.ts" },
+});
+asciiOnly(`${OUT}agent/agent.cjs`);
+writeFileSync(
+  `${OUT}agent/main.cjs`,
+  [
+    "// Written by scripts/bundle.mjs: the agent (agent.cjs) compiled with V8's code cache.",
+    'const { join } = require("node:path");',
+    'require("../launch.cjs").launch(join(__dirname, "agent.cjs"), "agent");',
+    "",
+  ].join("\n"),
+);
+// Lab agents end by SIGKILL with their lab, before any exit could write their code cache: one
+// start here (stdin closed, so it says "ready" and exits 0) writes it. Where that cannot run,
+// the agent starts without a cache, as before.
+spawnSync(process.execPath, [`${OUT}agent/main.cjs`, "--host", "build"], {
+  input: "",
+  stdio: ["pipe", "ignore", "ignore"],
+  timeout: 10_000,
 });
 // What each output file holds and imports: test/unit/cold-start.test.ts reads it.
 const metafile = {

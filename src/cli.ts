@@ -64,4 +64,8 @@ export async function main(argv: string[]): Promise<number> {
 
 main(process.argv).then((code) => {
   process.exitCode = code;
+  // Once nothing is left to do (output flushed, children reaped), exit at once: Node's own
+  // teardown after that closes the signal handlers first, and a Ctrl-C in those last
+  // milliseconds would end tcpdrop by the signal instead of with its exit code (130 or this).
+  process.once("beforeExit", () => process.exit());
 });

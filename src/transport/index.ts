@@ -21,7 +21,7 @@ export type {
 } from "./transport.js";
 
 /** The agent as the CLI ships it: esbuild's bundle (scripts/bundle.mjs), one file to load. */
-const AGENT_MAIN = fromRoot("dist", "bundle", "agent", "main.js");
+const AGENT_MAIN = fromRoot("dist", "bundle", "agent", "main.cjs");
 /** The agent dies with the runner: it checks that its parent is still this process. */
 const runnerEnv = () => ({ ...process.env, TCPDROP_RUNNER_PID: String(process.pid) });
 

@@ -67,7 +67,8 @@ export function hostState(): Record<string, string> {
       // This checkout's agents only: other checkouts on the machine may be running labs.
       .filter(
         (l) =>
-          l.includes(`${ROOT}dist/bundle/agent/main.js`) || l.includes(`${ROOT}dist/agent/main.js`),
+          l.includes(`${ROOT}dist/bundle/agent/main.cjs`) ||
+          l.includes(`${ROOT}dist/agent/main.js`),
       )
       .join("\n"),
   };

@@ -66,7 +66,7 @@ export function isAgent(p: Proc, host?: string): boolean {
   const i = p.argv.indexOf("--host");
   return (
     i >= 0 &&
-    p.argv.some((a) => a.endsWith("agent/main.js")) &&
+    p.argv.some((a) => /agent\/main\.c?js$/.test(a)) &&
     p.argv[0] !== "unshare" &&
     (host === undefined || p.argv[i + 1] === host)
   );

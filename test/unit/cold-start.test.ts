@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { cachePath } from "../../src/launch.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const DIST = `${ROOT}/dist/`;
@@ -208,8 +209,8 @@ describe("what the shipped CLI loads (dist/bundle/, esbuild)", () => {
       ).not.toContain("node:crypto");
   });
 
-  it("the agent is one file of its own, the path the subprocess transport spawns", () => {
-    const agent = meta.outputs["dist/bundle/agent/main.js"];
+  it("the agent is one file of its own, launched with the code cache from the path spawned", () => {
+    const agent = meta.outputs["dist/bundle/agent/agent.cjs"];
     expect(agent.imports.filter((i) => !i.external)).toEqual([]);
     // the protocol's zod/mini schemas, not full zod (its classic API and every locale)
     const inputs = Object.keys(agent.inputs);
@@ -218,8 +219,16 @@ describe("what the shipped CLI loads (dist/bundle/, esbuild)", () => {
     expect(
       inputs.filter((i) => /node_modules\/(yaml|chalk|cli-table3|commander)\//.test(i)),
     ).toEqual([]);
-    expect(readFileSync(`${ROOT}/src/transport/index.ts`, "utf8")).toContain(
-      'fromRoot("dist", "bundle", "agent", "main.js")',
+    const agentBundle = readFileSync(`${ROOT}/dist/bundle/agent/agent.cjs`, "latin1");
+    expect(/[\u0080-\uffff]/.test(agentBundle)).toBe(false);
+    expect(agentBundle).not.toMatch(/\bimport\(/);
+    expect(readFileSync(`${ROOT}/dist/bundle/agent/main.cjs`, "utf8")).toContain(
+      'launch(join(__dirname, "agent.cjs"), "agent")',
     );
+    expect(readFileSync(`${ROOT}/src/transport/index.ts`, "utf8")).toContain(
+      'fromRoot("dist", "bundle", "agent", "main.cjs")',
+    );
+    // lab agents die by SIGKILL, before an exit could write it: the build started one once
+    expect(existsSync(cachePath(`${ROOT}/dist/bundle/agent/agent.cjs`, "agent"))).toBe(true);
   });
 });
