@@ -55,12 +55,27 @@ export async function startCapture(
   });
   let capture: Capture;
   try {
-    capture = await Capture.start({ ...router, onPacket: (p) => log.add(p) });
+    capture = await Capture.start({
+      ...router,
+      bufferKiB: captureBufferKiB(settings),
+      onPacket: (p) => log.add(p),
+    });
   } catch (err) {
     // the run goes on without packets; --pcap and --diagram then say why they have none
     return none({ status: "unavailable", note: (err as Error).message });
   }
   return { capture, log, summary: { status: "captured" } };
+}
+
+/**
+ * The kernel's capture buffer (tcpdump -B). One connection of each built-in workload puts a
+ * few hundred packets on the wire in a whole run, which 2 MiB (~6,000 frames at the snaplen)
+ * holds many times over; the kernel allocates it before tcpdump listens, ~4 ms for 8 MiB, on
+ * the way to every run's first connect. Thousands of connections, or a user's own program
+ * (which may move any amount of data), get 8 MiB.
+ */
+export function captureBufferKiB(settings: Settings): number {
+  return (settings.connections ?? 1) > 1 || settings.programs ? 8192 : 2048;
 }
 
 /** At scale the JSON lists no packets (nor calls), unless --events all. */

@@ -1,0 +1,34 @@
+// The packet capture's kernel buffer (tcpdump -B) follows what the run puts on the wire: small
+// for the built-in workloads' one connection each (its allocation is on the way to the first
+// connect), large for thousands of connections or a user's own program.
+import { describe, expect, it } from "vitest";
+import { captureBufferKiB } from "../../src/runner/wire.js";
+import type { Settings } from "../../src/types.js";
+
+const base: Settings = {
+  engine: "syscall",
+  keepalive: null,
+  userTimeoutMs: null,
+  retries2: null,
+  windowS: 10,
+  ignoreSigterm: false,
+  graceMs: 2000,
+};
+
+describe("captureBufferKiB", () => {
+  it("is 2 MiB for one connection of each workload", () => {
+    expect(captureBufferKiB(base)).toBe(2048);
+    expect(captureBufferKiB({ ...base, connections: 1 })).toBe(2048);
+  });
+
+  it("is 8 MiB for many connections, or a user's program that may move any amount of data", () => {
+    expect(captureBufferKiB({ ...base, connections: 2 })).toBe(8192);
+    expect(captureBufferKiB({ ...base, connections: 10_000 })).toBe(8192);
+    expect(
+      captureBufferKiB({
+        ...base,
+        programs: { client: "curl http://x/", server: null, faultAfterMs: 100 },
+      }),
+    ).toBe(8192);
+  });
+});
