@@ -1,9 +1,13 @@
 // What the report says about the machine's kernel: its release and its timer frequency (HZ),
 // which sets the rounding of every TCP timer.
+// node:zlib (and node:fs/promises) load when HZ is first read: ~5 ms of Node's own modules
+// that the commands which never report a run (list, explain...) do not need, and that a run
+// loads in its first lab's idle time (warmKernelHz).
 import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { release } from "node:os";
-import { gunzip, gunzipSync } from "node:zlib";
+
+const zlib = () => createRequire(import.meta.url)("node:zlib") as typeof import("node:zlib");
 
 export function kernelRelease(): string {
   return release();
@@ -24,9 +28,12 @@ export function kernelHz(): { hz: number; known: boolean } {
 export async function warmKernelHz(): Promise<void> {
   if (cachedHz) return;
   try {
+    const { readFile } = createRequire(import.meta.url)(
+      "node:fs/promises",
+    ) as typeof import("node:fs/promises");
     const packed = await readFile("/proc/config.gz");
     const text = await new Promise<string>((resolve, reject) =>
-      gunzip(packed, (err, out) => (err ? reject(err) : resolve(out.toString()))),
+      zlib().gunzip(packed, (err, out) => (err ? reject(err) : resolve(out.toString()))),
     );
     const found = hzIn(text);
     if (found) cachedHz ??= found;
@@ -37,7 +44,7 @@ export async function warmKernelHz(): Promise<void> {
 
 function readHz(): { hz: number; known: boolean } {
   const sources = [
-    () => gunzipSync(readFileSync("/proc/config.gz")).toString(),
+    () => zlib().gunzipSync(readFileSync("/proc/config.gz")).toString(),
     () => readFileSync(`/boot/config-${release()}`, "utf8"),
   ];
   for (const read of sources) {
