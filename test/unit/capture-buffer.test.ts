@@ -3,17 +3,9 @@
 // connect), large for thousands of connections or a user's own program.
 import { describe, expect, it } from "vitest";
 import { captureBufferKiB } from "../../src/runner/wire.js";
-import type { Settings } from "../../src/types.js";
+import { BASE_SETTINGS } from "./settings-fixture.js";
 
-const base: Settings = {
-  engine: "syscall",
-  keepalive: null,
-  userTimeoutMs: null,
-  retries2: null,
-  windowS: 10,
-  ignoreSigterm: false,
-  graceMs: 2000,
-};
+const base = BASE_SETTINGS;
 
 describe("captureBufferKiB", () => {
   it("is 2 MiB for one connection of each workload", () => {

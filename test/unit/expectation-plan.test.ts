@@ -15,16 +15,9 @@ import { NOTHING_CHECKED, skippedSummary } from "../../src/reporters/skipped.js"
 import { planExpectations, withDefaults } from "../../src/runner/expectation-plan.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import type { ConnectionReport, RunReport, Settings } from "../../src/types.js";
+import { BASE_SETTINGS } from "./settings-fixture.js";
 
-const base: Settings = {
-  engine: "syscall",
-  keepalive: null,
-  userTimeoutMs: null,
-  retries2: null,
-  windowS: 10,
-  ignoreSigterm: false,
-  graceMs: 2000,
-};
+const base = BASE_SETTINGS;
 const dir = mkdtempSync(join(tmpdir(), "tcpdrop-plan-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -11,16 +11,9 @@ import { descriptorsNeeded, type FileLimit, fileLimit } from "../../src/lab/file
 import { agentsPerHost } from "../../src/lab/sharding.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import type { Settings } from "../../src/types.js";
+import { BASE_SETTINGS } from "./settings-fixture.js";
 
-const base: Settings = {
-  engine: "syscall",
-  keepalive: null,
-  userTimeoutMs: null,
-  retries2: null,
-  windowS: 10,
-  ignoreSigterm: false,
-  graceMs: 2000,
-};
+const base = BASE_SETTINGS;
 const job = (settings: Partial<Settings>) => ({
   scenario: loadScenario("host-crash"),
   settings: { ...base, ...settings },
