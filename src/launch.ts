@@ -62,7 +62,7 @@ export function commandOf(argv: string[]): string {
   return COMMANDS.includes(first) ? first : "cli";
 }
 
-/** What loading the bundle did with the cache (for tests and `--timing`). */
+/** What loading the bundle did with the cache (the tests read it). */
 export type CacheUse = "used" | "absent" | "rejected";
 
 /**
@@ -106,7 +106,7 @@ function writeCache(script: Script, file: string, command: string, before: strin
   }
 }
 
-/** One cache per command: the one for an older build or another Node goes (kept when in use). */
+/** One cache per command: those for an older build of the bundle or another Node go. */
 function dropOthers(file: string, command: string): void {
   const dir = dirname(file);
   const name = basename(file);

@@ -68,11 +68,12 @@ export async function startCapture(
 }
 
 /**
- * The kernel's capture buffer (tcpdump -B). One connection of each built-in workload puts a
- * few hundred packets on the wire in a whole run, which 2 MiB (~6,000 frames at the snaplen)
- * holds many times over; the kernel allocates it before tcpdump listens, ~4 ms for 8 MiB, on
- * the way to every run's first connect. Thousands of connections, or a user's own program
- * (which may move any amount of data), get 8 MiB.
+ * The kernel's capture buffer (tcpdump -B). One connection of each workload puts a few hundred
+ * packets on the router's links in a whole run (`run all --detect all`: at most 516 counted,
+ * nat-idle-timeout, each seen arriving and leaving), which 2 MiB (~6,000 frames at the snaplen)
+ * holds several times over while tcpdump reads it; the kernel allocates it before tcpdump
+ * listens, ~4 ms for 8 MiB, on the way to every run's first connect. Thousands of connections,
+ * or a user's own program (which may move any amount of data), get 8 MiB.
  */
 export function captureBufferKiB(settings: Settings): number {
   return (settings.connections ?? 1) > 1 || settings.programs ? 8192 : 2048;
