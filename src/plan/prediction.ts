@@ -52,11 +52,13 @@ export function inWorkloadTerms(
       out = { call: "heartbeat", result: "DEAD", afterMs: round1(dead.deadMs), basis };
     }
   }
-  if (out.result !== null && w.workload === "poll") {
+  // A connect that fails is the answer whatever the workload: no poll or TCP_INFO read follows.
+  const afterConnect = out.call !== "connect";
+  if (out.result !== null && afterConnect && w.workload === "poll") {
     const bits = out.result === "EOF" ? "POLLIN|POLLRDHUP" : "POLLIN|POLLRDHUP|POLLHUP|POLLERR";
     out = { ...out, call: "poll", result: bits };
   }
-  if (out.result !== null && w.workload === "tcp-info") {
+  if (out.result !== null && afterConnect && w.workload === "tcp-info") {
     out = { ...out, call: "tcp_info", result: out.result === "EOF" ? "CLOSE_WAIT" : "CLOSE" };
   }
   if (w.settings.engine === "node" && out.call !== null) {

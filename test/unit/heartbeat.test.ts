@@ -62,3 +62,27 @@ describe("inWorkloadTerms: a heartbeat connection", () => {
     expect(inWorkloadTerms(never, w, null, silent())).toBe(never);
   });
 });
+
+describe("inWorkloadTerms: poll and tcp-info connections", () => {
+  const settings = parseSettings({});
+  const as = (workload: string) =>
+    ({ id: workload, group: workload, workload, settings }) as Watched;
+  const refused: Prediction = { call: "connect", result: "ECONNREFUSED", afterMs: 0, basis: "RST" };
+  const rst: Prediction = { call: "recv", result: "ECONNRESET", afterMs: 0, basis: "RST" };
+
+  it("a connect that fails is the answer: no poll or TCP_INFO read comes after it", () => {
+    expect(inWorkloadTerms(refused, as("poll"), null, finWire(0))).toEqual(refused);
+    expect(inWorkloadTerms(refused, as("tcp-info"), null, finWire(0))).toEqual(refused);
+  });
+
+  it("on an established connection, poll shows the bits and tcp-info the state", () => {
+    expect(inWorkloadTerms(rst, as("poll"), -50, finWire(0))).toMatchObject({
+      call: "poll",
+      result: "POLLIN|POLLRDHUP|POLLHUP|POLLERR",
+    });
+    expect(inWorkloadTerms(rst, as("tcp-info"), -50, finWire(0))).toMatchObject({
+      call: "tcp_info",
+      result: "CLOSE",
+    });
+  });
+});
