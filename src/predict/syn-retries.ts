@@ -11,6 +11,10 @@
 //   or when the time since the first SYN reaches tcp_model_timeout(tcp_syn_retries, 1 s) =
 //   (2^(n+1) - 1) s for n <= 6: whichever comes first.
 //
+// - with TCP_USER_TIMEOUT set, that time limit is the user timeout instead of
+//   tcp_model_timeout, and each timer is clamped to fire no later than it
+//   (tcp_clamp_rto_to_user_timeout): connect fails at the user timeout, rounded to a jiffy.
+//
 // Measured here (6.18, linear_timeouts 4), connect-dead-host: --syn-retries 1: ETIMEDOUT at
 // 3.09 s (SYNs at 0, 1, 2 s); 2: 7.16 s (SYNs at 0..5 s); 3: 19.37 s (SYNs at 0..5, 7, 11 s);
 // 4: 35.5 s; the default 6 gives up at ~131 s after 10 retransmissions (0..5, 7, 11, 19, 35, 67 s).
@@ -29,6 +33,8 @@ export interface SynInput {
   /** net.ipv4.tcp_syn_linear_timeouts; 0 where the kernel lacks it. */
   linearTimeouts: number;
   hz: number;
+  /** TCP_USER_TIMEOUT in ms, or null/absent: not set. */
+  userTimeoutMs?: number | null;
 }
 
 export interface SynOutcome {
@@ -43,8 +49,9 @@ export interface SynOutcome {
 /** Simulates SYN_SENT against a silent host, each timer through the timer wheel model. */
 export function synGiveUp(opts: SynInput): SynOutcome {
   const { synRetries, linearTimeouts, hz } = opts;
+  const userTimeoutMs = opts.userTimeoutMs || null;
   const maxRetransmits = synRetries + linearTimeouts;
-  const limitMs = retries2TimeoutMs(synRetries, SYN_RTO_BASE_MS);
+  const limitMs = userTimeoutMs ?? retries2TimeoutMs(synRetries, SYN_RTO_BASE_MS);
   const syns = [0];
   let rto = SYN_RTO_MS;
   let at = timerDelayMs(rto, hz);
@@ -54,6 +61,8 @@ export function synGiveUp(opts: SynInput): SynOutcome {
     if (retransmits > 0 && at >= limitMs) return { syns, giveUpMs: at, by: "time" };
     syns.push(at);
     if (totalRto > linearTimeouts) rto = Math.min(rto * 2, TCP_RTO_MAX_MS);
-    at += timerDelayMs(rto, hz);
+    // the next firing, no later than the user timeout (at least a jiffy away)
+    const delay = userTimeoutMs === null ? rto : Math.max(1, Math.min(rto, userTimeoutMs - at));
+    at += timerDelayMs(delay, hz);
   }
 }

@@ -2,42 +2,8 @@
 // own expectations three times in a row with identical outcomes (--repeat 3), the detection
 // methods side by side, SIGPIPE, the server as observer, and IPv6 for the five named scenarios.
 import { describe, expect, it } from "vitest";
-import type { Report } from "../../src/types.js";
 import { connection, isRoot, runJson } from "./helpers.js";
-
-/** The outcome of each connection in each repetition: "recv ECONNRESET" or "none". */
-function outcomes(report: Report): string[][] {
-  return report.runs.map((run) =>
-    run.connections.map((c) =>
-      c.firstFailure ? `${c.id}: ${c.firstFailure.call} ${c.firstFailure.result}` : `${c.id}: none`,
-    ),
-  );
-}
-
-/**
- * Behind an unreachable route the error (the router's ICMP with IP_RECVERR, or the timer giving
- * up) fails whichever call the writer is in when it lands: it sends every 200 ms and otherwise
- * waits in recv, so under load the error can land in a send. Which call is a race; the errno
- * is not. Such outcomes read "writer: send|recv ERRNO".
- */
-const racyWriterCall = (outcome: string) =>
-  outcome.replace(/^writer: (send|recv) /, "writer: send|recv ");
-
-async function threeIdentical(
-  args: string[],
-  expected: string[],
-  opts: { racyWriter?: boolean } = {},
-): Promise<Report> {
-  const { code, report } = await runJson([...args, "--repeat", "3"]);
-  const failed = report.runs.flatMap((r) =>
-    r.verdicts.filter((v) => !v.pass).map((v) => v.message),
-  );
-  expect(failed).toEqual([]);
-  expect(code).toBe(0);
-  const seen = outcomes(report).map((run) => (opts.racyWriter ? run.map(racyWriterCall) : run));
-  expect(seen).toEqual([expected, expected, expected]);
-  return report;
-}
+import { outcomes, threeIdentical } from "./repeat-helpers.js";
 
 describe.skipIf(!isRoot)("the full catalogue", () => {
   it("peer-abort: RST, recv ECONNRESET", async () => {
@@ -164,36 +130,6 @@ describe.skipIf(!isRoot)("the full catalogue", () => {
       ["partition-heal", "--duration", "4", "--user-timeout", "1500", "--window", "5"],
       ["idle: none", "writer: recv ETIMEDOUT"],
     );
-  });
-
-  it("connect-dead-host --syn-retries 1: connect ETIMEDOUT after 1 + 2 s", async () => {
-    const report = await threeIdentical(
-      ["connect-dead-host", "--syn-retries", "1", "--window", "5"],
-      ["idle: connect ETIMEDOUT"],
-    );
-    for (const run of report.runs) {
-      const t = run.connections[0].firstFailure?.afterMs ?? 0;
-      expect(t).toBeGreaterThan(2900);
-      expect(t).toBeLessThan(3400);
-    }
-  });
-
-  it("connect-dead-host --syn-retries 2: five 1 s linear timeouts, ETIMEDOUT at ~7 s as predicted", async () => {
-    const report = await threeIdentical(
-      ["connect-dead-host", "--syn-retries", "2", "--window", "10"],
-      ["idle: connect ETIMEDOUT"],
-    );
-    for (const run of report.runs) {
-      const linear = Number(run.settings.sysctls["net.ipv4.tcp_syn_linear_timeouts"] ?? 0);
-      const t = run.connections[0].firstFailure?.afterMs ?? 0;
-      // 7 s from the first SYN whether the kernel has linear timeouts or not: with 4 of them
-      // the time limit ends it before the count (SYNs at 0..5 s), without them at 0, 1, 3 s.
-      expect(t).toBeGreaterThan(6900);
-      expect(t).toBeLessThan(7700);
-      expect(run.connections[0].predicted?.basis).toContain(
-        linear > 0 ? `tcp_syn_linear_timeouts=${linear}` : "tcp_syn_retries=2",
-      );
-    }
   });
 
   it("connect-refused: ECONNREFUSED at once", async () => {

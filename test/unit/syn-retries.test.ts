@@ -56,3 +56,27 @@ describe("synGiveUp: SYN_SENT against a silent host (HZ=250)", () => {
     expect(whole(o.syns)).toEqual([0, 1, 2, 3, 4, 5, 7, 11]);
   });
 });
+
+describe("synGiveUp with TCP_USER_TIMEOUT (tcp_clamp_rto_to_user_timeout)", () => {
+  it("3000 ms: SYNs at 0, 1, 2 s, and connect fails at the user timeout, not after 133 s", () => {
+    const o = synGiveUp({ synRetries: 6, linearTimeouts: 4, hz: 250, userTimeoutMs: 3000 });
+    expect(whole(o.syns)).toEqual([0, 1, 2]);
+    expect(o.by).toBe("time");
+    expect(o.giveUpMs).toBeGreaterThanOrEqual(3000);
+    expect(o.giveUpMs).toBeLessThan(3100);
+  });
+
+  it("2500 ms: the timer after the SYN at 2 s is clamped to fire at 2.5 s", () => {
+    const o = synGiveUp({ synRetries: 6, linearTimeouts: 4, hz: 250, userTimeoutMs: 2500 });
+    expect(whole(o.syns)).toEqual([0, 1, 2]);
+    expect(o.giveUpMs).toBeGreaterThanOrEqual(2500);
+    expect(o.giveUpMs).toBeLessThan(2600);
+  });
+
+  it("longer than the count allows: the retransmission count ends it first", () => {
+    const plain = synGiveUp({ synRetries: 1, linearTimeouts: 0, hz: 250 });
+    const o = synGiveUp({ synRetries: 1, linearTimeouts: 0, hz: 250, userTimeoutMs: 60_000 });
+    expect(o.by).toBe("count");
+    expect(o.giveUpMs).toBe(plain.giveUpMs);
+  });
+});
