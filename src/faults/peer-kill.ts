@@ -2,7 +2,7 @@
 // and sends FIN (RST instead where unread data was left), exactly like a close(); the host and
 // its kernel stay up and answer later segments with RST.
 import { nowMs } from "../clock.js";
-import { fin } from "../predict/index.js";
+import { closedByServer } from "../predict/index.js";
 import { type Fault, STAND_IN_TOOLS } from "./fault.js";
 
 export const peerKill: Fault = {
@@ -12,7 +12,7 @@ export const peerKill: Fault = {
   serverProcess: "real",
   tools: STAND_IN_TOOLS,
   foreignServer: "as-is",
-  wire: () => fin(0),
+  wire: ({ workload }) => closedByServer(0, workload),
   async inject({ lab }) {
     const at = nowMs();
     lab.signal("server", "SIGKILL");

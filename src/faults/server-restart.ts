@@ -3,7 +3,7 @@
 // nothing of the old connections: the next segment from the client meets RST, and the
 // client's next send fails with EPIPE. New connections would be accepted again.
 import { nowMs } from "../clock.js";
-import { fin } from "../predict/index.js";
+import { closedByServer } from "../predict/index.js";
 import { type Fault, STAND_IN_TOOLS } from "./fault.js";
 
 export const serverRestart: Fault = {
@@ -13,7 +13,7 @@ export const serverRestart: Fault = {
   serverProcess: "real",
   tools: STAND_IN_TOOLS,
   foreignServer: "as-is",
-  wire: () => fin(0),
+  wire: ({ workload }) => closedByServer(0, workload),
   async inject({ lab, note }) {
     const at = nowMs();
     lab.signal("server", "SIGKILL");

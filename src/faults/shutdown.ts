@@ -4,7 +4,7 @@
 // goes away after it, so later client segments meet silence. The client's follow-up calls wait
 // until the host is gone (holdsFollowUps), so they meet that silence on every run.
 import { nowMs, sleep } from "../clock.js";
-import { fin } from "../predict/index.js";
+import { closedByServer } from "../predict/index.js";
 import { type Fault, STAND_IN_TOOLS } from "./fault.js";
 
 export const shutdown: Fault = {
@@ -15,7 +15,8 @@ export const shutdown: Fault = {
   tools: STAND_IN_TOOLS,
   holdsFollowUps: true,
   foreignServer: "as-is",
-  wire: ({ settings }) => fin(settings.ignoreSigterm ? settings.graceMs : 0),
+  wire: ({ settings, workload }) =>
+    closedByServer(settings.ignoreSigterm ? settings.graceMs : 0, workload),
   async inject({ lab, settings, note }) {
     const at = nowMs();
     lab.signal("server", "SIGTERM");

@@ -15,6 +15,8 @@ export function seconds(ms: number): string {
 
 export const FIN_BASIS = "FIN from the peer";
 export const RST_BASIS = "RST from the peer";
+export const URGENT_UNREAD_BASIS =
+  "RST from the peer: it closed with the urgent byte unread (plain recv never reads MSG_OOB data)";
 export const IDLE_NEVER_BASIS =
   "an idle socket without keepalive sends nothing, so the kernel never notices";
 

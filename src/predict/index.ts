@@ -11,7 +11,7 @@ export { jiffiesToMs, msToJiffies, timerDelayMs, timerMaxDelayMs } from "./jiffi
 export type { KeepaliveInput, KeepaliveOutcome } from "./keepalive.js";
 export { keepaliveGiveUpMs, keepaliveProbeTimesMs, simulateKeepalive } from "./keepalive.js";
 export { type MiddleboxWire, middlebox, resetBothEnds } from "./middlebox-wire.js";
-export { fin, rst } from "./peer-closed.js";
+export { closedByServer, fin, rst } from "./peer-closed.js";
 export { connectRefused } from "./refusal.js";
 export type { RetransmitInput, RetransmitOutcome } from "./retransmit.js";
 export {

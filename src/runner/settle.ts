@@ -14,6 +14,8 @@ export function unreadBytes(raw: readonly RawEvent[]): number {
   let unread = 0;
   for (const e of raw) {
     if (e.result !== "OK" || !e.bytes) continue;
+    // the urgent workload's MSG_OOB byte: the server's plain recv never reads it
+    if (e.detail === "MSG_OOB") continue;
     if (e.side === "client" && (e.call === "send" || e.call === "write")) unread += e.bytes;
     else if (e.side === "server" && e.call === "recv") unread -= e.bytes;
   }

@@ -18,6 +18,11 @@ describe("unreadBytes: what the clients sent that the server has not read", () =
     expect(unreadBytes([ev("client", "send", 5), ev("server", "recv", 5)])).toBe(0);
     expect(unreadBytes([ev("client", "write", 5), ev("client", "send", 5)])).toBe(10);
   });
+  it("leaves out the urgent workload's MSG_OOB bytes, which the server never reads", () => {
+    const oob: RawEvent = { ...ev("client", "send", 1), conn: "urgent", detail: "MSG_OOB" };
+    expect(unreadBytes([oob, oob])).toBe(0);
+    expect(unreadBytes([oob, ev("client", "send", 5)])).toBe(5);
+  });
   it("leaves out failed calls and the client's own reads", () => {
     expect(unreadBytes([ev("client", "send", 5, "EPIPE"), ev("client", "recv", 5)])).toBe(0);
   });
