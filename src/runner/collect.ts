@@ -24,7 +24,7 @@ export function toEvent(raw: RawEvent, faultAt: number, conn = raw.conn): Socket
 }
 
 /** Client connection id for each server-side peer address ("198.51.100.2:40312" -> "idle"). */
-export function peerMap(raw: RawEvent[]): Map<string, string> {
+export function peerMap(raw: readonly RawEvent[]): Map<string, string> {
   const map = new Map<string, string>();
   for (const e of raw) {
     if (e.side === "client" && e.call === "connect" && e.detail) {

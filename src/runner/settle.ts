@@ -4,7 +4,7 @@
 // came between a send and the server's read would change what the client sees. Only where
 // each call is reported (not at scale, where calls that work are not).
 import { nowMs, sleep } from "../clock.js";
-import type { RawEvent } from "./collect.js";
+import { peerMap, type RawEvent } from "./collect.js";
 
 /** Give up waiting after this long: the fault then comes with data unread, as it may. */
 const SETTLE_CAP_MS = 1000;
@@ -38,11 +38,34 @@ export async function settle(
 const LAND_MS = 5;
 
 /**
- * The server has stopped reading: wait until bytes a client sent are unread there (and a few
- * ms for them to land), at most capMs. Where calls are not reported, that is capMs.
+ * Bytes each client connection has sent that its server has not read, by the client's
+ * connection id (the server's reads are found by their peer's address); MSG_OOB bytes aside.
+ */
+export function unreadByConnection(raw: readonly RawEvent[]): Map<string, number> {
+  const peers = peerMap(raw);
+  const unread = new Map<string, number>();
+  const add = (conn: string | undefined, bytes: number) => {
+    if (conn !== undefined) unread.set(conn, (unread.get(conn) ?? 0) + bytes);
+  };
+  for (const e of raw) {
+    if (e.result !== "OK" || !e.bytes || e.detail === "MSG_OOB") continue;
+    if (e.side === "client" && (e.call === "send" || e.call === "write")) add(e.conn, e.bytes);
+    else if (e.side === "server" && e.call === "recv") add(peers.get(e.conn), -e.bytes);
+  }
+  return unread;
+}
+
+/**
+ * The server has stopped reading: wait until every connection that sends has bytes unread
+ * there (a writer's next message, a heartbeat's next ping), and a few ms for them to land, at
+ * most capMs. Where calls are not reported, that is capMs.
  */
 export async function untilUnread(raw: readonly RawEvent[], capMs: number): Promise<void> {
   const giveUp = nowMs() + capMs;
-  while (unreadBytes(raw) === 0 && nowMs() < giveUp) await sleep(1);
-  if (unreadBytes(raw) > 0) await sleep(LAND_MS);
+  const someReadAll = () => {
+    const unread = [...unreadByConnection(raw).values()];
+    return unread.length === 0 || unread.some((n) => n <= 0);
+  };
+  while (someReadAll() && nowMs() < giveUp) await sleep(1);
+  if ([...unreadByConnection(raw).values()].some((n) => n > 0)) await sleep(LAND_MS);
 }

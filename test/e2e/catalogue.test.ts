@@ -14,6 +14,20 @@ describe.skipIf(!isRoot)("the full catalogue", () => {
     await threeIdentical(["unread-close"], ["idle: recv EOF", "writer: recv ECONNRESET"]);
   });
 
+  it("unread-close --detect heartbeat,user-timeout,urgent: every connection that sends gets RST", async () => {
+    await threeIdentical(
+      ["unread-close", "--detect", "heartbeat,user-timeout,urgent"],
+      ["heartbeat: recv ECONNRESET", "user-timeout: recv ECONNRESET", "urgent: recv ECONNRESET"],
+    );
+  });
+
+  it("peer-close --detect urgent,recv: the urgent byte the server never read turns close into RST", async () => {
+    await threeIdentical(
+      ["peer-close", "--detect", "urgent,recv"],
+      ["urgent: recv ECONNRESET", "recv: recv EOF"],
+    );
+  });
+
   it("half-close: EOF, and the writer can still send", async () => {
     const report = await threeIdentical(["half-close"], ["idle: recv EOF", "writer: recv EOF"]);
     const writer = connection(report, "writer");

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FollowUpHold } from "../../src/agent/follow-up-hold.js";
 import type { RawEvent } from "../../src/runner/collect.js";
-import { unreadBytes } from "../../src/runner/settle.js";
+import { unreadByConnection, unreadBytes } from "../../src/runner/settle.js";
 
 const ev = (side: "client" | "server", call: string, bytes: number, result = "OK"): RawEvent => ({
   t: 0,
@@ -25,6 +25,40 @@ describe("unreadBytes: what the clients sent that the server has not read", () =
   });
   it("leaves out failed calls and the client's own reads", () => {
     expect(unreadBytes([ev("client", "send", 5, "EPIPE"), ev("client", "recv", 5)])).toBe(0);
+  });
+});
+
+describe("unreadByConnection: each client connection's bytes its server has not read", () => {
+  const connect = (conn: string, port: number): RawEvent => ({
+    t: 0,
+    side: "client",
+    conn,
+    call: "connect",
+    result: "OK",
+    detail: `198.51.100.2:${port} -> 203.0.113.2:7000`,
+  });
+  const at = (conn: string, side: "client" | "server", call: string, bytes: number) => ({
+    ...ev(side, call, bytes),
+    conn,
+  });
+
+  it("matches the server's reads to the client's connection by the peer's address", () => {
+    const raw = [
+      connect("writer", 40001),
+      connect("heartbeat", 40002),
+      at("writer", "client", "send", 5),
+      at("198.51.100.2:40001", "server", "recv", 5),
+      at("heartbeat", "client", "send", 5),
+      at("writer", "client", "send", 5),
+    ];
+    expect(Object.fromEntries(unreadByConnection(raw))).toEqual({ writer: 5, heartbeat: 5 });
+    raw.push(at("198.51.100.2:40002", "server", "recv", 5));
+    expect(unreadByConnection(raw).get("heartbeat")).toBe(0);
+  });
+
+  it("counts no connection that only sent MSG_OOB bytes", () => {
+    const oob: RawEvent = { ...at("urgent", "client", "send", 1), detail: "MSG_OOB" };
+    expect(unreadByConnection([connect("urgent", 40003), oob]).size).toBe(0);
   });
 });
 
