@@ -41,6 +41,8 @@ const clientSpec = z.object({
   holdFollowUps: z.optional(z.boolean()),
   /** heartbeat: misses before the peer is declared dead. */
   heartbeatMisses: z.optional(z.number()),
+  /** idle: answer each heartbeat ping, as the lab's server does (a heartbeat's peer). */
+  answerPings: z.optional(z.boolean()),
   /** Leave MSG_NOSIGNAL out of sends, so a broken pipe raises SIGPIPE (default: death). */
   sigpipe: z.optional(z.boolean()),
   /** Also report TCP_INFO changes for this connection (the tcp-info workload always does). */

@@ -1,5 +1,6 @@
 // A watched client connection, and how it watches (its workload):
-// - idle: waits in recv and never writes, like the client in the seeds that sees nothing;
+// - idle: waits in recv and never writes, like the client in the seeds that sees nothing
+//   (with answerPings, the peer of a heartbeat watched from the server, it answers each ping);
 // - writer: sends a small message every few hundred ms and reads whatever comes back;
 // - urgent: like writer, but each probe is one MSG_OOB byte;
 // - heartbeat: an application ping every P ms, answered by the server; dead after N misses;
@@ -135,11 +136,18 @@ export class ClientConnection {
 
   private readable(): void {
     const pooled = this.spec.workload === "pooled";
-    const out = recvOnce(this.fd, pooled);
+    const out = recvOnce(this.fd, pooled || this.spec.answerPings);
     if (out.result === "EAGAIN") return;
     if (this.spec.workload === "heartbeat" && out.result === "OK") this.pongs++;
     const answered = pooled && out.data?.toString().includes(ANSWER);
     this.record("recv", out, answered ? "answer" : undefined);
+    if (this.spec.answerPings && !this.failed) {
+      // the peer of a heartbeat watched from the server: a pong for each ping, as the server
+      // answers the client's
+      const pings = (out.data?.toString() ?? "").split(HEARTBEAT).length - 1;
+      for (let i = 0; i < pings; i++)
+        this.record("send", sendOnce(this.fd, HEARTBEAT_PING, 0, this.spec.sigpipe));
+    }
     if (answered && !this.failed) {
       this.failed = true; // done: no follow-up calls after the answer
       this.poller.unwatch(this.fd);

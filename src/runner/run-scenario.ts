@@ -287,7 +287,8 @@ export async function runScenario(
 
 /** A plain client connection: the peer of a connection the server watches. */
 function peerSpec(spec: ClientSpec): ClientSpec {
-  return { ...spec, workload: "idle", options: {}, trace: false, sigpipe: false };
+  const answerPings = spec.workload === "heartbeat";
+  return { ...spec, workload: "idle", options: {}, trace: false, sigpipe: false, answerPings };
 }
 
 /** Kernel settings asked for on the command line, for the client's namespace only. */

@@ -150,6 +150,21 @@ describe.skipIf(!isRoot)("the full catalogue", () => {
     await threeIdentical(["connect-refused"], ["idle: connect ECONNREFUSED"]);
   });
 
+  it("client-crash --detect heartbeat: the server's pings go unanswered only after the crash", async () => {
+    // the client end answers each ping, as the lab's server does for a client's heartbeat
+    const report = await threeIdentical(
+      ["client-crash", "--detect", "heartbeat", "--window", "4"],
+      ["heartbeat: heartbeat DEAD"],
+    );
+    for (const run of report.runs) {
+      const c = run.connections[0];
+      expect(c.side).toBe("server");
+      // 3 misses of 500 ms pings: DEAD 1.5-2 s after the crash, at the predicted tick
+      expect(c.firstFailure?.afterMs).toBeGreaterThan(1500);
+      expect(c.firstFailure?.afterMs).toBeLessThan(2100);
+    }
+  });
+
   it("client-crash: the server notices only through keepalive or its own retransmissions", async () => {
     const withKeepalive = await threeIdentical(
       ["client-crash", "--keepalive", "1,1,2", "--user-timeout", "3000", "--window", "5"],
