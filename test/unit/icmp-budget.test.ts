@@ -9,6 +9,7 @@ import { parseExpectation } from "../../src/expect/index.js";
 import { planExpectations, withDefaults } from "../../src/runner/expectation-plan.js";
 import { loadScenario } from "../../src/scenario/load.js";
 import type { ConnectionReport, Prediction } from "../../src/types.js";
+import { BASE_SETTINGS } from "./settings-fixture.js";
 
 const predictions = (name: string, flags: SettingFlags) =>
   Object.fromEntries(explain(name, flags).predictions.map((p) => [p.connection, p.predicted]));
@@ -116,14 +117,5 @@ describe("uncertain predictions: default and scenario checks skipped with the re
 });
 
 function parseSettingsFor(extra: { detect?: ("keepalive" | "user-timeout")[] }) {
-  return {
-    engine: "syscall" as const,
-    keepalive: null,
-    userTimeoutMs: null,
-    retries2: null,
-    windowS: 10,
-    ignoreSigterm: false,
-    graceMs: 2000,
-    ...extra,
-  };
+  return { ...BASE_SETTINGS, ...extra };
 }
