@@ -6,7 +6,7 @@ import type { Fault, FaultParams } from "../faults/index.js";
 import { round1 } from "../predict/basis.js";
 import { heartbeatBasis, heartbeatDead } from "../predict/heartbeat.js";
 import { DEFAULT_ICMP_RATELIMIT_MS } from "../predict/icmp-ratelimit.js";
-import { predict, type WireEffect } from "../predict/index.js";
+import { type ModelInput, predict, type WireEffect } from "../predict/index.js";
 import type { ConnectionFacts, KernelParams, Prediction } from "../types.js";
 import { sharedIcmpBudget } from "./icmp-budget.js";
 import type { Watched } from "./watched.js";
@@ -27,7 +27,8 @@ export function predictConnection(input: PredictionInput): Prediction {
   const { fault, params, measured, watched: w, facts, kernel } = input;
   const wire = fault.wire({ settings: w.settings, workload: w.workload, params, measured });
   const base = predict(wire, w.settings, facts, kernel);
-  const shown = inWorkloadTerms(base, w, facts.connectedMs ?? null, wire);
+  const silentFromMs = peerSilentFromMs(wire, { settings: w.settings, facts, kernel });
+  const shown = inWorkloadTerms(base, w, facts.connectedMs ?? null, silentFromMs);
   return sharedIcmpBudget(shown, wire, kernel, w, input.others ?? []);
 }
 
@@ -41,11 +42,12 @@ export function inWorkloadTerms(
   w: Pick<Watched, "workload" | "settings">,
   /** When the connection came up (its connect returned), ms from the fault: pings start then. */
   startMs: number | null,
-  wire: WireEffect,
+  /** When the peer stops answering pings (ms from the fault), or null: it never does. */
+  silentFromMs: number | null,
 ): Prediction {
   let out = p;
-  if (w.workload === "heartbeat" && startMs !== null && !wire.immediate) {
-    const input = { startMs, ...(w.settings.heartbeat ?? DEFAULT_HEARTBEAT) };
+  if (w.workload === "heartbeat" && startMs !== null && silentFromMs !== null) {
+    const input = { startMs, silentFromMs, ...(w.settings.heartbeat ?? DEFAULT_HEARTBEAT) };
     const dead = heartbeatDead(input);
     if (p.afterMs === null || dead.deadMs < p.afterMs) {
       const basis = heartbeatBasis(input, dead);
@@ -65,6 +67,12 @@ export function inWorkloadTerms(
     out = { ...out, call: out.call === "recv" ? "read" : out.call === "send" ? "write" : out.call };
   }
   return out;
+}
+
+/** A FIN or RST tells the peer at once: no silence. Otherwise the wire effect says, or t=0. */
+function peerSilentFromMs(wire: WireEffect, input: ModelInput): number | null {
+  if (wire.immediate) return null;
+  return wire.silentFromMs ? wire.silentFromMs(input) : 0;
 }
 
 /** The kernel parameters of the observer's namespace, from its sysctls as read. */

@@ -10,6 +10,8 @@ export interface HeartbeatInput {
   startMs: number;
   intervalMs: number;
   misses: number;
+  /** When the peer stops answering (ms from the fault); 0 when not given: at the fault. */
+  silentFromMs?: number;
 }
 
 export interface HeartbeatOutcome {
@@ -19,10 +21,11 @@ export interface HeartbeatOutcome {
   deadMs: number;
 }
 
-/** Pings at start + k x P; the first one at or after 0 is lost; DEAD N ticks later. */
+/** Pings at start + k x P; the first one at or after the silence is lost; DEAD N ticks later. */
 export function heartbeatDead(opts: HeartbeatInput): HeartbeatOutcome {
   const { startMs, intervalMs, misses } = opts;
-  const k = Math.max(0, Math.ceil(-startMs / intervalMs - 1e-9));
+  const silentFromMs = opts.silentFromMs ?? 0;
+  const k = Math.max(0, Math.ceil((silentFromMs - startMs) / intervalMs - 1e-9));
   const firstUnansweredMs = startMs + k * intervalMs;
   return { firstUnansweredMs, deadMs: firstUnansweredMs + misses * intervalMs };
 }
@@ -30,7 +33,12 @@ export function heartbeatDead(opts: HeartbeatInput): HeartbeatOutcome {
 export function heartbeatBasis(opts: HeartbeatInput, outcome: HeartbeatOutcome): string {
   return (
     `a ping every ${opts.intervalMs} ms from the connection's start (measured: connect returned ` +
-    `at ${round1(opts.startMs)} ms); computed: the first ping after the fault at ` +
+    `at ${round1(opts.startMs)} ms); computed: the first ping after ${silence(opts)} at ` +
     `${round1(outcome.firstUnansweredMs)} ms and ${opts.misses} unanswered ticks after it`
   );
+}
+
+function silence(opts: HeartbeatInput): string {
+  const from = opts.silentFromMs ?? 0;
+  return from === 0 ? "the fault" : `the peer falls silent (${round1(from)} ms)`;
 }

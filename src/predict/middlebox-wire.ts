@@ -1,8 +1,11 @@
 // A stateful middlebox as a wire effect: the router forgets the flow (an idle timeout, or a
 // flush of its table) and answers the flow's next segment with RST, drops it, or adopts it
 // (loose pickup). Which segment comes next depends on the connection's workload: a pooled
-// request at connect + requestAfterMs, a writer's sends every sendIntervalMs, keepalive probes
-// for any socket that has keepalive on; predictMiddlebox (middlebox.ts) follows them.
+// request at connect + requestAfterMs, a writer's sends every sendIntervalMs, a heartbeat's
+// pings every --heartbeat interval from its connect, keepalive probes for any socket that has
+// keepalive on; predictMiddlebox (middlebox.ts) follows them. A ping that meets the RST fails
+// the recv that waits for its answer; a dropped one is the heartbeat's first miss.
+import { DEFAULT_HEARTBEAT } from "../defaults.js";
 import type { Prediction } from "../types.js";
 import { type MiddleboxAnswer, predictMiddlebox } from "./middlebox.js";
 import type { ModelInput, WireEffect } from "./wire.js";
@@ -25,7 +28,17 @@ export function middlebox(wire: MiddleboxWire): WireEffect {
   return {
     kind: `middlebox-${wire.answer}`,
     predict: (input) => predictThrough(wire, input),
+    silentFromMs: (input) => silentFrom(wire, input),
   };
+}
+
+/** Pings stop being answered only where the middlebox drops them: from when it forgets. */
+function silentFrom(wire: MiddleboxWire, input: ModelInput): number | null {
+  if (wire.answer !== "drop") return null;
+  const forgottenAtMs = modelOutcome(wire, input).forgottenAtMs;
+  return forgottenAtMs !== null && forgottenAtMs <= input.settings.windowS * 1000
+    ? forgottenAtMs
+    : null;
 }
 
 /** When the connection sends data, in ms from t=0, up to the end of the window. */
@@ -34,6 +47,7 @@ export function sendTimes(wire: MiddleboxWire, input: ModelInput): number[] {
   const endMs = settings.windowS * 1000;
   // The pooled connection has heard nothing since its handshake: its last receipt is the connect.
   if (wire.workload === "pooled") return [facts.lastRecvMs + wire.requestAfterMs];
+  if (wire.workload === "heartbeat") return pingTimes(input, endMs);
   if (wire.workload !== "writer") return [];
   const out: number[] = [];
   const first = facts.firstUnackedSendMs ?? facts.lastRecvMs + wire.sendIntervalMs;
@@ -41,9 +55,19 @@ export function sendTimes(wire: MiddleboxWire, input: ModelInput): number[] {
   return out;
 }
 
-function predictThrough(wire: MiddleboxWire, input: ModelInput): Prediction {
+/** A heartbeat's pings: every interval from its connect (ms from t=0), to the window's end. */
+function pingTimes(input: ModelInput, endMs: number): number[] {
+  const startMs = input.facts.connectedMs;
+  if (startMs === null || startMs === undefined) return [];
+  const { intervalMs } = input.settings.heartbeat ?? DEFAULT_HEARTBEAT;
+  const out: number[] = [];
+  for (let t = startMs; t <= endMs; t += intervalMs) out.push(t);
+  return out;
+}
+
+function modelOutcome(wire: MiddleboxWire, input: ModelInput) {
   const { settings, facts, kernel } = input;
-  const outcome = predictMiddlebox({
+  return predictMiddlebox({
     answer: wire.answer,
     idleTimeoutS: wire.idleTimeoutS,
     flushAtMs: wire.flushAtMs,
@@ -55,14 +79,21 @@ function predictThrough(wire: MiddleboxWire, input: ModelInput): Prediction {
     rtoMs: facts.rtoMs,
     hz: kernel.hz,
   });
+}
+
+function predictThrough(wire: MiddleboxWire, input: ModelInput): Prediction {
+  const outcome = modelOutcome(wire, input);
   const { prediction, hint } = outcome;
+  const { settings } = input;
   const endMs = settings.windowS * 1000;
   if ((outcome.forgottenAtMs ?? 0) > endMs) {
     // Forgotten only once the model's sends stop at the end of the watch: its traffic keeps it.
     return { ...NEVER, basis: OWN_TRAFFIC, hint: OWN_TRAFFIC_HINT };
   }
-  // A pooled request that meets a RST or the void fails in the recv that waits for its answer.
-  const waits = wire.workload === "pooled" && prediction.result !== null;
+  // A pooled request or a ping that meets a RST or the void fails in the recv that waits for
+  // its answer.
+  const asks = wire.workload === "pooled" || wire.workload === "heartbeat";
+  const waits = asks && prediction.result !== null;
   const call = prediction.call ?? (waits ? "recv" : null);
   return hint ? { ...prediction, call, hint } : { ...prediction, call };
 }

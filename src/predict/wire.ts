@@ -17,6 +17,11 @@ export interface WireEffect {
   kind: string;
   /** The peer's kernel tells the observer at once (FIN or RST): no heartbeat beats it. */
   immediate?: boolean;
+  /**
+   * From when the peer stops answering an application heartbeat's pings (ms from t=0), or null
+   * when it never does (the pings go through, or meet a RST that TCP reports). Absent: from t=0.
+   */
+  silentFromMs?(input: ModelInput): number | null;
   predict(input: ModelInput): Prediction;
 }
 

@@ -2,7 +2,6 @@ import { describe, expect, it } from "vitest";
 import { parseSettings } from "../../src/commands/settings.js";
 import { inWorkloadTerms, type Watched } from "../../src/plan/index.js";
 import { heartbeatBasis, heartbeatDead } from "../../src/predict/heartbeat.js";
-import { fin as finWire, silent, silentThenRst } from "../../src/predict/index.js";
 import type { Prediction } from "../../src/types.js";
 
 describe("heartbeatDead: pings every P ms from the connection's start", () => {
@@ -30,6 +29,18 @@ describe("heartbeatDead: pings every P ms from the connection's start", () => {
     expect(a.deadMs).toBe(350);
   });
 
+  it("a peer that falls silent later: the first ping at or after that is the first miss", () => {
+    const o = heartbeatDead({ startMs: -250, intervalMs: 500, misses: 3, silentFromMs: 2750 });
+    expect(o).toEqual({ firstUnansweredMs: 2750, deadMs: 4250 });
+    const late = heartbeatDead({ startMs: -250, intervalMs: 500, misses: 3, silentFromMs: 2751 });
+    expect(late.firstUnansweredMs).toBe(3250);
+    const text = heartbeatBasis(
+      { startMs: -250, intervalMs: 500, misses: 3, silentFromMs: 2751 },
+      late,
+    );
+    expect(text).toContain("the first ping after the peer falls silent (2751 ms) at 3250 ms");
+  });
+
   it("the basis says what was measured and what was computed", () => {
     const input = { startMs: -251.04, intervalMs: 500, misses: 3 };
     const text = heartbeatBasis(input, heartbeatDead(input));
@@ -44,22 +55,22 @@ describe("inWorkloadTerms: a heartbeat connection", () => {
   const never: Prediction = { call: null, result: null, afterMs: null, basis: "never" };
 
   it("a silent peer: DEAD from the schedule, not from any measured ping", () => {
-    const p = inWorkloadTerms(never, w, -251, silent());
+    const p = inWorkloadTerms(never, w, -251, 0);
     expect(p).toMatchObject({ call: "heartbeat", result: "DEAD", afterMs: 1749 });
   });
 
   it("TCP reports sooner: TCP's answer stands", () => {
     const rst: Prediction = { call: "recv", result: "ECONNRESET", afterMs: 300, basis: "x" };
-    expect(inWorkloadTerms(rst, w, -251, silentThenRst(300))).toBe(rst);
+    expect(inWorkloadTerms(rst, w, -251, 0)).toBe(rst);
   });
 
   it("FIN or RST from the peer: no heartbeat prediction", () => {
     const fin: Prediction = { call: "recv", result: "EOF", afterMs: 0, basis: "FIN" };
-    expect(inWorkloadTerms(fin, w, -251, finWire(0))).toBe(fin);
+    expect(inWorkloadTerms(fin, w, -251, null)).toBe(fin);
   });
 
   it("no connection start known: no heartbeat prediction", () => {
-    expect(inWorkloadTerms(never, w, null, silent())).toBe(never);
+    expect(inWorkloadTerms(never, w, null, 0)).toBe(never);
   });
 });
 
@@ -71,16 +82,16 @@ describe("inWorkloadTerms: poll and tcp-info connections", () => {
   const rst: Prediction = { call: "recv", result: "ECONNRESET", afterMs: 0, basis: "RST" };
 
   it("a connect that fails is the answer: no poll or TCP_INFO read comes after it", () => {
-    expect(inWorkloadTerms(refused, as("poll"), null, finWire(0))).toEqual(refused);
-    expect(inWorkloadTerms(refused, as("tcp-info"), null, finWire(0))).toEqual(refused);
+    expect(inWorkloadTerms(refused, as("poll"), null, null)).toEqual(refused);
+    expect(inWorkloadTerms(refused, as("tcp-info"), null, null)).toEqual(refused);
   });
 
   it("on an established connection, poll shows the bits and tcp-info the state", () => {
-    expect(inWorkloadTerms(rst, as("poll"), -50, finWire(0))).toMatchObject({
+    expect(inWorkloadTerms(rst, as("poll"), -50, null)).toMatchObject({
       call: "poll",
       result: "POLLIN|POLLRDHUP|POLLHUP|POLLERR",
     });
-    expect(inWorkloadTerms(rst, as("tcp-info"), -50, finWire(0))).toMatchObject({
+    expect(inWorkloadTerms(rst, as("tcp-info"), -50, null)).toMatchObject({
       call: "tcp_info",
       result: "CLOSE",
     });

@@ -83,6 +83,29 @@ describe("lb-idle-timeout", () => {
   });
 });
 
+describe("a heartbeat through a middlebox (connected at -250 ms, idle timeout 3 s)", () => {
+  it("pings more often than the idle timeout keep the flow: nothing fails", () => {
+    for (const fault of ["lb-idle-timeout", "nat-idle-timeout"]) {
+      const p = predicted(fault, "heartbeat", {});
+      expect(p.result).toBeNull();
+      expect(p.basis).toContain("own traffic");
+    }
+  });
+
+  it("lb: a ping after the flow is forgotten meets the RST in the recv that waits for its pong", () => {
+    // Pings at -250 and 3750; forgotten at 2750.
+    const p = predicted("lb-idle-timeout", "heartbeat", { heartbeat: "4000,3" });
+    expect(p).toMatchObject({ call: "recv", result: "ECONNRESET", afterMs: 3750 });
+  });
+
+  it("nat: the dropped ping is the first miss; DEAD N intervals later, before TCP gives up", () => {
+    const p = predicted("nat-idle-timeout", "heartbeat", { heartbeat: "4000,2", window: "20" });
+    expect(p).toMatchObject({ call: "heartbeat", result: "DEAD", afterMs: 3750 + 2 * 4000 });
+    // typicalFacts puts a sending workload's last receipt at -50 ms: forgotten at 2950.
+    expect(p.basis).toContain("the first ping after the peer falls silent (2950 ms) at 3750 ms");
+  });
+});
+
 describe("nat-idle-timeout", () => {
   it("the request goes into the void: ETIMEDOUT under TCP_USER_TIMEOUT, from the first retransmission", () => {
     const p = predicted("nat-idle-timeout", "pooled", { userTimeout: "3000" });
