@@ -78,6 +78,7 @@ export class Capture {
   private readonly own: Set<string>;
   private readonly onPacket: (packet: CapturedPacket) => void;
   private tcpdumpPid = 0;
+  private stopping = false;
 
   private constructor(
     private readonly child: PipedChild,
@@ -161,9 +162,16 @@ export class Capture {
     }
   }
 
-  /** Stop capturing (closing the pipe: tcpdump gets SIGINT, prints its counts); the last
-   * packets reach onPacket before this resolves. */
+  /**
+   * Stop capturing (closing the pipe: tcpdump gets SIGINT, prints its counts); the last
+   * packets reach onPacket before this resolves. It resolves once tcpdump has printed its
+   * counts and every packet it counted has been read, not when it has exited: releasing its
+   * packet socket takes the kernel RCU grace periods (~25 ms measured here), which tcpdump
+   * spends while tcpdrop writes its report. tcpdrop's event loop still waits for that exit
+   * (the child's pipes and poll keep it alive), so no tcpdump outlives tcpdrop.
+   */
   async stop(): Promise<CaptureResult> {
+    this.stopping = true;
     this.child.stdin.end();
     // and SIGINT straight to tcpdump: the watchdog's own kill waits until its shell is run
     if (this.tcpdumpPid && this.child.running) {
@@ -173,13 +181,10 @@ export class Capture {
         // already gone
       }
     }
-    const timer = setTimeout(() => this.kill(), STOP_TIMEOUT_MS);
-    await this.exited;
-    clearTimeout(timer);
-    const count = (what: string) => {
-      const m = new RegExp(`(\\d+) packets? ${what}`).exec(this.stderr);
-      return m ? Number(m[1]) : null;
-    };
+    const timer = setTimeout(() => this.end(), STOP_TIMEOUT_MS);
+    void this.exited.then(() => clearTimeout(timer));
+    await Promise.race([this.exited, this.allRead()]);
+    const count = (what: string) => countIn(this.stderr, what);
     if (!this.reader.header) throw new SetupError("packet capture: tcpdump wrote no pcap header");
     return {
       header: this.reader.header,
@@ -204,8 +209,29 @@ export class Capture {
     return this.tcpdumpPid;
   }
 
-  /** End tcpdump at once (teardown after an error). */
+  /** Once tcpdump has printed its counts, and every packet it counted has been read. */
+  private allRead(): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        const captured = countIn(this.stderr, "captured");
+        if (countIn(this.stderr, "dropped by kernel") === null || captured === null) return;
+        if (this.frames < captured) return;
+        this.child.stdout.off("data", check);
+        this.child.stderr.off("data", check);
+        resolve();
+      };
+      this.child.stdout.on("data", check);
+      this.child.stderr.on("data", check);
+      check();
+    });
+  }
+
+  /** End tcpdump at once (teardown after an error); a capture stopped already ends itself. */
   kill(): void {
+    if (!this.stopping) this.end();
+  }
+
+  private end(): void {
     if (!this.child.running) return;
     if (this.tcpdumpPid) {
       try {
@@ -216,4 +242,10 @@ export class Capture {
     }
     this.child.kill("SIGKILL");
   }
+}
+
+/** One of tcpdump's counts at exit ("12 packets captured"), or null before it is printed. */
+function countIn(stderr: string, what: string): number | null {
+  const m = new RegExp(`(\\d+) packets? ${what}\n`).exec(stderr);
+  return m ? Number(m[1]) : null;
 }
