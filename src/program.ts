@@ -3,7 +3,7 @@
 import { Command, Option } from "commander";
 import type { Flags } from "./actions.js";
 import { DEFAULT_HEARTBEAT_FLAG, FOLLOW_UP_GAP_MS } from "./defaults.js";
-import { PRE_FAULT_MS } from "./plan/timing.js";
+import { PRE_FAULT_MS, QUIET_PRE_FAULT_MS } from "./plan/timing.js";
 import { remoteFlags } from "./remote/flags.js";
 import { REPORTERS } from "./reporters/registry.js";
 import { VERSION } from "./version.js";
@@ -83,7 +83,7 @@ function settingOptions(cmd: Command, repeated: boolean): Command {
     .option("--grace <seconds>", "shutdown: time between SIGTERM and SIGKILL", "2")
     .option(
       "--pre-fault <ms>",
-      `how long the connections live before the fault, in ms (default ${PRE_FAULT_MS})`,
+      `how long the connections live before the fault, in ms (default ${PRE_FAULT_MS}; ${QUIET_PRE_FAULT_MS} when no watched connection sends on a schedule or has keepalive)`,
     )
     .option(
       "--follow-up-gap <ms>",

@@ -3,12 +3,12 @@
 // read side by side with the kernel's predicted times.
 import { UsageError } from "../errors.js";
 import { checkPrivileges } from "../lab/privileges.js";
-import { kernelRelease, scenarioSettings } from "../plan/index.js";
+import { kernelRelease, PRE_FAULT_MS, scenarioSettings } from "../plan/index.js";
 import { wireKeep } from "../reporters/registry.js";
 import { buildReport } from "../runner/document.js";
 import { type Job, type JobHooks, runJobs } from "../runner/jobs.js";
 import { defaultParallel, MAX_PARALLEL } from "../runner/parallelism.js";
-import { loadScenario, prepareScenarios } from "../scenario/load.js";
+import { loadScenario, prepareScenarios, type Scenario } from "../scenario/load.js";
 import type { Report, Settings } from "../types.js";
 import { outputFiles, preflight, preflightPrograms } from "./preflight.js";
 import { parseExpectations, withTiming } from "./run.js";
@@ -57,9 +57,10 @@ export async function compareCommand(
   );
   await prepareScenarios([name]);
   const scenario = loadScenario(name);
-  const jobs: Job[] = variants.map(({ label, settings }) => ({
+  const settings = sideBySide(scenario, variants);
+  const jobs: Job[] = variants.map(({ label }, i) => ({
     scenario,
-    settings: scenarioSettings(scenario, settings),
+    settings: settings[i],
     label,
     keep: wireKeep(opts),
   }));
@@ -71,6 +72,17 @@ export async function compareCommand(
     report: buildReport(runs, kernelRelease(), version),
     exitCode: runs.every((r) => r.passed) ? 0 : 1,
   };
+}
+
+/**
+ * Each variant's settings for the scenario. Side by side, every variant's connections live as
+ * long before the fault: the longest default of theirs (a keepalive variant's 50 ms where the
+ * others would need none), unless --pre-fault said.
+ */
+export function sideBySide(scenario: Scenario, variants: Variant[]): Settings[] {
+  const resolved = variants.map(({ settings }) => scenarioSettings(scenario, settings));
+  const preFaultMs = Math.max(...resolved.map((s) => s.preFaultMs ?? PRE_FAULT_MS));
+  return resolved.map((s) => ({ ...s, preFaultMs }));
 }
 
 /**

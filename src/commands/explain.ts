@@ -12,11 +12,12 @@ import {
   predictConnection,
   scenarioSettings,
   typicalFacts,
+  type Watched,
   WRITER_INTERVAL_MS,
   watchedConnections,
 } from "../plan/index.js";
 import { retries2TimeoutMs, timerDelayMs, undetectedHint } from "../predict/index.js";
-import { loadScenario } from "../scenario/load.js";
+import { loadScenario, type Scenario } from "../scenario/load.js";
 import type { Prediction, Settings } from "../types.js";
 import { parseSettings, type SettingFlags } from "./settings.js";
 
@@ -58,7 +59,7 @@ export function explain(name: string, opts: ExplainOptions): Explanation {
   const kernel = kernelParams(sysctls, kernelHz().hz, router);
   const all = watchedConnections(scenario, settings);
   const fault = faultNamed(scenario.fault);
-  const { preFaultMs, followUpGapMs } = phases(settings);
+  const { preFaultMs } = phases(settings);
   const predictions = all.map((watched) => {
     const facts = typicalFacts(watched.workload, kernel.hz, preFaultMs);
     const predicted = predictConnection({
@@ -86,11 +87,7 @@ export function explain(name: string, opts: ExplainOptions): Explanation {
       ...(scenario.workloads.includes("pooled") ? [pooledParameter(settings)] : []),
     ],
     predictions,
-    assumptions:
-      `as in a run: connections set up ${preFaultMs} ms before the fault (--pre-fault); the writer ` +
-      `sends every ${WRITER_INTERVAL_MS} ms, so its first unacknowledged send is ` +
-      `~${typicalFacts("writer", kernel.hz, preFaultMs).firstUnackedSendMs} ms after it; after ` +
-      `a first failure, send, send and recv follow ${followUpGapMs} ms apart (--follow-up-gap)`,
+    assumptions: assumptions(scenario, all, kernel.hz, phases(settings)),
   };
 }
 
@@ -177,4 +174,24 @@ function describePrediction(p: Prediction): string {
     p.afterMs >= 60_000 ? `${(p.afterMs / 1000).toFixed(1)} s` : `${p.afterMs.toFixed(0)} ms`;
   const doubt = p.uncertain ? ` (uncertain: ${p.uncertain})` : "";
   return `${call}${p.result} at ~${at} after the fault: ${p.basis}${doubt}`;
+}
+
+/** What explain takes a run to look like: when the connections are made, the writer's rhythm. */
+function assumptions(
+  scenario: Scenario,
+  watched: Watched[],
+  hz: number,
+  { preFaultMs, followUpGapMs }: { preFaultMs: number; followUpGapMs: number },
+): string {
+  const when = scenario.connectAfterFault
+    ? "the client connects just after the fault"
+    : `connections set up ${preFaultMs} ms before the fault (--pre-fault)`;
+  const writer = watched.some((w) => w.workload === "writer")
+    ? `; the writer sends every ${WRITER_INTERVAL_MS} ms, so its first unacknowledged send is ` +
+      `~${typicalFacts("writer", hz, preFaultMs).firstUnackedSendMs} ms after it`
+    : "";
+  return (
+    `as in a run: ${when}${writer}; after a first failure, send, send and recv follow ` +
+    `${followUpGapMs} ms apart (--follow-up-gap)`
+  );
 }

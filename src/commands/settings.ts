@@ -7,7 +7,6 @@ import {
   REQUEST_AFTER_TIMEOUT_MS,
 } from "../defaults.js";
 import { UsageError } from "../errors.js";
-import { PRE_FAULT_MS } from "../plan/timing.js";
 import { type RemoteFlags, withRemote } from "../remote/options.js";
 import {
   DETECT_METHODS,
@@ -118,12 +117,15 @@ export function middleboxSettings(
 /** How long connections live before the fault, and the gap between follow-up calls, in ms. */
 export function phaseSettings(
   flags: Pick<SettingFlags, "preFault" | "followUpGap">,
-): Required<Pick<Settings, "preFaultMs" | "followUpGapMs">> {
+): Pick<Settings, "preFaultMs" | "followUpGapMs"> {
+  // Without --pre-fault the default depends on what the run watches: scenarioSettings
+  // (plan/watched.ts) fills it in with defaultPreFaultMs (plan/timing.ts).
   return {
-    preFaultMs:
-      flags.preFault === undefined
-        ? PRE_FAULT_MS
-        : integer("--pre-fault", flags.preFault, 0, MAX_PRE_FAULT_MS, "milliseconds"),
+    ...(flags.preFault === undefined
+      ? {}
+      : {
+          preFaultMs: integer("--pre-fault", flags.preFault, 0, MAX_PRE_FAULT_MS, "milliseconds"),
+        }),
     followUpGapMs:
       flags.followUpGap === undefined
         ? FOLLOW_UP_GAP_MS

@@ -9,6 +9,6 @@ export {
   type PredictionInput,
   predictConnection,
 } from "./prediction.js";
-export { PRE_FAULT_MS, phases, WRITER_INTERVAL_MS } from "./timing.js";
+export { PRE_FAULT_MS, phases, QUIET_PRE_FAULT_MS, WRITER_INTERVAL_MS } from "./timing.js";
 export { typicalFacts } from "./typical-facts.js";
 export { scenarioSettings, sends, type Watched, watchedConnections } from "./watched.js";

@@ -6,6 +6,7 @@ import { faultNamed } from "../faults/index.js";
 import type { Workload } from "../protocol.js";
 import type { Scenario } from "../scenario/load.js";
 import type { DetectMethod, Settings } from "../types.js";
+import { defaultPreFaultMs } from "./timing.js";
 
 /** What a method measures with when its own knob was not given. */
 const DEFAULT_KEEPALIVE = { idle: 1, interval: 1, count: 2 };
@@ -85,5 +86,8 @@ export function scenarioSettings(scenario: Scenario, settings: Settings): Settin
       `--observer server: in ${scenario.name} the fault strikes the server, so only the client can observe it; try host-crash or client-crash`,
     );
   }
-  return { ...settings, observer };
+  const resolved = { ...settings, observer };
+  if (resolved.preFaultMs !== undefined) return resolved;
+  const watched = watchedConnections(scenario, resolved);
+  return { ...resolved, preFaultMs: defaultPreFaultMs(watched, resolved) };
 }

@@ -1,8 +1,10 @@
 // Before the fault, the connections settle: --pre-fault ms at least, and then until the server
-// has read every byte the clients' sends put on the wire. A server that closes with a message
-// still unread sends RST instead of FIN (RFC 2525, and Linux's tcp_close), so a fault that
-// came between a send and the server's read would change what the client sees. Only where
-// each call is reported (not at scale, where calls that work are not).
+// has accepted every connection and read every byte the clients' sends put on the wire. A
+// server that closes with a message still unread sends RST instead of FIN (RFC 2525, and
+// Linux's tcp_close), so a fault that came between a send and the server's read would change
+// what the client sees; a connection still in the listener's queue is not yet the server's
+// (a --pre-fault of 0 would otherwise race the accept). Only where each call is reported (not
+// at scale, where calls that work are not).
 import { nowMs, sleep } from "../clock.js";
 import { peerMap, type RawEvent } from "./collect.js";
 
@@ -22,16 +24,32 @@ export function unreadBytes(raw: readonly RawEvent[]): number {
   return unread;
 }
 
-/** Wait at least `minMs`, then until nothing sent is unread (at most SETTLE_CAP_MS more). */
+/** Client connections that connected and that their server has not accepted (yet). */
+export function unaccepted(raw: readonly RawEvent[]): number {
+  const peers = peerMap(raw);
+  const waiting = new Set<string>();
+  for (const e of raw) {
+    if (e.side === "client" && e.call === "connect" && e.result === "OK") waiting.add(e.conn);
+  }
+  for (const e of raw) {
+    if (e.side !== "server" || e.call !== "accept" || e.result !== "OK") continue;
+    const client = peers.get(e.conn);
+    if (client !== undefined) waiting.delete(client);
+  }
+  return waiting.size;
+}
+
+/** Wait at least `minMs`, then until all is accepted and read (at most SETTLE_CAP_MS more). */
 export async function settle(
   raw: readonly RawEvent[],
   minMs: number,
   each: boolean,
 ): Promise<void> {
-  await sleep(minMs);
+  if (minMs > 0) await sleep(minMs);
   if (!each) return;
   const giveUp = nowMs() + SETTLE_CAP_MS;
-  while (unreadBytes(raw) > 0 && nowMs() < giveUp) await sleep(1);
+  const settled = () => unreadBytes(raw) <= 0 && unaccepted(raw) === 0;
+  while (!settled() && nowMs() < giveUp) await sleep(1);
 }
 
 /** How long a segment takes to land in the peer's receive queue in the lab (RTT ~50 µs), with room. */

@@ -269,7 +269,7 @@ describe("scenarioSettings()", () => {
   it("keeps the other settings and does not change its input", () => {
     const input = parseSettings({ keepalive: "1,1,2" });
     const out = scenarioSettings(hostCrash, input);
-    expect(out).toEqual({ ...input, observer: "client" });
+    expect(out).toEqual({ ...input, observer: "client", preFaultMs: 50 });
     expect(input.observer).toBeUndefined();
   });
 

@@ -2,12 +2,19 @@
 // the fault) and --follow-up-gap (how far apart the calls after a first failure are). Their
 // values reach the agent (the client spec) and the predictions (explain, typicalFacts).
 import { describe, expect, it } from "vitest";
-import { parseVariants } from "../../src/commands/compare.js";
+import { parseVariants, sideBySide } from "../../src/commands/compare.js";
 import { explain } from "../../src/commands/explain.js";
 import { parseSettings, type SettingFlags } from "../../src/commands/settings.js";
 import { FOLLOW_UP_GAP_MS } from "../../src/defaults.js";
 import { UsageError } from "../../src/errors.js";
-import { PRE_FAULT_MS, phases, typicalFacts, watchedConnections } from "../../src/plan/index.js";
+import {
+  PRE_FAULT_MS,
+  phases,
+  QUIET_PRE_FAULT_MS,
+  scenarioSettings,
+  typicalFacts,
+  watchedConnections,
+} from "../../src/plan/index.js";
 import { commandSchema } from "../../src/protocol.js";
 import { clientSpec } from "../../src/runner/client-spec.js";
 import { loadScenario } from "../../src/scenario/load.js";
@@ -24,11 +31,47 @@ function usageError(flags: SettingFlags): UsageError {
 
 describe("--pre-fault and --follow-up-gap", () => {
   it("default to the measured values", () => {
-    expect(parseSettings({})).toMatchObject({
-      preFaultMs: PRE_FAULT_MS,
-      followUpGapMs: FOLLOW_UP_GAP_MS,
-    });
+    expect(parseSettings({})).toMatchObject({ followUpGapMs: FOLLOW_UP_GAP_MS });
     expect(phases({})).toEqual({ preFaultMs: PRE_FAULT_MS, followUpGapMs: FOLLOW_UP_GAP_MS });
+  });
+
+  describe("the pre-fault default follows what the run watches", () => {
+    const preFault = (name: string, flags: SettingFlags) =>
+      scenarioSettings(loadScenario(name), parseSettings(flags)).preFaultMs;
+
+    it("a writer, a heartbeat, an urgent byte or keepalive: 50 ms, on their schedule", () => {
+      expect(preFault("peer-close", {})).toBe(PRE_FAULT_MS);
+      for (const detect of [["heartbeat"], ["urgent"], ["user-timeout"], ["recv", "keepalive"]])
+        expect(preFault("host-crash", { detect })).toBe(PRE_FAULT_MS);
+      expect(preFault("host-crash", { detect: ["recv"], keepalive: "1,1,2" })).toBe(PRE_FAULT_MS);
+      // pooled sends its request on its own clock from the connect
+      expect(preFault("lb-idle-timeout", {})).toBe(PRE_FAULT_MS);
+    });
+
+    it("only sockets that send nothing of their own: none, the settle alone", () => {
+      expect(preFault("peer-close", { detect: ["recv"] })).toBe(QUIET_PRE_FAULT_MS);
+      expect(preFault("host-crash", { detect: ["poll", "tcp-info"] })).toBe(QUIET_PRE_FAULT_MS);
+    });
+
+    it("at scale the settle does not wait: 50 ms", () => {
+      expect(preFault("peer-close", { detect: ["recv"], connections: "2" })).toBe(PRE_FAULT_MS);
+    });
+
+    it("--pre-fault wins", () => {
+      expect(preFault("peer-close", { detect: ["recv"], preFault: "7" })).toBe(7);
+      expect(preFault("peer-close", { preFault: "0" })).toBe(0);
+    });
+
+    it("compare gives every variant the same: the longest default", () => {
+      const scenario = loadScenario("host-crash");
+      // compare watches the scenario's own workloads; here as if they were idle alone
+      const idleOnly = (v: ReturnType<typeof parseVariants>) =>
+        v.map((x) => ({ ...x, settings: { ...x.settings, detect: ["recv" as const] } }));
+      const variants = idleOnly(parseVariants({ keepalive: ["off", "1,1,2"] }));
+      expect(sideBySide(scenario, variants).map((s) => s.preFaultMs)).toEqual([50, 50]);
+      const quiet = idleOnly(parseVariants({ userTimeout: ["2000", "3000"] }));
+      expect(sideBySide(scenario, quiet).map((s) => s.preFaultMs)).toEqual([0, 0]);
+    });
   });
 
   it.each([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FollowUpHold } from "../../src/agent/follow-up-hold.js";
 import type { RawEvent } from "../../src/runner/collect.js";
-import { unreadByConnection, unreadBytes } from "../../src/runner/settle.js";
+import { unaccepted, unreadByConnection, unreadBytes } from "../../src/runner/settle.js";
 
 const ev = (side: "client" | "server", call: string, bytes: number, result = "OK"): RawEvent => ({
   t: 0,
@@ -78,5 +78,35 @@ describe("FollowUpHold", () => {
     expect(ran).toBe(1);
     hold.whenReleased(() => ran++);
     expect(ran).toBe(2);
+  });
+});
+
+describe("unaccepted: connections the server has not accepted yet", () => {
+  const connect = (conn: string, port: number): RawEvent => ({
+    t: 0,
+    side: "client",
+    conn,
+    call: "connect",
+    result: "OK",
+    detail: `198.51.100.2:${port} -> 203.0.113.2:7000`,
+  });
+  const accept = (port: number): RawEvent => ({
+    t: 0,
+    side: "server",
+    conn: `198.51.100.2:${port}`,
+    call: "accept",
+    result: "OK",
+    detail: `198.51.100.2:${port}`,
+  });
+
+  it("counts each connected client until its server end is accepted", () => {
+    expect(unaccepted([])).toBe(0);
+    expect(unaccepted([connect("idle", 40001), connect("poll", 40002)])).toBe(2);
+    expect(unaccepted([connect("idle", 40001), connect("poll", 40002), accept(40002)])).toBe(1);
+    expect(unaccepted([accept(40001), connect("idle", 40001)])).toBe(0);
+  });
+
+  it("a connect that failed waits for nothing", () => {
+    expect(unaccepted([{ ...connect("idle", 40001), result: "ECONNREFUSED" }])).toBe(0);
   });
 });
