@@ -24,19 +24,17 @@ export function unreadBytes(raw: readonly RawEvent[]): number {
   return unread;
 }
 
-/** Client connections that connected and that their server has not accepted (yet). */
+/**
+ * Connections made that the server has not accepted (yet): counted, not matched by address,
+ * since behind a NAT (nat-idle-timeout) the server sees the router's address, not the client's.
+ */
 export function unaccepted(raw: readonly RawEvent[]): number {
-  const peers = peerMap(raw);
-  const waiting = new Set<string>();
+  let waiting = 0;
   for (const e of raw) {
-    if (e.side === "client" && e.call === "connect" && e.result === "OK") waiting.add(e.conn);
+    if (e.call === "connect" && e.side === "client" && e.result === "OK") waiting++;
+    else if (e.call === "accept" && e.side === "server" && e.result === "OK") waiting--;
   }
-  for (const e of raw) {
-    if (e.side !== "server" || e.call !== "accept" || e.result !== "OK") continue;
-    const client = peers.get(e.conn);
-    if (client !== undefined) waiting.delete(client);
-  }
-  return waiting.size;
+  return Math.max(0, waiting);
 }
 
 /** Wait at least `minMs`, then until all is accepted and read (at most SETTLE_CAP_MS more). */

@@ -104,6 +104,8 @@ describe("unaccepted: connections the server has not accepted yet", () => {
     expect(unaccepted([connect("idle", 40001), connect("poll", 40002)])).toBe(2);
     expect(unaccepted([connect("idle", 40001), connect("poll", 40002), accept(40002)])).toBe(1);
     expect(unaccepted([accept(40001), connect("idle", 40001)])).toBe(0);
+    // behind a NAT the server sees the router's address: counted all the same
+    expect(unaccepted([connect("idle", 40001), accept(50001)])).toBe(0);
   });
 
   it("a connect that failed waits for nothing", () => {
