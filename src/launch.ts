@@ -23,15 +23,60 @@ import {
   writeFileSync,
 } from "node:fs";
 import { createRequire } from "node:module";
+import { homedir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import { Script } from "node:vm";
 
 /** Where the cache for `command` lives, for this bundle build and this Node. */
 export function cachePath(bundle: string, command: string): string {
+  return join(dirname(bundle), "code-cache", `${command}-${buildName(bundle)}.bin`);
+}
+
+/** The same in the user's cache directory, where the bundle's path tells installs apart. */
+export function userCachePath(bundle: string, command: string): string {
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
+  const install = fnv1a(bundle).toString(16).padStart(8, "0");
+  return join(base, "tcpdrop", "code-cache", `${command}-${buildName(bundle)}-${install}.bin`);
+}
+
+function buildName(bundle: string): string {
   const { size, mtimeMs } = statSync(bundle);
-  const build = `${size}-${Math.trunc(mtimeMs)}`;
-  const node = `${process.version}-${process.arch}`;
-  return join(dirname(bundle), "code-cache", `${command}-${node}-${build}.bin`);
+  return `${process.version}-${process.arch}-${size}-${Math.trunc(mtimeMs)}`;
+}
+
+/** FNV-1a, 32 bits: a short name for the install's path (not a secret, not a check). */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
+}
+
+/** Does the nearest existing directory on the way to `file` belong to this process's user?
+ * (root with a user's $HOME, under sudo, makes nothing there) */
+function ours(file: string): boolean {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    try {
+      return statSync(dir).uid === (process.geteuid?.() ?? -1);
+    } catch {
+      if (dir === dirname(dir)) return false;
+    }
+  }
+}
+
+/** A file and its directory that only this process's user owns and may write. */
+function ownedAlone(file: string): boolean {
+  const uid = process.geteuid?.() ?? -1;
+  try {
+    return [file, dirname(file)].every((path) => {
+      const { uid: owner, mode } = statSync(path);
+      return owner === uid && (mode & 0o022) === 0;
+    });
+  } catch {
+    return false;
+  }
 }
 
 /** The cache named for this command: its bytes, or undefined when there is none. */
@@ -70,9 +115,12 @@ export type CacheUse = "used" | "absent" | "rejected";
  * Node runs a CommonJS module (its own require, module, __filename and __dirname).
  */
 export function launch(bundle: string, command: string): CacheUse {
-  const file = cachePath(bundle, command);
-  const cachedData = readCache(file);
-  const before = identity(file);
+  const installed = cachePath(bundle, command);
+  const own = userCachePath(bundle, command);
+  // the install's cache, or else the user's own (only where no one else could have written it)
+  let cachedData = readCache(installed);
+  if (cachedData === undefined && ownedAlone(own)) cachedData = readCache(own);
+  const before = [identity(installed), identity(own)];
   const source = readFileSync(bundle, "latin1"); // ASCII (scripts/bundle.mjs): no decoding
   const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
   const script = new Script(wrapped, { filename: bundle, cachedData });
@@ -81,7 +129,10 @@ export function launch(bundle: string, command: string): CacheUse {
   if (use !== "used")
     process.once("exit", (code) => {
       // a command that stopped at a usage or setup error (exit 2) ran too little to cache
-      if (code === 0 || code === 1) writeCache(script, file, command, before);
+      if (code !== 0 && code !== 1) return;
+      if (identity(installed) !== before[0] || identity(own) !== before[1]) return;
+      if (!writeCache(script, installed, command) && ours(own))
+        writeCache(script, own, command, 0o700);
     });
   const module = { exports: {} };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
@@ -89,28 +140,37 @@ export function launch(bundle: string, command: string): CacheUse {
   return use;
 }
 
-/** Write the cache next to the bundle, unless another process has written one meanwhile. */
-function writeCache(script: Script, file: string, command: string, before: string): void {
-  if (identity(file) !== before) return;
+/** Write the cache (the directory made with `mode`); false when it cannot be written there. */
+function writeCache(script: Script, file: string, command: string, mode?: number): boolean {
   const partial = `${file}.${process.pid}`;
   try {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(partial, script.createCachedData());
+    mkdirSync(dirname(file), { recursive: true, ...(mode === undefined ? {} : { mode }) });
+    writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
     renameSync(partial, file); // whole or not at all, for a tcpdrop starting at the same time
     dropOthers(file, command);
+    return true;
   } catch {
-    // a read-only install: no cache, the same CLI (and no partial file left behind)
+    // read-only here (and no partial file left behind)
     try {
       rmSync(partial, { force: true });
     } catch {}
+    return false;
   }
 }
 
-/** One cache per command: those for an older build of the bundle or another Node go. */
+/**
+ * One cache per command: those for an older build of the bundle or another Node go (in the
+ * user's directory, those of the same install only: its name ends the same).
+ */
 function dropOthers(file: string, command: string): void {
   const dir = dirname(file);
   const name = basename(file);
-  for (const other of readdirSync(dir))
-    if (other !== name && other.startsWith(`${command}-v`) && other.endsWith(".bin"))
-      rmSync(join(dir, other), { force: true });
+  const install = /-[0-9a-f]{8}\.bin$/.exec(name)?.[0] ?? ".bin";
+  for (const other of readdirSync(dir)) {
+    const same = other.startsWith(`${command}-v`) && other.endsWith(install);
+    // an install's own directory has no install suffix: only names without one are its
+    if (other === name || !same || (install === ".bin" && /-[0-9a-f]{8}\.bin$/.test(other)))
+      continue;
+    rmSync(join(dir, other), { force: true });
+  }
 }

@@ -4,11 +4,15 @@
 // directory, through dist/bundle/launch.cjs, the build of it that bin/tcpdrop.js requires.
 import { spawnSync } from "node:child_process";
 import {
+  chmodSync,
+  chownSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   utimesSync,
   writeFileSync,
 } from "node:fs";
@@ -16,7 +20,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { COMMANDS, cachePath, commandOf } from "../../src/launch.js";
+import { COMMANDS, cachePath, commandOf, userCachePath } from "../../src/launch.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const LAUNCH = join(ROOT, "dist", "bundle", "launch.cjs");
@@ -30,12 +34,19 @@ process.exitCode = Number(process.env.EXIT ?? 1);
 
 let dir: string;
 let bundle: string;
+const xdg = process.env.XDG_CACHE_HOME;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "tcpdrop-launch-"));
   bundle = join(dir, "cli.cjs");
   writeFileSync(bundle, BUNDLE);
+  // the user's cache directory is the test's own, never the real one
+  process.env.XDG_CACHE_HOME = join(dir, "xdg");
 });
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+  if (xdg === undefined) delete process.env.XDG_CACHE_HOME;
+  else process.env.XDG_CACHE_HOME = xdg;
+});
 
 /** Launch the bundle in a Node process of its own: what it printed, the cache's use, the exit. */
 function launchOnce(env: Record<string, string> = {}) {
@@ -102,10 +113,53 @@ describe("launch: the bundle with V8's code cache", () => {
 
   it("runs the same without a cache where none can be written", () => {
     writeFileSync(join(dir, "code-cache"), "a file where the directory would be");
+    writeFileSync(join(dir, "xdg"), "and where the user's would be");
     const { status, use, printed } = launchOnce();
     expect([status, use, printed.require]).toEqual([1, "absent", "function"]);
-    expect(readdirSync(dir).sort()).toEqual(["cli.cjs", "code-cache"]);
+    expect(readdirSync(dir).sort()).toEqual(["cli.cjs", "code-cache", "xdg"]);
   });
+
+  it("keeps the cache in the user's directory where the install cannot be written", () => {
+    writeFileSync(join(dir, "code-cache"), "a read-only install");
+    const own = userCachePath(bundle, "run");
+    expect(own.startsWith(join(dir, "xdg", "tcpdrop", "code-cache"))).toBe(true);
+    expect(launchOnce().use).toBe("absent");
+    expect(existsSync(own)).toBe(true);
+    expect(statSync(dirname(own)).mode & 0o777).toBe(0o700);
+    expect(statSync(own).mode & 0o777).toBe(0o600);
+    expect(launchOnce().use).toBe("used");
+    // another install's caches there are its own: a rebuild here leaves them
+    const other = own.replace(/-[0-9a-f]{8}\.bin$/, "-0badcafe.bin");
+    writeFileSync(other, "another install's");
+    utimesSync(bundle, new Date(), new Date(Date.now() + 5000));
+    expect(launchOnce().use).toBe("absent");
+    expect(readdirSync(dirname(own)).sort()).toEqual(
+      [userCachePath(bundle, "run"), other].map((f) => f.split("/").at(-1)).sort(),
+    );
+  });
+
+  it("never runs bytecode from a user directory that someone else may write", () => {
+    writeFileSync(join(dir, "code-cache"), "a read-only install");
+    launchOnce();
+    const own = userCachePath(bundle, "run");
+    chmodSync(dirname(own), 0o777);
+    expect(launchOnce().use).toBe("absent");
+    chmodSync(dirname(own), 0o700);
+    chmodSync(own, 0o666);
+    expect(launchOnce().use).toBe("absent");
+  });
+
+  it.skipIf(process.geteuid?.() !== 0)(
+    "root with a user's cache directory (sudo keeping $HOME) neither reads nor writes it",
+    () => {
+      writeFileSync(join(dir, "code-cache"), "a read-only install");
+      const home = join(dir, "xdg");
+      mkdirSync(home);
+      chownSync(home, 65534, 65534);
+      expect(launchOnce().use).toBe("absent");
+      expect(readdirSync(home)).toEqual([]);
+    },
+  );
 
   it("names the cache after the command, or cli when there is none", () => {
     expect(commandOf(["node", "tcpdrop", "run", "peer-close"])).toBe("run");
