@@ -6,7 +6,7 @@ import { faultNamed } from "../faults/index.js";
 import type { Workload } from "../protocol.js";
 import type { Scenario } from "../scenario/load.js";
 import type { DetectMethod, Settings } from "../types.js";
-import { defaultPreFaultMs } from "./timing.js";
+import { defaultPreFaultMs, PRE_FAULT_MS } from "./timing.js";
 
 /** What a method measures with when its own knob was not given. */
 const DEFAULT_KEEPALIVE = { idle: 1, interval: 1, count: 2 };
@@ -87,7 +87,9 @@ export function scenarioSettings(scenario: Scenario, settings: Settings): Settin
     );
   }
   const resolved = { ...settings, observer };
+  // a scenario that connects after its fault has no pre-fault: the report keeps the default
   if (resolved.preFaultMs !== undefined) return resolved;
+  if (scenario.connectAfterFault) return { ...resolved, preFaultMs: PRE_FAULT_MS };
   const watched = watchedConnections(scenario, resolved);
   return { ...resolved, preFaultMs: defaultPreFaultMs(watched, resolved) };
 }

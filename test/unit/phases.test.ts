@@ -53,6 +53,10 @@ describe("--pre-fault and --follow-up-gap", () => {
       expect(preFault("host-crash", { detect: ["poll", "tcp-info"] })).toBe(QUIET_PRE_FAULT_MS);
     });
 
+    it("a scenario that connects after its fault has none to shorten: the default stays", () => {
+      expect(preFault("connect-refused", {})).toBe(PRE_FAULT_MS);
+    });
+
     it("at scale the settle does not wait: 50 ms", () => {
       expect(preFault("peer-close", { detect: ["recv"], connections: "2" })).toBe(PRE_FAULT_MS);
     });
