@@ -20,7 +20,7 @@ import { planExpectations } from "./expectation-plan.js";
 import type { Snapshot } from "./facts.js";
 import { labAgents, needsProcess, scaleSysctls } from "./lab-agents.js";
 import { buildRunReport } from "./report.js";
-import { settle, untilUnread } from "./settle.js";
+import { lastWord, settle, untilUnread } from "./settle.js";
 import { buildStage, injectFault, prepareFault, stageFacts } from "./stage.js";
 import {
   attachPackets,
@@ -252,6 +252,7 @@ export async function runScenario(
         };
       });
     }
+    if (done.size >= connectionCount) await lastWord(raw); // the server's answer to each close
     step(`finish the fault (${scenario.fault})`);
     await rest;
     step("stop the packet capture");

@@ -85,3 +85,37 @@ export async function untilUnread(raw: readonly RawEvent[], capMs: number): Prom
   while (someReadAll() && nowMs() < giveUp) await sleep(1);
   if ([...unreadByConnection(raw).values()].some((n) => n > 0)) await sleep(LAND_MS);
 }
+
+/** Server connections accepted and not closed (the server's own close call). */
+export function openOnServer(raw: readonly RawEvent[]): number {
+  const open = new Set<string>();
+  for (const e of raw) {
+    if (e.side !== "server") continue;
+    if (e.call === "accept" && e.result === "OK") open.add(e.conn);
+    else if (e.call === "close") open.delete(e.conn);
+  }
+  return open.size;
+}
+
+/** No event for this long: the peer has nothing more to say (in the lab, ~0.1 ms after). */
+const LAST_WORD_QUIET_MS = 10;
+/** At most this long after the last watched connection is done. */
+const LAST_WORD_CAP_MS = 100;
+
+/**
+ * Every watched connection is done (its close returned): give the server the time to answer
+ * that close (its recv EOF, its own close), so that the report has both sides' last calls.
+ * Done when every server connection is closed, or when no event has come for
+ * LAST_WORD_QUIET_MS (a server that is gone, or at scale, says nothing more).
+ */
+export async function lastWord(raw: readonly RawEvent[]): Promise<void> {
+  const giveUp = nowMs() + LAST_WORD_CAP_MS;
+  let count = raw.length;
+  let quietSince = nowMs();
+  while (openOnServer(raw) > 0) {
+    const now = nowMs();
+    if (raw.length !== count) [count, quietSince] = [raw.length, now];
+    if (now - quietSince >= LAST_WORD_QUIET_MS || now >= giveUp) return;
+    await sleep(1);
+  }
+}

@@ -133,6 +133,17 @@ describe.skipIf(!isRoot || !hasTcpdump)("capture in the lab's router", () => {
     expect(shown.stdout).toMatch(/ wire +server → client +ACK\|FIN .*\(FIN\)/);
   });
 
+  it("--packets off: the server's answer to each client's close is still in the report", async () => {
+    // runner/settle.ts lastWord: the run waits for it; the capture's stop no longer hides that
+    const run = await runWire(["half-close", "--packets", "off"]);
+    for (const c of run.connections) {
+      const server = c.events
+        .filter((e) => e.side === "server")
+        .map((e) => `${e.call} ${e.result}`);
+      expect(server.slice(-2), c.id).toEqual(["recv EOF", "close OK"]);
+    }
+  });
+
   it("leaves no tcpdump behind when tcpdrop is killed with SIGKILL mid-capture", async () => {
     const w = new Watched(["run", "host-crash", "--window", "20"]);
     const tcpdump = () => w.scan().filter((p) => p.argv[0] === "tcpdump");

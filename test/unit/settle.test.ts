@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { FollowUpHold } from "../../src/agent/follow-up-hold.js";
 import type { RawEvent } from "../../src/runner/collect.js";
-import { unaccepted, unreadByConnection, unreadBytes } from "../../src/runner/settle.js";
+import {
+  lastWord,
+  openOnServer,
+  unaccepted,
+  unreadByConnection,
+  unreadBytes,
+} from "../../src/runner/settle.js";
 
 const ev = (side: "client" | "server", call: string, bytes: number, result = "OK"): RawEvent => ({
   t: 0,
@@ -110,5 +116,34 @@ describe("unaccepted: connections the server has not accepted yet", () => {
 
   it("a connect that failed waits for nothing", () => {
     expect(unaccepted([{ ...connect("idle", 40001), result: "ECONNREFUSED" }])).toBe(0);
+  });
+});
+
+describe("lastWord: the server's answer to each client's close", () => {
+  const server = (conn: string, call: string, result = "OK"): RawEvent => ({
+    t: 0,
+    side: "server",
+    conn,
+    call,
+    result,
+  });
+
+  it("counts the server connections accepted and not closed", () => {
+    const a = "198.51.100.2:40001";
+    const b = "198.51.100.2:40002";
+    expect(openOnServer([server(a, "accept"), server(b, "accept")])).toBe(2);
+    expect(openOnServer([server(a, "accept"), server(b, "accept"), server(a, "close")])).toBe(1);
+    expect(openOnServer([server("listener", "accept", "EMFILE")])).toBe(0);
+  });
+
+  it("returns once the server has closed, or once nothing more comes", async () => {
+    const raw = [server("p", "accept")];
+    setTimeout(() => raw.push(server("p", "recv", "EOF"), server("p", "close")), 3);
+    await lastWord(raw);
+    expect(openOnServer(raw)).toBe(0);
+    // a server that is gone says nothing: lastWord gives up (after its quiet time)
+    const silent = [server("q", "accept")];
+    await lastWord(silent);
+    expect(openOnServer(silent)).toBe(1);
   });
 });
