@@ -86,6 +86,12 @@ export interface Fault {
    * then hold their follow-up calls until the rest is done, so they always meet its end state.
    */
   holdsFollowUps?: true;
+  /**
+   * Its injection waits for the sending connections' next messages (unread-close lets them
+   * pile up unread): how long depends on where the pre-fault put the writer's rhythm, so the
+   * pre-fault keeps its 50 ms even where the wire effect is immediate (plan/timing.ts).
+   */
+  waitsForSends?: true;
   /** System tools it needs beyond the lab's own (doctor checks them; a run without them is exit 2). */
   tools?: readonly { name: string; pkg: string }[];
   /** How the fault looks on the wire from one watched connection; predictions are made from it. */

@@ -20,6 +20,7 @@ export const unreadClose: Fault = {
   name: "unread-close",
   observers: ["client"],
   serverMayDie: false,
+  waitsForSends: true,
   foreignServer: { refuse: "it needs the server to stop reading and then close() its connections" },
   wire: ({ workload }) => (SILENT_WORKLOADS.includes(workload) ? fin(0) : rst(0)),
   async inject({ lab, settings, unreadData }) {

@@ -14,11 +14,13 @@ import type { Settings } from "../types.js";
  */
 export const PRE_FAULT_MS = 50;
 /**
- * --pre-fault when not given and no watched connection sends on a schedule (idle, poll and
- * tcp-info sockets without keepalive, in a local lab, one connection each, tcdrop's own
- * programs): the fault comes as soon as every connection is up and its server has accepted it
- * (runner/settle.ts). No timer of theirs counts from the connect, so nothing can land on
- * another phase's moment; docs/phases.md has the measurements.
+ * --pre-fault when not given, in a local lab, one connection each, tcpdrop's own programs,
+ * where nothing on a schedule from the connect can meet the fault: the watched sockets send
+ * nothing of their own (idle, poll and tcp-info without keepalive: --detect recv, poll,
+ * tcp-info), or the fault reaches every one of them at once (a FIN or a RST at t=0: peer-close,
+ * peer-kill, half-close...), long before a writer's next send or a keepalive probe. The fault
+ * then comes as soon as every connection is up, accepted and read (runner/settle.ts).
+ * docs/phases.md has the measurements.
  */
 export const QUIET_PRE_FAULT_MS = 0;
 /** The writer sends a small message this often (the workload, not overhead: not a setting). */
@@ -38,12 +40,17 @@ export function phases(settings: Pick<Settings, "preFaultMs" | "followUpGapMs">)
 /** Workloads that send nothing on a schedule of their own (without keepalive). */
 const QUIET: readonly Workload[] = ["idle", "poll", "tcp-info"];
 
-/** The --pre-fault default for a run watching these connections (QUIET_PRE_FAULT_MS says when). */
+/**
+ * The --pre-fault default for a run watching these connections (QUIET_PRE_FAULT_MS says when).
+ * `atOnce`: the fault's wire effect is immediate for every one of them, and its injection does
+ * not wait for their sends.
+ */
 export function defaultPreFaultMs(
   watched: readonly { workload: Workload; settings: Pick<Settings, "keepalive"> }[],
   settings: Pick<Settings, "remote" | "programs" | "connections">,
+  atOnce: boolean,
 ): number {
   const plain = !settings.remote && !settings.programs && (settings.connections ?? 1) === 1;
   const quiet = watched.every((w) => QUIET.includes(w.workload) && w.settings.keepalive === null);
-  return plain && quiet ? QUIET_PRE_FAULT_MS : PRE_FAULT_MS;
+  return plain && (quiet || atOnce) ? QUIET_PRE_FAULT_MS : PRE_FAULT_MS;
 }

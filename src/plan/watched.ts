@@ -91,5 +91,13 @@ export function scenarioSettings(scenario: Scenario, settings: Settings): Settin
   if (resolved.preFaultMs !== undefined) return resolved;
   if (scenario.connectAfterFault) return { ...resolved, preFaultMs: PRE_FAULT_MS };
   const watched = watchedConnections(scenario, resolved);
-  return { ...resolved, preFaultMs: defaultPreFaultMs(watched, resolved) };
+  const fault = faultNamed(scenario.fault);
+  const atOnce =
+    !fault.waitsForSends &&
+    watched.every((w) => {
+      const view = { settings: w.settings, workload: w.workload, params: scenario, measured: {} };
+      const wire = fault.wire(view);
+      return wire.immediate === true && wire.atMs === 0; // not shutdown --ignore-sigterm's grace
+    });
+  return { ...resolved, preFaultMs: defaultPreFaultMs(watched, resolved, atOnce) };
 }

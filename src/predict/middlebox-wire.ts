@@ -103,6 +103,7 @@ export function resetBothEnds(): WireEffect {
   return {
     kind: "rst",
     immediate: true,
+    atMs: 0,
     predict: () => ({ call: "recv", result: "ECONNRESET", afterMs: 0, basis: RESET_BASIS }),
   };
 }

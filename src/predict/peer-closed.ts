@@ -10,6 +10,7 @@ export function fin(atMs: number): WireEffect {
   return {
     kind: "fin",
     immediate: true,
+    atMs,
     predict: () => ({ call: "recv", result: "EOF", afterMs: round1(atMs), basis: FIN_BASIS }),
   };
 }
@@ -18,6 +19,7 @@ export function rst(atMs: number): WireEffect {
   return {
     kind: "rst",
     immediate: true,
+    atMs,
     predict: () => ({
       call: "recv",
       result: "ECONNRESET",

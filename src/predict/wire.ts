@@ -17,6 +17,8 @@ export interface WireEffect {
   kind: string;
   /** The peer's kernel tells the observer at once (FIN or RST): no heartbeat beats it. */
   immediate?: boolean;
+  /** When that FIN or RST leaves the peer (ms from t=0): 0 for a fault that strikes at once. */
+  atMs?: number;
   /**
    * From when the peer stops answering an application heartbeat's pings (ms from t=0), or null
    * when it never does (the pings go through, or meet a RST that TCP reports). Absent: from t=0.

@@ -97,7 +97,6 @@ export async function runScenario(
     (await startingCapture)?.capture?.kill();
     throw err;
   });
-
   let aborted = false;
   const observing = observe();
   observing.catch(() => {});

@@ -40,7 +40,7 @@ describe("--pre-fault and --follow-up-gap", () => {
       scenarioSettings(loadScenario(name), parseSettings(flags)).preFaultMs;
 
     it("a writer, a heartbeat, an urgent byte or keepalive: 50 ms, on their schedule", () => {
-      expect(preFault("peer-close", {})).toBe(PRE_FAULT_MS);
+      expect(preFault("host-crash", {})).toBe(PRE_FAULT_MS);
       for (const detect of [["heartbeat"], ["urgent"], ["user-timeout"], ["recv", "keepalive"]])
         expect(preFault("host-crash", { detect })).toBe(PRE_FAULT_MS);
       expect(preFault("host-crash", { detect: ["recv"], keepalive: "1,1,2" })).toBe(PRE_FAULT_MS);
@@ -59,6 +59,19 @@ describe("--pre-fault and --follow-up-gap", () => {
 
     it("at scale the settle does not wait: 50 ms", () => {
       expect(preFault("peer-close", { detect: ["recv"], connections: "2" })).toBe(PRE_FAULT_MS);
+    });
+
+    it("a fault that reaches every connection at once (FIN or RST at t=0): none", () => {
+      for (const name of ["peer-close", "peer-kill", "half-close", "middlebox-reset"])
+        expect(preFault(name, {})).toBe(QUIET_PRE_FAULT_MS);
+      expect(preFault("peer-close", { detect: ["all"] })).toBe(QUIET_PRE_FAULT_MS);
+      // unread-close waits for the writer's next send: the pre-fault sets how long
+      expect(preFault("unread-close", {})).toBe(PRE_FAULT_MS);
+      // a silent peer: the writer's retransmissions count from its sends
+      expect(preFault("crash-reboot", {})).toBe(PRE_FAULT_MS);
+      // a FIN only after the grace period: the writer's sends come before it
+      expect(preFault("shutdown", {})).toBe(QUIET_PRE_FAULT_MS);
+      expect(preFault("shutdown", { ignoreSigterm: true })).toBe(PRE_FAULT_MS);
     });
 
     it("--pre-fault wins", () => {
