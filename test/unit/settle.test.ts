@@ -18,6 +18,16 @@ const ev = (side: "client" | "server", call: string, bytes: number, result = "OK
   bytes,
 });
 
+/** A client connection's connect, from the lab client's address and this port. */
+const connect = (conn: string, port: number): RawEvent => ({
+  t: 0,
+  side: "client",
+  conn,
+  call: "connect",
+  result: "OK",
+  detail: `198.51.100.2:${port} -> 203.0.113.2:7000`,
+});
+
 describe("unreadBytes: what the clients sent that the server has not read", () => {
   it("counts sends (syscall and node engines) against the server's reads", () => {
     expect(unreadBytes([ev("client", "send", 5)])).toBe(5);
@@ -35,14 +45,6 @@ describe("unreadBytes: what the clients sent that the server has not read", () =
 });
 
 describe("unreadByConnection: each client connection's bytes its server has not read", () => {
-  const connect = (conn: string, port: number): RawEvent => ({
-    t: 0,
-    side: "client",
-    conn,
-    call: "connect",
-    result: "OK",
-    detail: `198.51.100.2:${port} -> 203.0.113.2:7000`,
-  });
   const at = (conn: string, side: "client" | "server", call: string, bytes: number) => ({
     ...ev(side, call, bytes),
     conn,
@@ -88,14 +90,6 @@ describe("FollowUpHold", () => {
 });
 
 describe("unaccepted: connections the server has not accepted yet", () => {
-  const connect = (conn: string, port: number): RawEvent => ({
-    t: 0,
-    side: "client",
-    conn,
-    call: "connect",
-    result: "OK",
-    detail: `198.51.100.2:${port} -> 203.0.113.2:7000`,
-  });
   const accept = (port: number): RawEvent => ({
     t: 0,
     side: "server",
