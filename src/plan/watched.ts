@@ -87,17 +87,24 @@ export function scenarioSettings(scenario: Scenario, settings: Settings): Settin
     );
   }
   const resolved = { ...settings, observer };
-  // a scenario that connects after its fault has no pre-fault: the report keeps the default
   if (resolved.preFaultMs !== undefined) return resolved;
+  // a scenario that connects after its fault has no pre-fault: the report keeps the default
   if (scenario.connectAfterFault) return { ...resolved, preFaultMs: PRE_FAULT_MS };
   const watched = watchedConnections(scenario, resolved);
-  const fault = faultNamed(scenario.fault);
-  const atOnce =
-    !fault.waitsForSends &&
-    watched.every((w) => {
-      const view = { settings: w.settings, workload: w.workload, params: scenario, measured: {} };
-      const wire = fault.wire(view);
-      return wire.immediate === true && wire.atMs === 0; // not shutdown --ignore-sigterm's grace
-    });
+  const atOnce = strikesAtOnce(scenario, watched);
   return { ...resolved, preFaultMs: defaultPreFaultMs(watched, resolved, atOnce) };
+}
+
+/**
+ * Does the fault reach every watched connection at t=0 (a FIN or a RST then, not after a
+ * grace period), without waiting for their sends first?
+ */
+function strikesAtOnce(scenario: Scenario, watched: Watched[]): boolean {
+  const fault = faultNamed(scenario.fault);
+  if (fault.waitsForSends) return false;
+  return watched.every((w) => {
+    const view = { settings: w.settings, workload: w.workload, params: scenario, measured: {} };
+    const wire = fault.wire(view);
+    return wire.immediate === true && wire.atMs === 0;
+  });
 }
