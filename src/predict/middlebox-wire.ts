@@ -73,6 +73,7 @@ function modelOutcome(wire: MiddleboxWire, input: ModelInput) {
     flushAtMs: wire.flushAtMs,
     lastActivityMs: facts.lastRecvMs,
     sendsMs: sendTimes(wire, input),
+    sendName: SEND_NAMES[wire.workload],
     keepalive: settings.keepalive,
     userTimeoutMs: settings.userTimeoutMs,
     retries2: kernel.retries2,
@@ -107,6 +108,8 @@ export function resetBothEnds(): WireEffect {
     predict: () => ({ call: "recv", result: "ECONNRESET", afterMs: 0, basis: RESET_BASIS }),
   };
 }
+/** What a workload's sends are, for the basis ("answers the ping at 3948.7 ms with RST"). */
+const SEND_NAMES: Record<string, string> = { heartbeat: "ping", pooled: "request" };
 const NEVER = { call: null, result: null, afterMs: null };
 const OWN_TRAFFIC = "the connection's own traffic keeps the flow alive in the middlebox";
 const OWN_TRAFFIC_HINT = "nothing to fix: traffic more often than the idle timeout keeps a flow";

@@ -32,6 +32,8 @@ export interface MiddleboxInput {
   lastActivityMs: number;
   /** When the connection sends data (ms from t=0), ascending; [] for an idle connection. */
   sendsMs: number[];
+  /** What those sends are, in words ("data" when not given; a heartbeat's are pings). */
+  sendName?: string;
   /** Keepalive with every field given (kernel defaults already filled in), or null. */
   keepalive: KeepaliveSetting | null;
   userTimeoutMs: number | null;
@@ -126,21 +128,22 @@ function afterForgetting(
   lastMs: number,
 ): MiddleboxOutcome {
   const at = round1(segment.atMs);
+  const what = segment.kind === "data" ? (input.sendName ?? "data") : segment.kind;
   const base = { forgottenAtMs: round1(forgetMs), firstSegment: { ...segment, atMs: at } };
   const forgot = input.flushAtMs !== null && forgetMs === input.flushAtMs ? "flushed" : "forgot";
   if (input.answer === "pickup") {
-    const basis = `the middlebox ${forgot} the flow; loose pickup adopts the ${segment.kind} at ${at} ms mid-stream`;
+    const basis = `the middlebox ${forgot} the flow; loose pickup adopts the ${what} at ${at} ms mid-stream`;
     const hint = "nothing to fix: loose pickup adopts a forgotten flow from its next segment";
     return { ...base, prediction: never(basis), hint };
   }
   const call = segment.kind === "keepalive probe" ? "recv" : null;
   if (input.answer === "rst") {
-    const basis = `the middlebox ${forgot} the flow at ${round1(forgetMs)} ms and answers the ${segment.kind} at ${at} ms with RST`;
+    const basis = `the middlebox ${forgot} the flow at ${round1(forgetMs)} ms and answers the ${what} at ${at} ms with RST`;
     const prediction = { call, result: "ECONNRESET", afterMs: at, basis };
     return { ...base, prediction, hint: forgetHint(input) };
   }
   const giveUp = dropGiveUp(input, segment, lastMs);
-  const basis = `the middlebox ${forgot} the flow at ${round1(forgetMs)} ms and drops the ${segment.kind} at ${at} ms; ${giveUp.how}`;
+  const basis = `the middlebox ${forgot} the flow at ${round1(forgetMs)} ms and drops the ${what} at ${at} ms; ${giveUp.how}`;
   const prediction = { call, result: "ETIMEDOUT", afterMs: round1(giveUp.atMs), basis };
   return { ...base, prediction, hint: forgetHint(input) };
 }

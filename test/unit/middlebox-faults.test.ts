@@ -39,6 +39,7 @@ describe("lb-idle-timeout", () => {
     // Connected 250 ms before t=0, request 3.5 s after the connect.
     expect(p).toMatchObject({ call: "recv", result: "ECONNRESET", afterMs: 3250 });
     expect(p.basis).toContain("forgot the flow at 2750 ms");
+    expect(p.basis).toContain("answers the request at 3250 ms");
     expect(p.hint).toBe(
       "the middlebox forgets a flow idle for 3 s; keepalive below that keeps it alive: try --keepalive 1,1,2",
     );
@@ -96,6 +97,7 @@ describe("a heartbeat through a middlebox (connected at -250 ms, idle timeout 3 
     // Pings at -250 and 3750; forgotten at 2750.
     const p = predicted("lb-idle-timeout", "heartbeat", { heartbeat: "4000,3" });
     expect(p).toMatchObject({ call: "recv", result: "ECONNRESET", afterMs: 3750 });
+    expect(p.basis).toContain("answers the ping at 3750 ms with RST");
   });
 
   it("nat: the dropped ping is the first miss; DEAD N intervals later, before TCP gives up", () => {
