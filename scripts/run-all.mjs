@@ -11,11 +11,16 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
  * `times` reports of `tcpdrop run all --json ...args`, merged: `{ kernel, runs }`, each run
  * with its repetition (1..times).
  */
-export function runAll(args, { times = 1, retries = 3 } = {}) {
+export function runAll(args, options = {}) {
+  return runNames(["all"], args, options);
+}
+
+/** The same for the scenarios named (`run NAME... --json ...args`). */
+export function runNames(names, args, { times = 1, retries = 3 } = {}) {
   const runs = [];
   let kernel = "";
   for (let i = 1; i <= times; i++) {
-    const report = once(["run", "all", "--json", ...args], retries);
+    const report = once(["run", ...names, "--json", ...args], retries);
     kernel = report.kernel;
     for (const run of report.runs) runs.push({ ...run, repetition: i });
   }
