@@ -5,7 +5,7 @@
 // (scripts/call-sequences.mjs) with how often at each. A default that changes nothing shows
 // each sequence at both; a race shows two sequences, at both.
 //
-//   npm run build && sudo node scripts/compare-pre-fault.mjs --args "--detect recv,poll,tcp-info" \
+//   npm run build && sudo node scripts/compare-pre-fault.mjs --args="--detect recv,poll,tcp-info" \
 //     [--names "peer-close peer-kill"] [--against 50] [--runs 3] [--parallel 4]
 import { parseArgs } from "node:util";
 import { callSequences, sequenceLine } from "./call-sequences.mjs";
