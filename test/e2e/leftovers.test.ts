@@ -159,8 +159,10 @@ describe.skipIf(!isRoot)("leftovers: every way a run can end leaves nothing behi
         await sleep(ms);
         w.signal("SIGKILL");
       });
-      // killed by the signal, or (the last tenth) finished just before it
-      if (exit.signal === null) expect(exit.code).toBe(0);
+      // killed by the signal, or (the last tenth) finished just before it: with its verdict,
+      // 0 or 1 (here a finished run is judged on what it left, not on its timing windows,
+      // which this test's /proc watch loads: a CI run once finished with exit 1)
+      if (exit.signal === null) expect([0, 1], exit.stdout.slice(-2000)).toContain(exit.code);
       else expect(exit.signal).toBe("SIGKILL");
       await expectNothingLeft(w, before, false);
     });
