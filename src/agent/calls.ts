@@ -81,8 +81,13 @@ export function listenOn(
   setIntOpt(fd, SOL_SOCKET, SO_REUSEADDR, 1, "SO_REUSEADDR");
   if (reusePort) setIntOpt(fd, SOL_SOCKET, SO_REUSEPORT, 1, "SO_REUSEPORT");
   const addr = sockaddr(ip, port);
-  must(sys.bind(fd, addr, addr.length), `bind(${ip}:${port})`);
-  must(sys.listen(fd, backlog), "listen()");
+  try {
+    must(sys.bind(fd, addr, addr.length), `bind(${ip}:${port})`);
+    must(sys.listen(fd, backlog), "listen()");
+  } catch (err) {
+    closeFd(fd); // a failed listen keeps no socket
+    throw err;
+  }
   return fd;
 }
 

@@ -15,6 +15,7 @@ import { bootLab, type LabOptions, placement } from "./boot.js";
 import { ipBatch } from "./exec.js";
 import { Host } from "./host.js";
 import type { LabProcess } from "./lab-process.js";
+import { listenAgain } from "./listen-again.js";
 import { addNicQueue } from "./nic-queue.js";
 import { spawnsSettled } from "./posix-spawn.js";
 import { hostSysctls } from "./sysctl.js";
@@ -258,7 +259,9 @@ export class Lab {
     const agent = await this.startServerAgent(netns);
     this.serverProcess = agent;
     this.watch(agent);
-    await agent.request({ op: "listen", ip: this.plan.server, port: SERVER_PORT });
+    await listenAgain(() =>
+      agent.request({ op: "listen", ip: this.plan.server, port: SERVER_PORT }),
+    );
   }
 
   /** From outside: destroy the host's connections on the test port (SOCK_DESTROY, `ss -K`): RST. */
