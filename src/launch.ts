@@ -165,12 +165,14 @@ function writeCache(script: Script, file: string, command: string, mode?: number
 function dropOthers(file: string, command: string): void {
   const dir = dirname(file);
   const name = basename(file);
-  const install = /-[0-9a-f]{8}\.bin$/.exec(name)?.[0] ?? ".bin";
-  for (const other of readdirSync(dir)) {
-    const same = other.startsWith(`${command}-v`) && other.endsWith(install);
-    // an install's own directory has no install suffix: only names without one are its
-    if (other === name || !same || (install === ".bin" && /-[0-9a-f]{8}\.bin$/.test(other)))
-      continue;
-    rmSync(join(dir, other), { force: true });
-  }
+  const install = installOf(name);
+  for (const other of readdirSync(dir))
+    if (other !== name && other.startsWith(`${command}-v`) && installOf(other) === install)
+      rmSync(join(dir, other), { force: true });
+}
+
+/** A cache name's install suffix ("-1a2b3c4d.bin" in the user's directory, "" next to the bundle); null: no cache. */
+function installOf(name: string): string | null {
+  if (!name.endsWith(".bin")) return null;
+  return /-[0-9a-f]{8}\.bin$/.exec(name)?.[0] ?? "";
 }
