@@ -14,7 +14,7 @@ import { OutputTail } from "./output-tail.js";
 import { childrenOf, tracees } from "./process-tree.js";
 import { substitute, tracedArgv } from "./strace-command.js";
 import { StraceParser } from "./strace-parse.js";
-import type { BlockedCall, TraceRecord } from "./trace-types.js";
+import type { BlockedCall, TraceExit, TraceRecord } from "./trace-types.js";
 
 export interface ProgramOptions {
   /** The user's command; {server} and {port} are replaced. */
@@ -30,7 +30,10 @@ export interface ProgramOptions {
 export interface ProgramExit {
   code: number | null;
   signal: string | null;
-  /** CLOCK_MONOTONIC ms when the program's first process exited. */
+  /**
+   * CLOCK_MONOTONIC ms when the program exited: its first process, or, where a signal to the
+   * whole program ended /bin/sh before the command, the last of its processes (see `take`).
+   */
   atMs: number;
 }
 
@@ -53,7 +56,10 @@ export type ConnectWait =
 export class TracedProgram {
   readonly command: string;
   readonly records: TraceRecord[] = [];
-  /** Resolves with the program's own exit (its first process), or null if it never exits. */
+  /**
+   * Resolves with the program's own exit (see ProgramExit.atMs), or null if it never exits: once
+   * it resolves, no process of the program holds a socket any more.
+   */
   readonly exited: Promise<ProgramExit | null>;
   private readonly child: ChildProcess;
   private readonly parser = new StraceParser(realMinusMonoMs());
@@ -63,6 +69,12 @@ export class TracedProgram {
   private readonly traceEnded: Promise<void>;
   private rootPid: number | null = null;
   private lastKilledBy: string | null = null;
+  /** /bin/sh died of a signal while the command may still run: its exit waits for the trace's end. */
+  private shellKilled: TraceExit | null = null;
+  /** The last exit seen after shellKilled's: the command's (its last process to end). */
+  private laterExit: TraceExit | null = null;
+  /** stop() ended a program still running: what was left did not exit by itself. */
+  private stoppedRunning = false;
   private exit: ProgramExit | null = null;
   private onExit: (exit: ProgramExit | null) => void = () => {};
   private onEstablished: ((e: Established) => void)[] = [];
@@ -163,6 +175,8 @@ export class TracedProgram {
       const strace = this.child.pid === undefined ? undefined : childrenOf(this.child.pid)[0];
       try {
         if (strace !== undefined) process.kill(strace, "SIGKILL");
+        // what was left did not end by itself
+        this.stoppedRunning = strace !== undefined;
       } catch {
         // it has just exited
       }
@@ -184,6 +198,17 @@ export class TracedProgram {
     };
   }
 
+  /** The program's exit is this record's; sh exits 128+N when its command was killed by signal N: say so. */
+  private exitWith(record: TraceExit): void {
+    const killed = this.lastKilledBy;
+    const bySignal =
+      killed !== null &&
+      record.code === 128 + (constants.signals[killed as NodeJS.Signals] ?? -200);
+    const signal = record.signal ?? (bySignal ? killed : null);
+    this.exit = { code: record.code, signal, atMs: record.atMs };
+    this.onExit(this.exit);
+  }
+
   /** Read strace's lines as they come; a last line cut short is a call still blocked. */
   private read(stream: Readable): Promise<void> {
     let rest = "";
@@ -195,6 +220,9 @@ export class TracedProgram {
     return new Promise((resolve) => {
       stream.on("close", () => {
         this.take(this.parser.end(rest), rest);
+        // every process has ended (strace ends after its last tracee): the shell's is settled
+        const ended = this.stoppedRunning ? null : (this.laterExit ?? this.shellKilled);
+        if (ended) this.exitWith(ended);
         resolve();
       });
     });
@@ -209,15 +237,13 @@ export class TracedProgram {
       this.records.push(record);
       this.options.onRecord?.(record);
       if (record.kind === "exit" && record.signal) this.lastKilledBy = record.signal;
-      if (record.kind === "exit" && record.pid === this.rootPid && !this.exit) {
-        // sh forks the command and exits 128+N when it was killed by signal N: say so.
-        const killed = this.lastKilledBy;
-        const bySignal =
-          killed !== null &&
-          record.code === 128 + (constants.signals[killed as NodeJS.Signals] ?? -200);
-        const signal = record.signal ?? (bySignal ? killed : null);
-        this.exit = { code: record.code, signal, atMs: record.atMs };
-        this.onExit(this.exit);
+      if (record.kind === "exit" && this.shellKilled) this.laterExit = record;
+      else if (record.kind === "exit" && record.pid === this.rootPid && !this.exit) {
+        // A signal to every process of the program (a fault's SIGTERM) ends /bin/sh at once,
+        // while the command it forked may take its time (a graceful shutdown that drains):
+        // the program has exited when its last process has, as systemd sees a service stop.
+        if (record.signal) this.shellKilled = record;
+        else this.exitWith(record);
       }
       const before = this.watch.first;
       const now = this.watch.push(record);

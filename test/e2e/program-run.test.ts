@@ -28,6 +28,11 @@ function within(ms: number | undefined, from: number, to: number): void {
 }
 
 export const HTTP_SERVER = "python3 -m http.server --bind {server} {port}";
+/** A server whose SIGTERM handler takes 0.3 s (a graceful shutdown) before it exits. */
+const DRAINING_SERVER = `python3 -c 'import os, signal, time
+from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
+signal.signal(signal.SIGTERM, lambda *a: (time.sleep(0.3), os._exit(0)))
+ThreadingHTTPServer(("{server}", {port}), BaseHTTPRequestHandler).serve_forever()'`;
 
 describe.skipIf(!isRoot || !hasTools)("tcpdrop run with the user's programs", () => {
   it("curl --keepalive-time 1 under host-crash: recvfrom ETIMEDOUT as predicted, exit 56", async () => {
@@ -134,6 +139,28 @@ describe.skipIf(!isRoot || !hasTools)("tcpdrop run with the user's programs", ()
         scenario === "peer-kill" ? "SIGKILL" : "SIGTERM",
       );
     }
+  });
+
+  it("shutdown of a server that drains 0.3 s after SIGTERM: its FIN comes then, before the host goes away", async () => {
+    // /bin/sh (which forked python) dies of the SIGTERM at once; the program has not exited
+    // until python has, and the host must not go away with the FIN still unsent.
+    const { report } = await runJson([
+      "shutdown",
+      "--server-cmd",
+      DRAINING_SERVER,
+      "--window",
+      "2",
+      "--expect",
+      "idle: recv EOF within 1s",
+    ]);
+    const run = report.runs[0];
+    const idle = run.connections.find((c) => c.id === "idle");
+    expect(idle?.firstFailure).toMatchObject({ call: "recv", result: "EOF" });
+    within(idle?.firstFailure?.afterMs, 300, 1000);
+    expect(run.serverProgram?.exit).toMatchObject({ code: 0, signal: null });
+    within(run.serverProgram?.exit?.afterMs, 300, 1000);
+    const gone = run.steps?.find((s) => s.what === "server host is gone");
+    expect(gone?.tMs).toBeGreaterThan(idle?.firstFailure?.afterMs ?? Infinity);
   });
 
   it("README's other halves: curl and python3 under peer-kill read EOF; http.server under host-crash needs a timer", async () => {
