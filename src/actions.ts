@@ -60,7 +60,7 @@ export async function compare(name: string, opts: Flags, version: string): Promi
  */
 function warmUp(command: "run" | "compare", opts: Flags): void {
   preloadReporters(command, opts);
-  void warmKernelHz();
+  warmKernelHz();
   if (Number(opts.connections ?? 1) > 1)
     void import("./heap.js").then((heap) => heap.tuneHeapForScale());
 }
