@@ -33,6 +33,8 @@ const clientSpec = z.object({
   port: z.number(),
   options: socketOptions,
   sendIntervalMs: z.number(),
+  /** From the first send (at the connect) to the second; absent: sendIntervalMs. */
+  firstGapMs: z.optional(z.number().check(z.minimum(0))),
   /** pooled: when the request goes out, ms after the connection is up. */
   requestAfterMs: z.optional(z.number()),
   /** After the first failure, the follow-up calls are this far apart (default FOLLOW_UP_GAP_MS). */

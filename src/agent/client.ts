@@ -125,7 +125,10 @@ export class ClientConnection {
         if (!this.ctx.sends.isHeld) tick();
       };
       beat();
-      this.timer = setInterval(beat, sendIntervalMs);
+      this.timer = setTimeout(() => {
+        beat();
+        this.timer = setInterval(beat, sendIntervalMs);
+      }, this.spec.firstGapMs ?? sendIntervalMs);
     }
     if (workload === "pooled") {
       const request = () =>

@@ -45,7 +45,10 @@ export class NodeClientConnection {
     this.onConnected(true);
     if (this.spec.workload === "writer") {
       this.write();
-      this.sendTimer = setInterval(() => this.write(), this.spec.sendIntervalMs);
+      this.sendTimer = setTimeout(() => {
+        this.write();
+        this.sendTimer = setInterval(() => this.write(), this.spec.sendIntervalMs);
+      }, this.spec.firstGapMs ?? this.spec.sendIntervalMs);
     }
     if (this.spec.workload === "pooled") {
       const request = Buffer.from(REQUEST);

@@ -88,8 +88,9 @@ export interface Fault {
   holdsFollowUps?: true;
   /**
    * Its injection waits for the sending connections' next messages (unread-close lets them
-   * pile up unread): how long depends on where the pre-fault put the writer's rhythm, so the
-   * pre-fault keeps its 50 ms even where the wire effect is immediate (plan/timing.ts).
+   * pile up unread), so it does not strike at once: a watched heartbeat, whose pings count
+   * from the connect, keeps the pre-fault's 50 ms even where the wire effect is immediate
+   * (plan/timing.ts).
    */
   waitsForSends?: true;
   /** System tools it needs beyond the lab's own (doctor checks them; a run without them is exit 2). */

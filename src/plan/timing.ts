@@ -26,6 +26,28 @@ export const QUIET_PRE_FAULT_MS = 0;
 /** The writer sends a small message this often (the workload, not overhead: not a setting). */
 export const WRITER_INTERVAL_MS = 200;
 
+/**
+ * From a writer's (or an urgent byte's) first send, at its connect, to its second. A pre-fault
+ * shorter than PRE_FAULT_MS does not move the beat: the second send comes that much sooner, so
+ * the sends after the fault fall where the default puts them (+150, +350... ms), and so does
+ * every timer that counts from them. A longer one leaves the rhythm from the connect as it is.
+ */
+export function firstGapMs(preFaultMs: number): number {
+  return WRITER_INTERVAL_MS - Math.max(0, PRE_FAULT_MS - preFaultMs);
+}
+
+/**
+ * The writer's sends against the fault for a pre-fault: its last one at or before t=0 and its
+ * first one after (the first its peer may leave unacknowledged).
+ */
+export function writerBeats(preFaultMs: number): { lastBeforeMs: number; firstAfterMs: number } {
+  const gap = firstGapMs(preFaultMs);
+  // (0 - x, not -x: no -0 when the send is at the fault)
+  if (gap > preFaultMs) return { lastBeforeMs: 0 - preFaultMs, firstAfterMs: gap - preFaultMs };
+  const lastBeforeMs = 0 - ((preFaultMs - gap) % WRITER_INTERVAL_MS);
+  return { lastBeforeMs, firstAfterMs: lastBeforeMs + WRITER_INTERVAL_MS };
+}
+
 /** The two fixed phases of a run that are not the kernel's own time, with their defaults. */
 export function phases(settings: Pick<Settings, "preFaultMs" | "followUpGapMs">): {
   preFaultMs: number;
@@ -39,6 +61,10 @@ export function phases(settings: Pick<Settings, "preFaultMs" | "followUpGapMs">)
 
 /** Workloads that send nothing on a schedule of their own (without keepalive). */
 const QUIET: readonly Workload[] = ["idle", "poll", "tcp-info"];
+/** Workloads whose sends keep their place against the fault whatever the pre-fault (firstGapMs). */
+export function onTheBeat(workload: Workload): boolean {
+  return workload === "writer" || workload === "urgent";
+}
 
 /**
  * The --pre-fault default for a run watching these connections (QUIET_PRE_FAULT_MS says when).
@@ -51,6 +77,9 @@ export function defaultPreFaultMs(
   atOnce: boolean,
 ): number {
   const plain = !settings.remote && !settings.programs && (settings.connections ?? 1) === 1;
-  const quiet = watched.every((w) => QUIET.includes(w.workload) && w.settings.keepalive === null);
+  // keepalive's idle time counts from the connect (a writer's data keeps it from firing)
+  const quiet = watched.every(
+    (w) => onTheBeat(w.workload) || (QUIET.includes(w.workload) && w.settings.keepalive === null),
+  );
   return plain && (quiet || atOnce) ? QUIET_PRE_FAULT_MS : PRE_FAULT_MS;
 }

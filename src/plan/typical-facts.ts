@@ -1,6 +1,6 @@
 // What a run typically measures, for predicting without a lab (explain).
 import type { ConnectionFacts } from "../types.js";
-import { WRITER_INTERVAL_MS } from "./timing.js";
+import { WRITER_INTERVAL_MS, writerBeats } from "./timing.js";
 import { sends } from "./watched.js";
 
 /**
@@ -11,13 +11,13 @@ import { sends } from "./watched.js";
  */
 export function typicalFacts(workload: string, hz: number, preFaultMs: number): ConnectionFacts {
   const jiffyMs = 1000 / hz;
-  // The writer sends at connect time and every WRITER_INTERVAL_MS after; its last send before
-  // the fault is the last of these before t=0 (with a 250 ms pre-fault: -250, -50, then +150).
-  const lastSendMs = -preFaultMs + Math.floor(preFaultMs / WRITER_INTERVAL_MS) * WRITER_INTERVAL_MS;
+  // The writer sends at connect time and on its beat after (timing.ts: -50, +150, +350... with
+  // the default pre-fault and any shorter one; -250, -50, +150 with 250 ms).
+  const { lastBeforeMs, firstAfterMs } = writerBeats(preFaultMs);
   return {
     workload,
-    lastRecvMs: sends(workload) ? lastSendMs : -preFaultMs,
-    firstUnackedSendMs: sends(workload) ? lastSendMs + WRITER_INTERVAL_MS : null,
+    lastRecvMs: sends(workload) ? lastBeforeMs : -preFaultMs,
+    firstUnackedSendMs: sends(workload) ? firstAfterMs : null,
     rtoMs: Math.ceil(200 / jiffyMs) * jiffyMs + jiffyMs,
     ...(sends(workload) ? { sendIntervalMs: WRITER_INTERVAL_MS } : {}),
     connectedMs: -preFaultMs,

@@ -1,9 +1,21 @@
 // The client agent's instructions for one watched connection: where to connect, which socket
 // options to set, how its workload sends, and how much it reports.
 import { DEFAULT_HEARTBEAT, middleboxTimes } from "../defaults.js";
-import { phases, WRITER_INTERVAL_MS } from "../plan/timing.js";
+import { firstGapMs, onTheBeat, phases, WRITER_INTERVAL_MS } from "../plan/timing.js";
 import type { Watched } from "../plan/watched.js";
 import type { ClientSpec } from "../protocol.js";
+
+/** How a connection's workload sends: every sendIntervalMs, the second send firstGapMs after the first. */
+export function sendRhythm(w: Watched): Pick<ClientSpec, "sendIntervalMs" | "firstGapMs"> {
+  const { settings } = w;
+  if (w.workload === "heartbeat")
+    return { sendIntervalMs: (settings.heartbeat ?? DEFAULT_HEARTBEAT).intervalMs };
+  if (!onTheBeat(w.workload)) return { sendIntervalMs: WRITER_INTERVAL_MS };
+  return {
+    sendIntervalMs: WRITER_INTERVAL_MS,
+    firstGapMs: firstGapMs(phases(settings).preFaultMs),
+  };
+}
 
 export function clientSpec(w: Watched, ip: string, port: number): ClientSpec {
   const { settings } = w;
@@ -18,7 +30,7 @@ export function clientSpec(w: Watched, ip: string, port: number): ClientSpec {
       userTimeoutMs: settings.userTimeoutMs,
       recverr: settings.recverr,
     },
-    sendIntervalMs: w.workload === "heartbeat" ? heartbeat.intervalMs : WRITER_INTERVAL_MS,
+    ...sendRhythm(w),
     heartbeatMisses: heartbeat.misses,
     ...(w.workload === "pooled" ? { requestAfterMs: middleboxTimes(settings).requestAfterMs } : {}),
     followUpGapMs: phases(settings).followUpGapMs,

@@ -18,8 +18,9 @@ export function connectionFacts(
   snapshot: Snapshot,
   faultAt: number,
   side: SocketEvent["side"] = "client",
-  sendIntervalMs = WRITER_INTERVAL_MS,
+  rhythm: { sendIntervalMs: number; firstGapMs?: number } = { sendIntervalMs: WRITER_INTERVAL_MS },
 ): ConnectionFacts {
+  const { sendIntervalMs } = rhythm;
   const info = snapshot.info[id];
   // The keepalive timer counts from the last segment received (data or ACK), best read
   // just after the fault (nothing more arrives from a silent peer).
@@ -31,9 +32,7 @@ export function connectionFacts(
   return {
     workload,
     lastRecvMs: Math.round(((last?.t ?? snapshot.t) - sinceRecv - faultAt) * 10) / 10,
-    firstUnackedSendMs: sends(workload)
-      ? (firstSend?.tMs ?? nextSend(events, side, sendIntervalMs))
-      : null,
+    firstUnackedSendMs: sends(workload) ? (firstSend?.tMs ?? nextSend(events, side, rhythm)) : null,
     rtoMs: info ? info.rtoUs / 1000 : 200,
     srttMs: info ? info.rttUs / 1000 : 0,
     ...(sends(workload) ? { sendIntervalMs } : {}),
@@ -44,16 +43,19 @@ export function connectionFacts(
 }
 
 /**
- * At scale only a connection's first send is reported: its later sends follow the rhythm, so
- * the first one after the fault is the next beat after 0.
+ * At scale only a connection's first send is reported: its later sends follow the rhythm (the
+ * second firstGapMs after it, then every sendIntervalMs), so the first one after the fault is
+ * the next beat after 0.
  */
 function nextSend(
   events: SocketEvent[],
   side: SocketEvent["side"],
-  intervalMs: number,
+  { sendIntervalMs, firstGapMs = sendIntervalMs }: { sendIntervalMs: number; firstGapMs?: number },
 ): number | null {
   const first = events.find((e) => e.side === side && (e.call === "send" || e.call === "write"));
   if (!first) return null;
-  const beats = Math.ceil(-first.tMs / intervalMs);
-  return Math.round((first.tMs + Math.max(0, beats) * intervalMs) * 10) / 10;
+  if (first.tMs >= 0) return first.tMs;
+  const second = first.tMs + firstGapMs;
+  const beats = Math.ceil(-second / sendIntervalMs);
+  return Math.round((second + Math.max(0, beats) * sendIntervalMs) * 10) / 10;
 }

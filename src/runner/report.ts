@@ -1,14 +1,13 @@
 // From what the agents wrote to a run's report: per-connection timelines, first failures,
 // predictions (in the terms of the connection's workload and engine), hints and verdicts.
 
-import { DEFAULT_HEARTBEAT } from "../defaults.js";
 import { type Expectation, evaluate, evaluateAll, formatExpectation } from "../expect/index.js";
 import type { Fault } from "../faults/index.js";
 import { kernelHz, kernelParams, predictConnection, type Watched } from "../plan/index.js";
-import { WRITER_INTERVAL_MS } from "../plan/timing.js";
 import { undetectedHint } from "../predict/index.js";
 import type { Scenario } from "../scenario/load.js";
 import type { ConnectionReport, Prediction, RunReport, Settings, Verdict } from "../types.js";
+import { sendRhythm } from "./client-spec.js";
 import { ConnectionTimelines, firstFailure, processEvents, type RawEvent } from "./collect.js";
 import { distribution } from "./distribution.js";
 import { type ExpectationPlan, withDefaults } from "./expectation-plan.js";
@@ -56,11 +55,8 @@ export function buildRunReport(r: RunRecord): RunReport {
   const connections: ConnectionReport[] = r.watched.map((w) => {
     const events = timelines.events(w.id);
     const side = settings.observer ?? "client";
-    const interval =
-      w.workload === "heartbeat"
-        ? (w.settings.heartbeat ?? DEFAULT_HEARTBEAT).intervalMs
-        : WRITER_INTERVAL_MS;
-    const facts = connectionFacts(w.id, w.workload, events, r.snapshot, r.faultAt, side, interval);
+    const rhythm = sendRhythm(w);
+    const facts = connectionFacts(w.id, w.workload, events, r.snapshot, r.faultAt, side, rhythm);
     const failure = firstFailure(events, windowMs, side);
     const predicted = pooled(
       texts,

@@ -17,6 +17,7 @@ import {
 } from "../../src/plan/index.js";
 import { commandSchema } from "../../src/protocol.js";
 import { clientSpec } from "../../src/runner/client-spec.js";
+import { connectionFacts } from "../../src/runner/facts.js";
 import { loadScenario } from "../../src/scenario/load.js";
 
 function usageError(flags: SettingFlags): UsageError {
@@ -39,13 +40,23 @@ describe("--pre-fault and --follow-up-gap", () => {
     const preFault = (name: string, flags: SettingFlags) =>
       scenarioSettings(loadScenario(name), parseSettings(flags)).preFaultMs;
 
-    it("a writer, a heartbeat, an urgent byte or keepalive: 50 ms, on their schedule", () => {
-      expect(preFault("host-crash", {})).toBe(PRE_FAULT_MS);
-      for (const detect of [["heartbeat"], ["urgent"], ["user-timeout"], ["recv", "keepalive"]])
+    it("a heartbeat, a pooled request or keepalive: 50 ms, on their clocks from the connect", () => {
+      for (const detect of [["heartbeat"], ["recv", "keepalive"]])
         expect(preFault("host-crash", { detect })).toBe(PRE_FAULT_MS);
       expect(preFault("host-crash", { detect: ["recv"], keepalive: "1,1,2" })).toBe(PRE_FAULT_MS);
-      // pooled sends its request on its own clock from the connect
       expect(preFault("lb-idle-timeout", {})).toBe(PRE_FAULT_MS);
+      expect(preFault("peer-freeze", {})).toBe(PRE_FAULT_MS);
+    });
+
+    it("a writer or an urgent byte: none, their sends after the fault keep their place", () => {
+      for (const name of ["host-crash", "crash-reboot", "client-crash", "net-unreachable"])
+        expect(preFault(name, {})).toBe(QUIET_PRE_FAULT_MS);
+      for (const detect of [["urgent"], ["user-timeout"], ["recv", "user-timeout"]])
+        expect(preFault("host-crash", { detect })).toBe(QUIET_PRE_FAULT_MS);
+      // a writer's data keeps keepalive from firing: its keepalive does not count from the connect
+      expect(preFault("host-crash", { detect: ["user-timeout"], keepalive: "1,1,2" })).toBe(
+        QUIET_PRE_FAULT_MS,
+      );
     });
 
     it("only sockets that send nothing of their own: none, the settle alone", () => {
@@ -65,13 +76,15 @@ describe("--pre-fault and --follow-up-gap", () => {
       for (const name of ["peer-close", "peer-kill", "half-close", "middlebox-reset"])
         expect(preFault(name, {})).toBe(QUIET_PRE_FAULT_MS);
       expect(preFault("peer-close", { detect: ["all"] })).toBe(QUIET_PRE_FAULT_MS);
-      // unread-close waits for the writer's next send: the pre-fault sets how long
-      expect(preFault("unread-close", {})).toBe(PRE_FAULT_MS);
-      // a silent peer: the writer's retransmissions count from its sends
-      expect(preFault("crash-reboot", {})).toBe(PRE_FAULT_MS);
-      // a FIN only after the grace period: the writer's sends come before it
+      // a FIN only after the grace period, or after the writer's next send: its beat keeps
+      // its place against the fault
       expect(preFault("shutdown", {})).toBe(QUIET_PRE_FAULT_MS);
-      expect(preFault("shutdown", { ignoreSigterm: true })).toBe(PRE_FAULT_MS);
+      expect(preFault("shutdown", { ignoreSigterm: true })).toBe(QUIET_PRE_FAULT_MS);
+      expect(preFault("unread-close", {})).toBe(QUIET_PRE_FAULT_MS);
+      // but a heartbeat's pings count from the connect
+      expect(preFault("shutdown", { ignoreSigterm: true, detect: ["heartbeat"] })).toBe(
+        PRE_FAULT_MS,
+      );
     });
 
     it("--pre-fault wins", () => {
@@ -168,10 +181,11 @@ describe("predictions use the pre-fault given", () => {
   it.each([
     // pre-fault, writer's last send before the fault, its first unacknowledged send
     [250, -50, 150],
-    [30, -30, 170],
+    [30, -30, 150],
     [200, 0, 200],
     [450, -50, 150],
-    [0, 0, 200],
+    [0, 0, 150],
+    [50, -50, 150],
   ])(
     "typicalFacts with a %d ms pre-fault: last send %d ms, first unacked %d ms",
     (pre, last, first) => {
@@ -182,6 +196,26 @@ describe("predictions use the pre-fault given", () => {
       expect(idle).toMatchObject({ lastRecvMs: -pre, firstUnackedSendMs: null, connectedMs: -pre });
     },
   );
+
+  it("a shorter pre-fault does not move the writer's beat: its second send comes sooner", () => {
+    const specs = (preFault: string) =>
+      watchedConnections(loadScenario("host-crash"), parseSettings({ preFault })).map((w) =>
+        clientSpec(w, "ip", 1),
+      );
+    expect(specs("0").map((s) => [s.conn, s.firstGapMs])).toEqual([
+      ["idle", undefined],
+      ["writer", 150],
+    ]);
+    expect(specs("20").find((s) => s.conn === "writer")?.firstGapMs).toBe(170);
+    expect(specs("250").find((s) => s.conn === "writer")?.firstGapMs).toBe(200);
+    // at scale only the first send is reported: the next beat after the fault is worked out
+    const first = { tMs: -0.6, side: "client", conn: "writer", call: "send", result: "OK" };
+    const facts = connectionFacts("writer", "writer", [first], { t: 0, info: {} }, 0, "client", {
+      sendIntervalMs: 200,
+      firstGapMs: 150,
+    });
+    expect(facts.firstUnackedSendMs).toBe(149.4);
+  });
 
   it("explain: keepalive counts from the connect, so a shorter pre-fault detects later after the fault", () => {
     const at = (preFault: string) =>
@@ -194,7 +228,7 @@ describe("predictions use the pre-fault given", () => {
   it("explain names both phases in its assumptions", () => {
     const e = explain("peer-close", { preFault: "40", followUpGap: "6" });
     expect(e.assumptions).toContain("set up 40 ms before the fault (--pre-fault)");
-    expect(e.assumptions).toContain("first unacknowledged send is ~160 ms after it");
+    expect(e.assumptions).toContain("first unacknowledged send is ~150 ms after it");
     expect(e.assumptions).toContain("6 ms apart (--follow-up-gap)");
   });
 });
