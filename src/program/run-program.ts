@@ -69,9 +69,9 @@ export class TracedProgram {
   private readonly traceEnded: Promise<void>;
   private rootPid: number | null = null;
   private lastKilledBy: string | null = null;
-  /** /bin/sh died of a signal while the command may still run: its exit waits for the trace's end. */
-  private shellKilled: TraceExit | null = null;
-  /** The last exit seen after shellKilled's: the command's (its last process to end). */
+  /** The first process ended while others of the program ran on: the exit waits for the trace's end. */
+  private rootEnded: TraceExit | null = null;
+  /** The last exit seen after rootEnded's: the program's last process to end. */
   private laterExit: TraceExit | null = null;
   /** stop() ended a program still running: what was left did not exit by itself. */
   private stoppedRunning = false;
@@ -198,6 +198,14 @@ export class TracedProgram {
     };
   }
 
+  /** Does a process of the program other than its first still run (strace still traces one)? */
+  private othersRunning(): boolean {
+    const unshare = this.child.pid;
+    const strace = unshare === undefined ? undefined : childrenOf(unshare)[0];
+    if (strace === undefined) return false;
+    return tracees(strace).some((pid) => pid !== this.rootPid);
+  }
+
   /** The program's exit is this record's; sh exits 128+N when its command was killed by signal N: say so. */
   private exitWith(record: TraceExit): void {
     const killed = this.lastKilledBy;
@@ -220,8 +228,8 @@ export class TracedProgram {
     return new Promise((resolve) => {
       stream.on("close", () => {
         this.take(this.parser.end(rest), rest);
-        // every process has ended (strace ends after its last tracee): the shell's is settled
-        const ended = this.stoppedRunning ? null : (this.laterExit ?? this.shellKilled);
+        // every process has ended (strace ends after its last tracee): the last one's is the exit
+        const ended = this.stoppedRunning ? null : (this.laterExit ?? this.rootEnded);
         if (ended) this.exitWith(ended);
         resolve();
       });
@@ -237,12 +245,13 @@ export class TracedProgram {
       this.records.push(record);
       this.options.onRecord?.(record);
       if (record.kind === "exit" && record.signal) this.lastKilledBy = record.signal;
-      if (record.kind === "exit" && this.shellKilled) this.laterExit = record;
+      if (record.kind === "exit" && this.rootEnded) this.laterExit = record;
       else if (record.kind === "exit" && record.pid === this.rootPid && !this.exit) {
-        // A signal to every process of the program (a fault's SIGTERM) ends /bin/sh at once,
-        // while the command it forked may take its time (a graceful shutdown that drains):
-        // the program has exited when its last process has, as systemd sees a service stop.
-        if (record.signal) this.shellKilled = record;
+        // The program has exited when its last process has, as systemd sees a service stop:
+        // a signal to all of it (a fault's SIGTERM) ends /bin/sh at once while the command it
+        // forked may take its time (a graceful shutdown that drains), and a daemon outlives
+        // the process that started it. Which are left is the kernel's to say (/proc).
+        if (this.othersRunning()) this.rootEnded = record;
         else this.exitWith(record);
       }
       const before = this.watch.first;

@@ -33,6 +33,14 @@ const DRAINING_SERVER = `python3 -c 'import os, signal, time
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
 signal.signal(signal.SIGTERM, lambda *a: (time.sleep(0.3), os._exit(0)))
 ThreadingHTTPServer(("{server}", {port}), BaseHTTPRequestHandler).serve_forever()'`;
+/** A server that daemonizes: it listens, then double-forks, and its first process exits 0. */
+const DAEMON_SERVER = `python3 -c 'import os
+from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
+server = ThreadingHTTPServer(("{server}", {port}), BaseHTTPRequestHandler)
+os.fork() and os._exit(0)
+os.setsid()
+os.fork() and os._exit(0)
+server.serve_forever()'`;
 
 describe.skipIf(!isRoot || !hasTools)("tcpdrop run with the user's programs", () => {
   it("curl --keepalive-time 1 under host-crash: recvfrom ETIMEDOUT as predicted, exit 56", async () => {
@@ -161,6 +169,25 @@ describe.skipIf(!isRoot || !hasTools)("tcpdrop run with the user's programs", ()
     within(run.serverProgram?.exit?.afterMs, 300, 1000);
     const gone = run.steps?.find((s) => s.what === "server host is gone");
     expect(gone?.tMs).toBeGreaterThan(idle?.firstFailure?.afterMs ?? Infinity);
+  });
+
+  it("a server that daemonizes is still running: peer-kill reaches the daemon, EOF, nothing left", async () => {
+    const before = hostState();
+    const { report } = await runJson([
+      "peer-kill",
+      "--server-cmd",
+      DAEMON_SERVER,
+      "--window",
+      "2",
+      "--expect",
+      "idle: recv EOF within 500ms",
+    ]);
+    const run = report.runs[0];
+    const idle = run.connections.find((c) => c.id === "idle");
+    expect(idle?.firstFailure).toMatchObject({ call: "recv", result: "EOF" });
+    within(idle?.firstFailure?.afterMs, 0, 100);
+    expect(run.serverProgram?.exit).toMatchObject({ code: null, signal: "SIGKILL" });
+    expect(hostState()).toEqual(before);
   });
 
   it("README's other halves: curl and python3 under peer-kill read EOF; http.server under host-crash needs a timer", async () => {
