@@ -31,8 +31,8 @@ export interface ProgramExit {
   code: number | null;
   signal: string | null;
   /**
-   * CLOCK_MONOTONIC ms when the program exited: its first process, or, where a signal to the
-   * whole program ended /bin/sh before the command, the last of its processes (see `take`).
+   * CLOCK_MONOTONIC ms when the program exited: when its last process did (its first, unless
+   * others outlived it: a daemon, or the command of a /bin/sh that a signal ended; see `take`).
    */
   atMs: number;
 }
