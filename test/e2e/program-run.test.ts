@@ -42,6 +42,15 @@ os.setsid()
 os.fork() and os._exit(0)
 server.serve_forever()'`;
 
+/** `scenario` against a server program, 2 s: the run, and when its idle connection read EOF. */
+async function idleReadsEof(scenario: string, server: string) {
+  const { report } = await runJson([scenario, "--server-cmd", server, "--window", "2"]);
+  const run = report.runs[0];
+  const failure = run.connections.find((c) => c.id === "idle")?.firstFailure;
+  expect(failure).toMatchObject({ call: "recv", result: "EOF" });
+  return { run, eofMs: failure?.afterMs };
+}
+
 describe.skipIf(!isRoot || !hasTools)("tcpdrop run with the user's programs", () => {
   it("curl --keepalive-time 1 under host-crash: recvfrom ETIMEDOUT as predicted, exit 56", async () => {
     const { code, report } = await runJson([
@@ -152,40 +161,18 @@ describe.skipIf(!isRoot || !hasTools)("tcpdrop run with the user's programs", ()
   it("shutdown of a server that drains 0.3 s after SIGTERM: its FIN comes then, before the host goes away", async () => {
     // /bin/sh (which forked python) dies of the SIGTERM at once; the program has not exited
     // until python has, and the host must not go away with the FIN still unsent.
-    const { report } = await runJson([
-      "shutdown",
-      "--server-cmd",
-      DRAINING_SERVER,
-      "--window",
-      "2",
-      "--expect",
-      "idle: recv EOF within 1s",
-    ]);
-    const run = report.runs[0];
-    const idle = run.connections.find((c) => c.id === "idle");
-    expect(idle?.firstFailure).toMatchObject({ call: "recv", result: "EOF" });
-    within(idle?.firstFailure?.afterMs, 300, 1000);
+    const { run, eofMs } = await idleReadsEof("shutdown", DRAINING_SERVER);
+    within(eofMs, 300, 1000);
     expect(run.serverProgram?.exit).toMatchObject({ code: 0, signal: null });
     within(run.serverProgram?.exit?.afterMs, 300, 1000);
     const gone = run.steps?.find((s) => s.what === "server host is gone");
-    expect(gone?.tMs).toBeGreaterThan(idle?.firstFailure?.afterMs ?? Infinity);
+    expect(gone?.tMs).toBeGreaterThan(eofMs ?? Infinity);
   });
 
   it("a server that daemonizes is still running: peer-kill reaches the daemon, EOF, nothing left", async () => {
     const before = hostState();
-    const { report } = await runJson([
-      "peer-kill",
-      "--server-cmd",
-      DAEMON_SERVER,
-      "--window",
-      "2",
-      "--expect",
-      "idle: recv EOF within 500ms",
-    ]);
-    const run = report.runs[0];
-    const idle = run.connections.find((c) => c.id === "idle");
-    expect(idle?.firstFailure).toMatchObject({ call: "recv", result: "EOF" });
-    within(idle?.firstFailure?.afterMs, 0, 100);
+    const { run, eofMs } = await idleReadsEof("peer-kill", DAEMON_SERVER);
+    within(eofMs, 0, 100);
     expect(run.serverProgram?.exit).toMatchObject({ code: null, signal: "SIGKILL" });
     expect(hostState()).toEqual(before);
   });
