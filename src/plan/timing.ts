@@ -16,7 +16,7 @@ export const PRE_FAULT_MS = 50;
 /**
  * --pre-fault when not given, in a local lab, one connection each, tcpdrop's own programs,
  * where nothing on a clock from the connect can meet the fault: every watched socket sends
- * nothing of its own (idle, poll and tcp-info without keepalive) or keeps its beat against
+ * nothing of its own (idle, poll, tcp-info and pooled without keepalive) or keeps its beat against
  * the fault (a writer, an urgent byte: firstGapMs), or the fault reaches every one of them at
  * once (a FIN or a RST at t=0: peer-close, peer-kill, half-close...). The fault then comes as
  * soon as every connection is up, accepted and read (runner/settle.ts). docs/phases.md has
@@ -59,8 +59,13 @@ export function phases(settings: Pick<Settings, "preFaultMs" | "followUpGapMs">)
   };
 }
 
-/** Workloads that send nothing on a schedule of their own (without keepalive). */
-const QUIET: readonly Workload[] = ["idle", "poll", "tcp-info"];
+/**
+ * Workloads that send nothing on a schedule of their own (without keepalive). A pooled
+ * connection sends its one request requestAfterMs after its connect (3.5 s by default), and
+ * the middleboxes' idle timers count from that connect too: with the fault sooner they all
+ * keep their places against one another, and fall that much later against t=0.
+ */
+const QUIET: readonly Workload[] = ["idle", "poll", "tcp-info", "pooled"];
 /** Workloads whose sends keep their place against the fault whatever the pre-fault (firstGapMs). */
 export function onTheBeat(workload: Workload): boolean {
   return workload === "writer" || workload === "urgent";

@@ -40,11 +40,11 @@ describe("--pre-fault and --follow-up-gap", () => {
     const preFault = (name: string, flags: SettingFlags) =>
       scenarioSettings(loadScenario(name), parseSettings(flags)).preFaultMs;
 
-    it("a heartbeat, a pooled request or keepalive: 50 ms, on their clocks from the connect", () => {
+    it("a heartbeat or keepalive: 50 ms, on their clocks from the connect", () => {
       for (const detect of [["heartbeat"], ["recv", "keepalive"]])
         expect(preFault("host-crash", { detect })).toBe(PRE_FAULT_MS);
       expect(preFault("host-crash", { detect: ["recv"], keepalive: "1,1,2" })).toBe(PRE_FAULT_MS);
-      expect(preFault("lb-idle-timeout", {})).toBe(PRE_FAULT_MS);
+      expect(preFault("lb-idle-timeout", { keepalive: "1,1,2" })).toBe(PRE_FAULT_MS);
       expect(preFault("peer-freeze", {})).toBe(PRE_FAULT_MS);
     });
 
@@ -62,6 +62,11 @@ describe("--pre-fault and --follow-up-gap", () => {
     it("only sockets that send nothing of their own: none, the settle alone", () => {
       expect(preFault("peer-close", { detect: ["recv"] })).toBe(QUIET_PRE_FAULT_MS);
       expect(preFault("host-crash", { detect: ["poll", "tcp-info"] })).toBe(QUIET_PRE_FAULT_MS);
+    });
+
+    it("a pooled connection: none, its request and the middleboxes' timers keep their places", () => {
+      for (const name of ["lb-idle-timeout", "nat-idle-timeout", "conntrack-flush"])
+        expect(preFault(name, {})).toBe(QUIET_PRE_FAULT_MS);
     });
 
     it("a scenario that connects after its fault has none to shorten: the default stays", () => {
