@@ -64,6 +64,7 @@ export const SERVER_ACTIONS = [
   "abort-all",
   "shutdown-all",
   "pause-reads",
+  "read-heads",
   "pause-accept",
   "unlisten",
 ] as const;

@@ -134,9 +134,13 @@ export function localAddress(fd: number): string {
 
 const recvBuffer = Buffer.alloc(65536);
 
-/** One recv; with `keep`, the bytes read are returned too (a copy). */
-export function recvOnce(fd: number, keep = false): Outcome & { data?: Buffer } {
-  const ret = Number(sys.recv(fd, recvBuffer, recvBuffer.length, MSG_DONTWAIT));
+/** One recv of at most `max` bytes; with `keep`, the bytes read are returned too (a copy). */
+export function recvOnce(
+  fd: number,
+  keep = false,
+  max = recvBuffer.length,
+): Outcome & { data?: Buffer } {
+  const ret = Number(sys.recv(fd, recvBuffer, Math.min(max, recvBuffer.length), MSG_DONTWAIT));
   if (ret === 0) return { result: "EOF", ret, bytes: 0, t: nowMs() };
   const out: Outcome & { data?: Buffer } = outcome(ret);
   if (ret > 0) out.bytes = ret;

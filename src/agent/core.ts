@@ -101,6 +101,7 @@ export class AgentCore {
       "abort-all": () => server.abortAll(),
       "shutdown-all": () => server.shutdownAll(),
       "pause-reads": () => server.pauseReads(),
+      "read-heads": () => server.readHeads(),
       "pause-accept": () => server.pauseAccept(backlog ?? 0),
       unlisten: () => server.unlisten(),
     };

@@ -2,7 +2,7 @@
 // arrives, like a service that is simply alive; heartbeat pings ("hb\n") and pooled requests
 // ("req\n") are answered. Faults act on it: close its connections (FIN), abort them
 // (SO_LINGER 0: RST), shut down their sending side (FIN, still reading), stop reading (so data
-// piles up unread), stop accepting (so the listen queue fills), or stop listening. When its
+// piles up unread), read only a first byte of each connection (the rest stays unread), stop accepting (so the listen queue fills), or stop listening. When its
 // process is gone (closeEverything), every socket it held closes at once, without a word.
 
 import { ANSWER, HEARTBEAT, REQUEST } from "../defaults.js";
@@ -24,6 +24,8 @@ import type { Poller } from "./poller.js";
 
 export class Server {
   private listener = -1;
+  /** read-heads: each connection's first recv reads one byte, and reading stops there. */
+  private headsOnly = false;
   private address: { ip: string; port: number } | undefined;
   /** Connections the server opened to its own listener, to fill the listen queue. */
   private readonly fillers: number[] = [];
@@ -127,8 +129,10 @@ export class Server {
   private readable(fd: number): void {
     const peer = this.accepted.get(fd);
     if (peer === undefined) return;
-    const out = recvOnce(fd, true);
+    const out = recvOnce(fd, true, this.headsOnly ? 1 : undefined);
     if (out.result === "EAGAIN") return;
+    // read-heads: one byte read, and no more: the rest of what arrived stays unread
+    if (this.headsOnly && out.result === "OK") this.poller.unwatch(fd);
     if (!(this.quiet && out.result === "OK")) {
       const event = {
         side: "server" as const,
@@ -218,6 +222,15 @@ export class Server {
     this.listener = -1;
     this.accepted.clear();
     this.fillers.length = 0;
+  }
+
+  /**
+   * From now on read one byte of what each connection sends first, then stop reading it: the
+   * rest stays unread in its receive buffer, as a server that reads a request's first bytes and
+   * closes before the body leaves it.
+   */
+  readHeads(): void {
+    this.headsOnly = true;
   }
 
   /** Stop reading: what the client sends from now on stays unread in the receive buffer. */

@@ -93,6 +93,12 @@ export interface Fault {
    * (plan/timing.ts).
    */
   waitsForSends?: true;
+  /**
+   * Its `prepare` has the server read only a first byte of what each connection sends
+   * (unread-close: the rest stays unread on purpose). The settle before the fault then waits
+   * for those reads rather than for every byte, and `unreadData` for them to come first.
+   */
+  readsHeads?: true;
   /** System tools it needs beyond the lab's own (doctor checks them; a run without them is exit 2). */
   tools?: readonly { name: string; pkg: string }[];
   /** How the fault looks on the wire from one watched connection; predictions are made from it. */

@@ -181,7 +181,7 @@ export async function runScenario(
     const note = (t: number, what: string) => steps.push({ t, what });
     // Between real hosts the data's way is not the lab's ~50 µs: it gets the whole time there.
     const unreadData = (capMs: number) =>
-      settings.remote ? sleep(capMs) : untilUnread(raw, capMs);
+      settings.remote ? sleep(capMs) : untilUnread(raw, capMs, fault.readsHeads);
     const ctx = { settings, params: scenario, measured, note, unreadData };
     const inject = async () => {
       step(`inject the fault (${scenario.fault})`);
@@ -222,7 +222,7 @@ export async function runScenario(
       // each call is reported unless at scale; a user's server reports none
       const eachCall = !servers && !specs.some((s) => s.quiet);
       releaseSpecs();
-      await settle(raw, phases(settings).preFaultMs, eachCall);
+      await settle(raw, phases(settings).preFaultMs, eachCall, fault.readsHeads);
       const observers = byServer ? [lab.server] : processes.map(([agent]) => agent);
       snapshot = await takeSnapshot(observers);
       injected = await inject();

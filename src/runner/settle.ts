@@ -37,16 +37,22 @@ export function unaccepted(raw: readonly RawEvent[]): number {
   return Math.max(0, waiting);
 }
 
-/** Wait at least `minMs`, then until all is accepted and read (at most SETTLE_CAP_MS more). */
+/**
+ * Wait at least `minMs`, then until all is accepted and read (at most SETTLE_CAP_MS more).
+ * `heads`: the server reads only a first byte of each connection (the fault's `readsHeads`),
+ * so read means that byte read from every connection that has sent.
+ */
 export async function settle(
   raw: readonly RawEvent[],
   minMs: number,
   each: boolean,
+  heads = false,
 ): Promise<void> {
   if (minMs > 0) await sleep(minMs);
   if (!each) return;
   const giveUp = nowMs() + SETTLE_CAP_MS;
-  const settled = () => unreadBytes(raw) <= 0 && unaccepted(raw) === 0;
+  const read = heads ? () => unheard(raw).size === 0 : () => unreadBytes(raw) <= 0;
+  const settled = () => read() && unaccepted(raw) === 0;
   while (!settled() && nowMs() < giveUp) await sleep(1);
 }
 
@@ -72,18 +78,40 @@ export function unreadByConnection(raw: readonly RawEvent[]): Map<string, number
 }
 
 /**
+ * Client connections that have sent data of which their server has read nothing yet (by the
+ * client's connection id); MSG_OOB bytes aside.
+ */
+export function unheard(raw: readonly RawEvent[]): Set<string> {
+  const peers = peerMap(raw);
+  const [sent, heard] = [new Set<string>(), new Set<string>()];
+  for (const e of raw) {
+    if (e.result !== "OK" || !e.bytes || e.detail === "MSG_OOB") continue;
+    if (e.side === "client" && (e.call === "send" || e.call === "write")) sent.add(e.conn);
+    else if (e.side === "server" && e.call === "recv") heard.add(peers.get(e.conn) ?? "");
+  }
+  return new Set([...sent].filter((conn) => !heard.has(conn)));
+}
+
+/**
  * The server has stopped reading: wait until every connection that sends has bytes unread
  * there (a writer's next message, a heartbeat's next ping), and a few ms for them to land, at
- * most capMs. Where calls are not reported, that is capMs.
+ * most capMs. Where calls are not reported, that is capMs. `heads` (the fault's `readsHeads`):
+ * the server reads a first byte of each connection before it stops, and that read comes first.
  */
-export async function untilUnread(raw: readonly RawEvent[], capMs: number): Promise<void> {
+export async function untilUnread(
+  raw: readonly RawEvent[],
+  capMs: number,
+  heads = false,
+): Promise<void> {
   const giveUp = nowMs() + capMs;
   const someReadAll = () => {
     const unread = [...unreadByConnection(raw).values()];
-    return unread.length === 0 || unread.some((n) => n <= 0);
+    const headless = heads && unheard(raw).size > 0;
+    return unread.length === 0 || unread.some((n) => n <= 0) || headless;
   };
   while (someReadAll() && nowMs() < giveUp) await sleep(1);
-  if ([...unreadByConnection(raw).values()].some((n) => n > 0)) await sleep(LAND_MS);
+  // (with heads, what the server read a byte of has landed)
+  if (!heads && [...unreadByConnection(raw).values()].some((n) => n > 0)) await sleep(LAND_MS);
 }
 
 /** Server connections accepted and not closed (the server's own close call). */

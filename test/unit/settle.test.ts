@@ -5,8 +5,10 @@ import {
   lastWord,
   openOnServer,
   unaccepted,
+  unheard,
   unreadByConnection,
   unreadBytes,
+  untilUnread,
 } from "../../src/runner/settle.js";
 
 const ev = (side: "client" | "server", call: string, bytes: number, result = "OK"): RawEvent => ({
@@ -67,6 +69,44 @@ describe("unreadByConnection: each client connection's bytes its server has not 
   it("counts no connection that only sent MSG_OOB bytes", () => {
     const oob: RawEvent = { ...at("urgent", "client", "send", 1), detail: "MSG_OOB" };
     expect(unreadByConnection([connect("urgent", 40003), oob]).size).toBe(0);
+  });
+});
+
+describe("read-heads (unread-close): the server reads a first byte of each connection", () => {
+  const at = (conn: string, side: "client" | "server", call: string, bytes: number) => ({
+    ...ev(side, call, bytes),
+    conn,
+  });
+  const sent = [
+    connect("writer", 40001),
+    connect("idle", 40002),
+    at("writer", "client", "send", 5),
+  ];
+  const headRead = at("198.51.100.2:40001", "server", "recv", 1);
+
+  it("unheard: connections that sent and of which the server has read nothing", () => {
+    expect([...unheard(sent)]).toEqual(["writer"]);
+    expect(unheard([...sent, headRead]).size).toBe(0);
+    expect(unheard([connect("idle", 40002)]).size).toBe(0);
+  });
+
+  it("untilUnread with heads waits for the head read, not only for the send", async () => {
+    const raw: RawEvent[] = [...sent];
+    let done = false;
+    const waiting = untilUnread(raw, 1000, true).then(() => {
+      done = true;
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(done).toBe(false); // 5 bytes unread, but none read yet: the head read may come
+    raw.push(headRead);
+    await waiting;
+    expect(unreadByConnection(raw).get("writer")).toBe(4);
+  });
+
+  it("untilUnread without heads takes unread bytes as enough", async () => {
+    const started = Date.now();
+    await untilUnread([...sent], 1000);
+    expect(Date.now() - started).toBeLessThan(500);
   });
 });
 
