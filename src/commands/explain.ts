@@ -17,6 +17,7 @@ import {
   watchedConnections,
 } from "../plan/index.js";
 import { retries2TimeoutMs, timerDelayMs, undetectedHint } from "../predict/index.js";
+import { sendRhythm } from "../runner/client-spec.js";
 import { loadScenario, type Scenario } from "../scenario/load.js";
 import type { Prediction, Settings } from "../types.js";
 import { parseSettings, type SettingFlags } from "./settings.js";
@@ -61,7 +62,7 @@ export function explain(name: string, opts: ExplainOptions): Explanation {
   const fault = faultNamed(scenario.fault);
   const { preFaultMs } = phases(settings);
   const predictions = all.map((watched) => {
-    const facts = typicalFacts(watched.workload, kernel.hz, preFaultMs);
+    const facts = typicalFacts(watched.workload, kernel.hz, preFaultMs, sendRhythm(watched));
     const predicted = predictConnection({
       fault,
       params: scenario,

@@ -28,7 +28,8 @@ export function predictConnection(input: PredictionInput): Prediction {
   const wire = fault.wire({ settings: w.settings, workload: w.workload, params, measured });
   const base = predict(wire, w.settings, facts, kernel);
   const silentFromMs = peerSilentFromMs(wire, { settings: w.settings, facts, kernel });
-  const shown = inWorkloadTerms(base, w, facts.connectedMs ?? null, silentFromMs);
+  const pings = { startMs: facts.connectedMs ?? null, firstGapMs: facts.firstGapMs };
+  const shown = inWorkloadTerms(base, w, pings, silentFromMs);
   return sharedIcmpBudget(shown, wire, kernel, w, input.others ?? []);
 }
 
@@ -40,14 +41,19 @@ export function predictConnection(input: PredictionInput): Prediction {
 export function inWorkloadTerms(
   p: Prediction,
   w: Pick<Watched, "workload" | "settings">,
-  /** When the connection came up (its connect returned), ms from the fault: pings start then. */
-  startMs: number | null,
+  /**
+   * When the connection came up (its connect returned), ms from the fault: pings start then;
+   * and from the first ping to the second (absent: the interval).
+   */
+  pings: { startMs: number | null; firstGapMs?: number },
   /** When the peer stops answering pings (ms from the fault), or null: it never does. */
   silentFromMs: number | null,
 ): Prediction {
   let out = p;
+  const { startMs, firstGapMs } = pings;
   if (w.workload === "heartbeat" && startMs !== null && silentFromMs !== null) {
-    const input = { startMs, silentFromMs, ...(w.settings.heartbeat ?? DEFAULT_HEARTBEAT) };
+    const hb = w.settings.heartbeat ?? DEFAULT_HEARTBEAT;
+    const input = { startMs, silentFromMs, firstGapMs, ...hb };
     const dead = heartbeatDead(input);
     if (p.afterMs === null || dead.deadMs < p.afterMs) {
       const basis = heartbeatBasis(input, dead);

@@ -17,7 +17,7 @@ export const PRE_FAULT_MS = 50;
  * --pre-fault when not given, in a local lab, one connection each, tcpdrop's own programs,
  * where nothing on a clock from the connect can meet the fault: every watched socket sends
  * nothing of its own (idle, poll, tcp-info and pooled without keepalive) or keeps its beat against
- * the fault (a writer, an urgent byte: firstGapMs), or the fault reaches every one of them at
+ * the fault (a writer, an urgent byte, a heartbeat: firstGapMs), or the fault reaches every one of them at
  * once (a FIN or a RST at t=0: peer-close, peer-kill, half-close...). The fault then comes as
  * soon as every connection is up, accepted and read (runner/settle.ts). docs/phases.md has
  * the measurements.
@@ -27,13 +27,17 @@ export const QUIET_PRE_FAULT_MS = 0;
 export const WRITER_INTERVAL_MS = 200;
 
 /**
- * From a writer's (or an urgent byte's) first send, at its connect, to its second. A pre-fault
- * shorter than PRE_FAULT_MS does not move the beat: the second send comes that much sooner, so
- * the sends after the fault fall where the default puts them (+150, +350... ms), and so does
- * every timer that counts from them. A longer one leaves the rhythm from the connect as it is.
+ * From a writer's (an urgent byte's, a heartbeat's) first send, at its connect, to its second,
+ * for one every intervalMs. A pre-fault shorter than PRE_FAULT_MS does not move the beat: the
+ * second send comes that much sooner (modulo the interval), so the sends after the fault fall
+ * where the default puts them (a writer's at +150, +350... ms; a heartbeat's pings at +450,
+ * +950...), and so does every timer that counts from them. A longer one leaves the rhythm
+ * from the connect as it is.
  */
-export function firstGapMs(preFaultMs: number): number {
-  return WRITER_INTERVAL_MS - Math.max(0, PRE_FAULT_MS - preFaultMs);
+export function firstGapMs(preFaultMs: number, intervalMs = WRITER_INTERVAL_MS): number {
+  const early = Math.max(0, PRE_FAULT_MS - preFaultMs);
+  const gap = (((intervalMs - early) % intervalMs) + intervalMs) % intervalMs;
+  return gap === 0 ? intervalMs : gap;
 }
 
 /**
@@ -68,7 +72,7 @@ export function phases(settings: Pick<Settings, "preFaultMs" | "followUpGapMs">)
 const QUIET: readonly Workload[] = ["idle", "poll", "tcp-info", "pooled"];
 /** Workloads whose sends keep their place against the fault whatever the pre-fault (firstGapMs). */
 export function onTheBeat(workload: Workload): boolean {
-  return workload === "writer" || workload === "urgent";
+  return workload === "writer" || workload === "urgent" || workload === "heartbeat";
 }
 
 /**

@@ -7,6 +7,7 @@
 // the recv that waits for its answer; a dropped one is the heartbeat's first miss.
 import { DEFAULT_HEARTBEAT } from "../defaults.js";
 import type { Prediction } from "../types.js";
+import { pingTimes } from "./heartbeat.js";
 import { type MiddleboxAnswer, predictMiddlebox } from "./middlebox.js";
 import type { ModelInput, WireEffect } from "./wire.js";
 
@@ -47,7 +48,7 @@ export function sendTimes(wire: MiddleboxWire, input: ModelInput): number[] {
   const endMs = settings.windowS * 1000;
   // The pooled connection has heard nothing since its handshake: its last receipt is the connect.
   if (wire.workload === "pooled") return [facts.lastRecvMs + wire.requestAfterMs];
-  if (wire.workload === "heartbeat") return pingTimes(input, endMs);
+  if (wire.workload === "heartbeat") return heartbeatPings(input, endMs);
   if (wire.workload !== "writer") return [];
   const out: number[] = [];
   const first = facts.firstUnackedSendMs ?? facts.lastRecvMs + wire.sendIntervalMs;
@@ -55,14 +56,12 @@ export function sendTimes(wire: MiddleboxWire, input: ModelInput): number[] {
   return out;
 }
 
-/** A heartbeat's pings: every interval from its connect (ms from t=0), to the window's end. */
-function pingTimes(input: ModelInput, endMs: number): number[] {
+/** A heartbeat's pings: from its connect on its rhythm (ms from t=0), to the window's end. */
+function heartbeatPings(input: ModelInput, endMs: number): number[] {
   const startMs = input.facts.connectedMs;
   if (startMs === null || startMs === undefined) return [];
   const { intervalMs } = input.settings.heartbeat ?? DEFAULT_HEARTBEAT;
-  const out: number[] = [];
-  for (let t = startMs; t <= endMs; t += intervalMs) out.push(t);
-  return out;
+  return pingTimes({ startMs, intervalMs, firstGapMs: input.facts.firstGapMs }, endMs);
 }
 
 function modelOutcome(wire: MiddleboxWire, input: ModelInput) {

@@ -8,13 +8,12 @@ import type { ClientSpec } from "../protocol.js";
 /** How a connection's workload sends: every sendIntervalMs, the second send firstGapMs after the first. */
 export function sendRhythm(w: Watched): Pick<ClientSpec, "sendIntervalMs" | "firstGapMs"> {
   const { settings } = w;
-  if (w.workload === "heartbeat")
-    return { sendIntervalMs: (settings.heartbeat ?? DEFAULT_HEARTBEAT).intervalMs };
-  if (!onTheBeat(w.workload)) return { sendIntervalMs: WRITER_INTERVAL_MS };
-  return {
-    sendIntervalMs: WRITER_INTERVAL_MS,
-    firstGapMs: firstGapMs(phases(settings).preFaultMs),
-  };
+  const sendIntervalMs =
+    w.workload === "heartbeat"
+      ? (settings.heartbeat ?? DEFAULT_HEARTBEAT).intervalMs
+      : WRITER_INTERVAL_MS;
+  if (!onTheBeat(w.workload)) return { sendIntervalMs };
+  return { sendIntervalMs, firstGapMs: firstGapMs(phases(settings).preFaultMs, sendIntervalMs) };
 }
 
 export function clientSpec(w: Watched, ip: string, port: number): ClientSpec {

@@ -14,6 +14,7 @@ import {
 } from "../plan/index.js";
 import type { Scenario } from "../scenario/load.js";
 import type { Settings } from "../types.js";
+import { sendRhythm } from "./client-spec.js";
 
 export function expectedWatchMs(scenario: Scenario, settings: Settings): number {
   const windowMs = settings.windowS * 1000;
@@ -31,7 +32,8 @@ export function expectedWatchMs(scenario: Scenario, settings: Settings): number 
     const fault = faultNamed(scenario.fault);
     const all = watchedConnections(scenario, { ...settings, connections: 1 });
     const times = all.map((watched) => {
-      const facts = typicalFacts(watched.workload, kernel.hz, phases(settings).preFaultMs);
+      const { preFaultMs } = phases(settings);
+      const facts = typicalFacts(watched.workload, kernel.hz, preFaultMs, sendRhythm(watched));
       const input = { fault, params: scenario, measured: {}, watched, others: all, facts, kernel };
       return predictConnection(input).afterMs ?? Number.POSITIVE_INFINITY;
     });

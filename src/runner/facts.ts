@@ -20,7 +20,7 @@ export function connectionFacts(
   side: SocketEvent["side"] = "client",
   rhythm: { sendIntervalMs: number; firstGapMs?: number } = { sendIntervalMs: WRITER_INTERVAL_MS },
 ): ConnectionFacts {
-  const { sendIntervalMs } = rhythm;
+  const { sendIntervalMs, firstGapMs } = rhythm;
   const info = snapshot.info[id];
   // The keepalive timer counts from the last segment received (data or ACK), best read
   // just after the fault (nothing more arrives from a silent peer).
@@ -36,6 +36,7 @@ export function connectionFacts(
     rtoMs: info ? info.rtoUs / 1000 : 200,
     srttMs: info ? info.rttUs / 1000 : 0,
     ...(sends(workload) ? { sendIntervalMs } : {}),
+    ...(sends(workload) && firstGapMs !== undefined ? { firstGapMs } : {}),
     connectedMs:
       events.find((e) => e.side === side && (e.call === "connect" || e.call === "accept"))?.tMs ??
       null,

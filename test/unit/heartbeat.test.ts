@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseSettings } from "../../src/commands/settings.js";
 import { inWorkloadTerms, type Watched } from "../../src/plan/index.js";
-import { heartbeatBasis, heartbeatDead } from "../../src/predict/heartbeat.js";
+import { heartbeatBasis, heartbeatDead, pingTimes } from "../../src/predict/heartbeat.js";
 import type { Prediction } from "../../src/types.js";
 
 describe("heartbeatDead: pings every P ms from the connection's start", () => {
@@ -41,6 +41,25 @@ describe("heartbeatDead: pings every P ms from the connection's start", () => {
     expect(text).toContain("the first ping after the peer falls silent (2751 ms) at 3250 ms");
   });
 
+  it("a first gap shorter than the interval (no pre-fault): the beat the 50 ms default gives", () => {
+    // connected 1 ms before the fault; pings at -1, +449, +949...: where -51, +449, +949 were
+    const short = { startMs: -1, intervalMs: 500, firstGapMs: 450, misses: 3 };
+    expect(heartbeatDead(short)).toEqual({ firstUnansweredMs: 449, deadMs: 1949 });
+    expect(heartbeatDead({ startMs: -51, intervalMs: 500, misses: 3 })).toEqual({
+      firstUnansweredMs: 449,
+      deadMs: 1949,
+    });
+    expect(pingTimes(short, 1000)).toEqual([-1, 449, 949]);
+    expect(heartbeatBasis(short, heartbeatDead(short))).toContain(
+      "a ping, the next 450 ms later, then one every 500 ms, from the connection's start",
+    );
+  });
+
+  it("a peer silent from before the connect: the first ping is lost, DEAD after the gap", () => {
+    const o = heartbeatDead({ startMs: 10, intervalMs: 500, firstGapMs: 450, misses: 2 });
+    expect(o).toEqual({ firstUnansweredMs: 10, deadMs: 960 });
+  });
+
   it("the basis says what was measured and what was computed", () => {
     const input = { startMs: -251.04, intervalMs: 500, misses: 3 };
     const text = heartbeatBasis(input, heartbeatDead(input));
@@ -55,22 +74,22 @@ describe("inWorkloadTerms: a heartbeat connection", () => {
   const never: Prediction = { call: null, result: null, afterMs: null, basis: "never" };
 
   it("a silent peer: DEAD from the schedule, not from any measured ping", () => {
-    const p = inWorkloadTerms(never, w, -251, 0);
+    const p = inWorkloadTerms(never, w, { startMs: -251 }, 0);
     expect(p).toMatchObject({ call: "heartbeat", result: "DEAD", afterMs: 1749 });
   });
 
   it("TCP reports sooner: TCP's answer stands", () => {
     const rst: Prediction = { call: "recv", result: "ECONNRESET", afterMs: 300, basis: "x" };
-    expect(inWorkloadTerms(rst, w, -251, 0)).toBe(rst);
+    expect(inWorkloadTerms(rst, w, { startMs: -251 }, 0)).toBe(rst);
   });
 
   it("FIN or RST from the peer: no heartbeat prediction", () => {
     const fin: Prediction = { call: "recv", result: "EOF", afterMs: 0, basis: "FIN" };
-    expect(inWorkloadTerms(fin, w, -251, null)).toBe(fin);
+    expect(inWorkloadTerms(fin, w, { startMs: -251 }, null)).toBe(fin);
   });
 
   it("no connection start known: no heartbeat prediction", () => {
-    expect(inWorkloadTerms(never, w, null, 0)).toBe(never);
+    expect(inWorkloadTerms(never, w, { startMs: null }, 0)).toBe(never);
   });
 });
 
@@ -82,16 +101,16 @@ describe("inWorkloadTerms: poll and tcp-info connections", () => {
   const rst: Prediction = { call: "recv", result: "ECONNRESET", afterMs: 0, basis: "RST" };
 
   it("a connect that fails is the answer: no poll or TCP_INFO read comes after it", () => {
-    expect(inWorkloadTerms(refused, as("poll"), null, null)).toEqual(refused);
-    expect(inWorkloadTerms(refused, as("tcp-info"), null, null)).toEqual(refused);
+    expect(inWorkloadTerms(refused, as("poll"), { startMs: null }, null)).toEqual(refused);
+    expect(inWorkloadTerms(refused, as("tcp-info"), { startMs: null }, null)).toEqual(refused);
   });
 
   it("on an established connection, poll shows the bits and tcp-info the state", () => {
-    expect(inWorkloadTerms(rst, as("poll"), -50, null)).toMatchObject({
+    expect(inWorkloadTerms(rst, as("poll"), { startMs: -50 }, null)).toMatchObject({
       call: "poll",
       result: "POLLIN|POLLRDHUP|POLLHUP|POLLERR",
     });
-    expect(inWorkloadTerms(rst, as("tcp-info"), -50, null)).toMatchObject({
+    expect(inWorkloadTerms(rst, as("tcp-info"), { startMs: -50 }, null)).toMatchObject({
       call: "tcp_info",
       result: "CLOSE",
     });

@@ -15,6 +15,7 @@ import {
   typicalFacts,
   watchedConnections,
 } from "../../src/plan/index.js";
+import { firstGapMs } from "../../src/plan/timing.js";
 import { commandSchema } from "../../src/protocol.js";
 import { clientSpec } from "../../src/runner/client-spec.js";
 import { connectionFacts } from "../../src/runner/facts.js";
@@ -40,12 +41,21 @@ describe("--pre-fault and --follow-up-gap", () => {
     const preFault = (name: string, flags: SettingFlags) =>
       scenarioSettings(loadScenario(name), parseSettings(flags)).preFaultMs;
 
-    it("a heartbeat or keepalive: 50 ms, on their clocks from the connect", () => {
-      for (const detect of [["heartbeat"], ["recv", "keepalive"]])
-        expect(preFault("host-crash", { detect })).toBe(PRE_FAULT_MS);
+    it("keepalive on a socket that sends nothing: 50 ms, its idle time counts from the connect", () => {
+      expect(preFault("host-crash", { detect: ["recv", "keepalive"] })).toBe(PRE_FAULT_MS);
       expect(preFault("host-crash", { detect: ["recv"], keepalive: "1,1,2" })).toBe(PRE_FAULT_MS);
       expect(preFault("lb-idle-timeout", { keepalive: "1,1,2" })).toBe(PRE_FAULT_MS);
-      expect(preFault("peer-freeze", {})).toBe(PRE_FAULT_MS);
+    });
+
+    it("a heartbeat: none, its pings after the fault keep their place", () => {
+      expect(preFault("host-crash", { detect: ["heartbeat"] })).toBe(QUIET_PRE_FAULT_MS);
+      expect(preFault("peer-freeze", {})).toBe(QUIET_PRE_FAULT_MS);
+      expect(firstGapMs(QUIET_PRE_FAULT_MS, 500)).toBe(450);
+      // an interval shorter than the 50 ms: the same phase, a period later
+      expect(firstGapMs(0, 20)).toBe(10);
+      expect(firstGapMs(0, 25)).toBe(25);
+      expect(firstGapMs(PRE_FAULT_MS, 500)).toBe(500);
+      expect(firstGapMs(80, 500)).toBe(500);
     });
 
     it("a writer or an urgent byte: none, their sends after the fault keep their place", () => {
@@ -86,8 +96,11 @@ describe("--pre-fault and --follow-up-gap", () => {
       expect(preFault("shutdown", {})).toBe(QUIET_PRE_FAULT_MS);
       expect(preFault("shutdown", { ignoreSigterm: true })).toBe(QUIET_PRE_FAULT_MS);
       expect(preFault("unread-close", {})).toBe(QUIET_PRE_FAULT_MS);
-      // but a heartbeat's pings count from the connect
+      // a heartbeat's pings keep their place too; keepalive's idle time counts from the connect
       expect(preFault("shutdown", { ignoreSigterm: true, detect: ["heartbeat"] })).toBe(
+        QUIET_PRE_FAULT_MS,
+      );
+      expect(preFault("shutdown", { ignoreSigterm: true, detect: ["keepalive"] })).toBe(
         PRE_FAULT_MS,
       );
     });
@@ -220,6 +233,20 @@ describe("predictions use the pre-fault given", () => {
       firstGapMs: 150,
     });
     expect(facts.firstUnackedSendMs).toBe(149.4);
+  });
+
+  it("a heartbeat keeps its beat too: DEAD where the 50 ms pre-fault puts it", () => {
+    const scenario = loadScenario("peer-freeze");
+    const spec = watchedConnections(scenario, scenarioSettings(scenario, parseSettings({})))
+      .map((w) => clientSpec(w, "ip", 1))
+      .find((s) => s.conn === "heartbeat");
+    expect(spec).toMatchObject({ sendIntervalMs: 500, firstGapMs: 450 });
+    const dead = (preFault?: string) =>
+      explain("peer-freeze", preFault ? { preFault } : {}).predictions.find(
+        (p) => p.connection === "heartbeat",
+      )?.predicted;
+    expect(dead()).toMatchObject({ call: "heartbeat", result: "DEAD", afterMs: 1950 });
+    expect(dead("50")?.afterMs).toBe(1950);
   });
 
   it("explain: keepalive counts from the connect, so a shorter pre-fault detects later after the fault", () => {
