@@ -11,7 +11,8 @@
 // - pooled: a connection in a pool: idle, then one request after requestAfterMs, then it waits
 //   for the answer (and closes once it has it), as a client meets a middlebox's idle timeout.
 // After the first failing call the connection goes on briefly (send, send, recv, followUpGapMs
-// apart) so the report shows the whole sequence the kernel gives, then closes and is done.
+// apart, or sooner once the socket has hung up) so the report shows the whole sequence the
+// kernel gives, then closes and is done.
 
 import { nowMs } from "../clock.js";
 import { ANSWER, FOLLOW_UP_GAP_MS, HEARTBEAT, PAYLOAD, REQUEST } from "../defaults.js";
@@ -30,6 +31,7 @@ import {
 } from "./calls.js";
 import { type AgentContext, emitCall } from "./context.js";
 import { FollowUpHold } from "./follow-up-hold.js";
+import { afterGapOrHangup } from "./follow-up-wait.js";
 import { EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP, MSG_OOB } from "./libc.js";
 import type { Poller } from "./poller.js";
 import { TcpInfoWatch } from "./tcpinfo-watch.js";
@@ -227,14 +229,18 @@ export class ClientConnection {
       () => this.record("recv", recvOnce(this.fd)),
     ];
     // Each call comes a whole gap after the one before, even when the event loop was late, so
-    // that what the peer answers a call with (an RST) always has the gap to arrive.
+    // that what the peer answers a call with (an RST) always has the gap to arrive; once it has
+    // (the socket hung up) the next call goes at once. A socket whose TCP_INFO is sampled meanwhile
+    // (tcp-info, a trace) keeps the whole gaps: the samples between the calls are its answer.
     const gap = this.spec.followUpGapMs ?? FOLLOW_UP_GAP_MS;
+    const wait = (go: () => void) =>
+      this.infoWatch ? setTimeout(go, gap) : afterGapOrHangup(this.poller, () => this.fd, gap, go);
     const next = (i: number): void => {
-      setTimeout(() => {
+      wait(() => {
         steps[i]();
         if (i + 1 < steps.length) next(i + 1);
         else this.finish();
-      }, gap);
+      });
     };
     this.followUps.whenReleased(() => next(0));
   }
