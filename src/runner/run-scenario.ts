@@ -21,7 +21,7 @@ import type { Snapshot } from "./facts.js";
 import { labAgents, needsProcess, scaleSysctls } from "./lab-agents.js";
 import { buildRunReport } from "./report.js";
 import { lastWord, settle, untilUnread } from "./settle.js";
-import { buildStage, injectFault, prepareFault, stageFacts } from "./stage.js";
+import { buildStage, injectFault, prepareFault, serverExited, stageFacts } from "./stage.js";
 import {
   attachPackets,
   type RunCapture,
@@ -71,8 +71,7 @@ export async function runScenario(
   };
   const step = (name: string) => hooks.onStep?.(name);
   const fault = faultNamed(scenario.fault);
-  // The capture starts in the router's namespace while the lab is wired, before any connection,
-  // and stops before the teardown (observe()).
+  // The capture starts in the router's namespace as the lab is wired; observe() stops it.
   let startingCapture: Promise<RunCapture> | undefined;
   let capturing: RunCapture | undefined;
   step(settings.remote ? "start the remote agents" : "build the lab");
@@ -251,7 +250,8 @@ export async function runScenario(
         };
       });
     }
-    if (done.size >= connectionCount) await lastWord(raw); // the server's answer to each close
+    // the server's answer to each close, unless its process is gone (killed: no answer comes)
+    if (done.size >= connectionCount) await Promise.race([lastWord(raw), serverExited(lab)]);
     step(`finish the fault (${scenario.fault})`);
     await rest;
     step("stop the packet capture");

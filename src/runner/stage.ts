@@ -94,6 +94,11 @@ export async function prepareFault(
   if (stage instanceof Lab) await fault.prepare?.({ ...ctx, lab: stage });
 }
 
+/** Resolves once the lab server's current process has exited: it has no more to say. */
+export function serverExited(stage: Stage): Promise<void> {
+  return stage instanceof Lab ? stage.processExit("server") : new Promise(() => {});
+}
+
 /** Remote mode: the client host's kernel release, which the report names (else undefined). */
 export function remoteKernel(runs: RunReport[]): string | undefined {
   const hosts = (runs[0]?.settings as { hosts?: { client?: HostFacts } } | undefined)?.hosts;
