@@ -11,7 +11,7 @@ export function targetsText(r) {
     "## Targets (issue 15: answer in a quarter of a second)",
     "",
     "Medians; each row links to its section below. Reproduce this table alone with",
-    "`sudo npm run bench -- --only targets` (about 4-5 minutes; `PACKETDRILL=/path/to/packetdrill`",
+    "`sudo npm run bench -- --only targets` (about 6-7 minutes; `PACKETDRILL=/path/to/packetdrill`",
     "adds packetdrill's run, see section 1).",
     "",
     table(

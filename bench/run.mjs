@@ -1,7 +1,7 @@
 // `npm run bench`: measure tcpdrop against its targets and floors, side by side in one run, and
 // write BENCHMARKS.md (and the figures as JSON in bench/results.json). Plain Node, no dependencies.
 // Needs root (it builds labs) and a built dist/ (npm run build). The default sections take about
-// 5 minutes on a 2-core machine (bench/sections.mjs says which; the windows tcpdrop waits out are
+// 7 minutes on a 2-core machine (bench/sections.mjs says which; the windows tcpdrop waits out are
 // most of it).
 //
 //   node bench/run.mjs [--only LIST] [--all] [--quick] [--out FILE] [--label TEXT] [--build]
@@ -10,7 +10,7 @@
 //                  suite, fidelity, memory, scale, capture, program); the other sections keep
 //                  their last figures (from bench/results.json)
 //     --all        every section, the slow ones too (packet capture, tracing: ~7 more minutes)
-//     --passes N   run each scenario N times for the overhead section (default 1)
+//     --passes N   run each scenario N times for the overhead section (default 3)
 //     --quick      a few samples of everything (a smoke test), written to --out or stdout
 //     --out FILE   where to write the Markdown (default: BENCHMARKS.md at the repository root)
 //     --label TEXT what the figures are, shown at the top (e.g. "before: main 2926e2a")

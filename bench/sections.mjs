@@ -21,7 +21,8 @@ export const FULL_PLAN = {
   answerRounds: 9,
   agentRounds: 10,
   importRounds: 6,
-  overheadPasses: 1,
+  // Each scenario's overhead is a median of 3: one pass moved single figures by ~40 ms.
+  overheadPasses: 3,
   suiteReps: 3,
   fidelityRuns: 3,
   memoryWindowS: 3,
