@@ -261,6 +261,8 @@ describe("predictions use the pre-fault given", () => {
     const e = explain("peer-close", { preFault: "40", followUpGap: "6" });
     expect(e.assumptions).toContain("set up 40 ms before the fault (--pre-fault)");
     expect(e.assumptions).toContain("first unacknowledged send is ~150 ms after it");
-    expect(e.assumptions).toContain("6 ms apart (--follow-up-gap)");
+    expect(e.assumptions).toContain(
+      "6 ms apart (--follow-up-gap; sooner once a RST has closed the socket)",
+    );
   });
 });
