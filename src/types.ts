@@ -126,7 +126,7 @@ export interface ConnectionFacts {
   srttMs?: number;
   /** How often the workload sends new data (ms), for those that send. */
   sendIntervalMs?: number;
-  /** From its first send (at the connect) to its second (ms): the rhythm's; absent, sendIntervalMs. */
+  /** From its first send (at the connect) to its second (ms); absent: sendIntervalMs. */
   firstGapMs?: number;
   /** When the connection came up (its connect or accept returned), ms from the fault (<= 0). */
   connectedMs?: number | null;

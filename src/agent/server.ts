@@ -2,8 +2,9 @@
 // arrives, like a service that is simply alive; heartbeat pings ("hb\n") and pooled requests
 // ("req\n") are answered. Faults act on it: close its connections (FIN), abort them
 // (SO_LINGER 0: RST), shut down their sending side (FIN, still reading), stop reading (so data
-// piles up unread), read only a first byte of each connection (the rest stays unread), stop accepting (so the listen queue fills), or stop listening. When its
-// process is gone (closeEverything), every socket it held closes at once, without a word.
+// piles up unread), read only a first byte of each connection (the rest stays unread), stop
+// accepting (so the listen queue fills), or stop listening. When its process is gone
+// (closeEverything), every socket it held closes at once, without a word.
 
 import { ANSWER, HEARTBEAT, REQUEST } from "../defaults.js";
 import {

@@ -16,11 +16,11 @@ export const PRE_FAULT_MS = 50;
 /**
  * --pre-fault when not given, in a local lab, one connection each, tcpdrop's own programs,
  * where nothing on a clock from the connect can meet the fault: every watched socket sends
- * nothing of its own (idle, poll, tcp-info and pooled without keepalive) or keeps its beat against
- * the fault (a writer, an urgent byte, a heartbeat: firstGapMs), or the fault reaches every one of them at
- * once (a FIN or a RST at t=0: peer-close, peer-kill, half-close...). The fault then comes as
- * soon as every connection is up, accepted and read (runner/settle.ts). docs/phases.md has
- * the measurements.
+ * nothing of its own (idle, poll, tcp-info and pooled without keepalive) or keeps its beat
+ * against the fault (a writer, an urgent byte, a heartbeat: firstGapMs), or the fault reaches
+ * every one of them at once (a FIN or a RST at t=0: peer-close, peer-kill, half-close...). The
+ * fault then comes as soon as every connection is up, accepted and read (runner/settle.ts).
+ * docs/phases.md has the measurements.
  */
 export const QUIET_PRE_FAULT_MS = 0;
 /** The writer sends a small message this often (the workload, not overhead: not a setting). */

@@ -1,9 +1,9 @@
 // An application heartbeat: a ping when the connection is up, the next one G ms later (the
 // first gap: P, or less to keep the beat against the fault, plan/timing.ts), then one every
-// P ms, each answered by the peer; a tick that finds the previous ping unanswered is a miss, and N misses
-// in a row declare the peer DEAD. The prediction takes the connection's start (measured: when
-// connect() returned) and the settings; the ping times and the DEAD time are computed, never
-// read back from the heartbeat's own events.
+// P ms, each answered by the peer; a tick that finds the previous ping unanswered is a miss,
+// and N misses in a row declare the peer DEAD. The prediction takes the connection's start
+// (measured: when connect() returned) and the settings; the ping times and the DEAD time are
+// computed, never read back from the heartbeat's own events.
 import { round1 } from "./basis.js";
 
 export interface HeartbeatInput {
