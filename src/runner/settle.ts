@@ -60,35 +60,34 @@ export async function settle(
 const LAND_MS = 5;
 
 /**
- * Bytes each client connection has sent that its server has not read, by the client's
- * connection id (the server's reads are found by their peer's address); MSG_OOB bytes aside.
+ * The data each watched connection moved, by the client's connection id: a client's send or
+ * write (+bytes), and its server's recv (-bytes; found by the peer's address). MSG_OOB bytes
+ * aside: the server's plain recv never reads them.
  */
-export function unreadByConnection(raw: readonly RawEvent[]): Map<string, number> {
+function* dataMoves(raw: readonly RawEvent[]): Generator<{ conn: string; bytes: number }> {
   const peers = peerMap(raw);
-  const unread = new Map<string, number>();
-  const add = (conn: string | undefined, bytes: number) => {
-    if (conn !== undefined) unread.set(conn, (unread.get(conn) ?? 0) + bytes);
-  };
   for (const e of raw) {
     if (e.result !== "OK" || !e.bytes || e.detail === "MSG_OOB") continue;
-    if (e.side === "client" && (e.call === "send" || e.call === "write")) add(e.conn, e.bytes);
-    else if (e.side === "server" && e.call === "recv") add(peers.get(e.conn), -e.bytes);
+    if (e.side === "client" && (e.call === "send" || e.call === "write"))
+      yield { conn: e.conn, bytes: e.bytes };
+    else if (e.side === "server" && e.call === "recv") {
+      const conn = peers.get(e.conn);
+      if (conn !== undefined) yield { conn, bytes: -e.bytes };
+    }
   }
+}
+
+/** Bytes each client connection has sent that its server has not read, by connection id. */
+export function unreadByConnection(raw: readonly RawEvent[]): Map<string, number> {
+  const unread = new Map<string, number>();
+  for (const { conn, bytes } of dataMoves(raw)) unread.set(conn, (unread.get(conn) ?? 0) + bytes);
   return unread;
 }
 
-/**
- * Client connections that have sent data of which their server has read nothing yet (by the
- * client's connection id); MSG_OOB bytes aside.
- */
+/** Client connections that have sent data of which their server has read nothing yet. */
 export function unheard(raw: readonly RawEvent[]): Set<string> {
-  const peers = peerMap(raw);
   const [sent, heard] = [new Set<string>(), new Set<string>()];
-  for (const e of raw) {
-    if (e.result !== "OK" || !e.bytes || e.detail === "MSG_OOB") continue;
-    if (e.side === "client" && (e.call === "send" || e.call === "write")) sent.add(e.conn);
-    else if (e.side === "server" && e.call === "recv") heard.add(peers.get(e.conn) ?? "");
-  }
+  for (const { conn, bytes } of dataMoves(raw)) (bytes > 0 ? sent : heard).add(conn);
   return new Set([...sent].filter((conn) => !heard.has(conn)));
 }
 
