@@ -38,7 +38,13 @@ import {
   TCP_NODELAY,
   TCP_USER_TIMEOUT,
 } from "./libc.js";
-import { parseTcpInfo, TCP_INFO_SIZE, type TcpInfo } from "./tcpinfo.js";
+import {
+  parseTcpInfo,
+  TCP_INFO_SIZE,
+  TCPI_NOTSENT_BYTES,
+  TCPI_UNACKED,
+  type TcpInfo,
+} from "./tcpinfo.js";
 
 export interface Outcome {
   result: string;
@@ -173,6 +179,17 @@ export function tcpInfo(fd: number): TcpInfo | null {
   const len = int32(TCP_INFO_SIZE);
   if (sys.getsockopt(fd, IPPROTO_TCP, TCP_INFO, buf, len) < 0) return null;
   return parseTcpInfo(buf);
+}
+
+/**
+ * What the socket still waits to have acknowledged: its bytes not yet sent
+ * (tcpi_notsent_bytes) plus its segments in flight (tcpi_unacked). 0 once the peer has ACKed
+ * everything written, -1 if the socket cannot say (closed).
+ */
+export function outstanding(fd: number): number {
+  const buf = Buffer.alloc(TCP_INFO_SIZE);
+  if (sys.getsockopt(fd, IPPROTO_TCP, TCP_INFO, buf, int32(TCP_INFO_SIZE)) < 0) return -1;
+  return buf.readUInt32LE(TCPI_NOTSENT_BYTES) + buf.readUInt32LE(TCPI_UNACKED);
 }
 
 export type SocketOptions = ClientSpec["options"];

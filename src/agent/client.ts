@@ -11,8 +11,8 @@
 // - pooled: a connection in a pool: idle, then one request after requestAfterMs, then it waits
 //   for the answer (and closes once it has it), as a client meets a middlebox's idle timeout.
 // After the first failing call the connection goes on briefly (send, send, recv, followUpGapMs
-// apart, or sooner once the socket has hung up) so the report shows the whole sequence the
-// kernel gives, then closes and is done.
+// apart, or sooner once the peer has answered: its RST or its ACK) so the report shows the
+// whole sequence the kernel gives, then closes and is done.
 
 import { nowMs } from "../clock.js";
 import { ANSWER, FOLLOW_UP_GAP_MS, HEARTBEAT, PAYLOAD, REQUEST } from "../defaults.js";
@@ -31,7 +31,7 @@ import {
 } from "./calls.js";
 import { type AgentContext, emitCall } from "./context.js";
 import { FollowUpHold } from "./follow-up-hold.js";
-import { afterGapOrHangup } from "./follow-up-wait.js";
+import { afterGapOrAnswer } from "./follow-up-wait.js";
 import { EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLRDHUP, MSG_OOB } from "./libc.js";
 import type { Poller } from "./poller.js";
 import { TcpInfoWatch } from "./tcpinfo-watch.js";
@@ -229,12 +229,13 @@ export class ClientConnection {
       () => this.record("recv", recvOnce(this.fd)),
     ];
     // Each call comes a whole gap after the one before, even when the event loop was late, so
-    // that what the peer answers a call with (an RST) always has the gap to arrive; once it has
-    // (the socket hung up) the next call goes at once. A socket whose TCP_INFO is sampled meanwhile
-    // (tcp-info, a trace) keeps the whole gaps: the samples between the calls are its answer.
+    // that what the peer answers a call with (a RST, an ACK) always has the gap to arrive; once
+    // it has (the socket hung up, or all it wrote is ACKed) the next call goes at once
+    // (follow-up-wait.ts). A socket whose TCP_INFO is sampled meanwhile (tcp-info, a trace)
+    // keeps the whole gaps: the samples between the calls are its answer.
     const gap = this.spec.followUpGapMs ?? FOLLOW_UP_GAP_MS;
     const wait = (go: () => void) =>
-      this.infoWatch ? setTimeout(go, gap) : afterGapOrHangup(this.poller, () => this.fd, gap, go);
+      this.infoWatch ? setTimeout(go, gap) : afterGapOrAnswer(this.poller, () => this.fd, gap, go);
     const next = (i: number): void => {
       wait(() => {
         steps[i]();

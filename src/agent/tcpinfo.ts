@@ -3,6 +3,9 @@
 import type { BriefTcpInfo } from "../protocol.js";
 
 export const TCP_INFO_SIZE = 232;
+/** Offsets in struct tcp_info of tcpi_unacked and tcpi_notsent_bytes (u32 each). */
+export const TCPI_UNACKED = 24;
+export const TCPI_NOTSENT_BYTES = 144;
 
 export const TCP_STATES = [
   "?",
@@ -47,7 +50,7 @@ export function parseTcpInfo(buf: Buffer): TcpInfo {
     probes: buf.readUInt8(3),
     backoff: buf.readUInt8(4),
     rtoUs: buf.readUInt32LE(8),
-    unacked: buf.readUInt32LE(24),
+    unacked: buf.readUInt32LE(TCPI_UNACKED),
     lastDataSentMs: buf.readUInt32LE(44),
     lastDataRecvMs: buf.readUInt32LE(52),
     lastAckRecvMs: buf.readUInt32LE(56),

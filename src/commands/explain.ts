@@ -193,6 +193,6 @@ function assumptions(
     : "";
   return (
     `as in a run: ${when}${writer}; after a first failure, send, send and recv follow ` +
-    `${followUpGapMs} ms apart (--follow-up-gap; sooner once a RST has closed the socket)`
+    `${followUpGapMs} ms apart (--follow-up-gap; sooner once the peer has answered: RST or ACK)`
   );
 }

@@ -262,7 +262,7 @@ describe("predictions use the pre-fault given", () => {
     expect(e.assumptions).toContain("set up 40 ms before the fault (--pre-fault)");
     expect(e.assumptions).toContain("first unacknowledged send is ~150 ms after it");
     expect(e.assumptions).toContain(
-      "6 ms apart (--follow-up-gap; sooner once a RST has closed the socket)",
+      "6 ms apart (--follow-up-gap; sooner once the peer has answered: RST or ACK)",
     );
   });
 });
