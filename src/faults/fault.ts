@@ -55,6 +55,12 @@ export interface Injected {
   at: number;
   /** Work the fault goes on doing after t=0 (a reboot, a delayed kill); awaited before teardown. */
   rest?: Promise<void>;
+  /**
+   * holdsFollowUps: the moment from which the client sees the fault's end state, where that
+   * comes before the rest is done (a host gone silent is only then cut off and ended). The
+   * held follow-up calls go on once it resolves, or once the rest is done if it never does.
+   */
+  released?: Promise<void>;
 }
 
 /** What the model is told about one watched connection (and, after a run, what was measured). */

@@ -2,7 +2,9 @@
 // connections (FIN) and exits; then the host goes away. A process that ignores SIGTERM is
 // SIGKILLed after the grace period, its kernel closes the sockets (FIN then), and the host
 // goes away after it, so later client segments meet silence. The client's follow-up calls wait
-// until the host is gone (holdsFollowUps), so they meet that silence on every run.
+// until the host is silent (holdsFollowUps), so they meet that silence on every run: the router
+// drops what is sent to it (a blackhole route) before the host's link is cut (~30-50 ms: a
+// link's deletion waits for RCU) and the host ended.
 import { nowMs, sleep } from "../clock.js";
 import { closedByServer } from "../predict/index.js";
 import { type Fault, STAND_IN_TOOLS } from "./fault.js";
@@ -20,6 +22,10 @@ export const shutdown: Fault = {
   async inject({ lab, settings, note }) {
     const at = nowMs();
     lab.signal("server", "SIGTERM");
+    let silent = () => {};
+    const released = new Promise<void>((resolve) => {
+      silent = resolve;
+    });
     const rest = (async () => {
       if (settings.ignoreSigterm) {
         await sleep(Math.max(0, at + settings.graceMs - nowMs()));
@@ -28,11 +34,13 @@ export const shutdown: Fault = {
       }
       await lab.processExit("server");
       await lab.blackhole(["server"]);
+      note(nowMs(), "server host is silent");
+      silent();
       await lab.cutLink("server");
       await lab.killHost("server");
       note(nowMs(), "server host is gone");
     })();
-    return { at, rest };
+    return { at, rest, released };
   },
   // Remote: the host "goes away" by falling silent to the test's connections (nftables).
   remote: {

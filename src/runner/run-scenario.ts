@@ -233,10 +233,10 @@ export async function runScenario(
     const rest = injected.rest ?? Promise.resolve();
     rest.catch(() => {});
     if (fault.holdsFollowUps) {
-      // the fault is done (or failed): the held follow-up calls go on
+      // the client now sees the fault's end state (or the fault failed): the held calls go on
       const holders = byServer ? [lab.server] : processes.map(([agent]) => agent);
       const release = () => holders.map((a) => a.request({ op: "release" }).catch(() => {}));
-      rest.then(release, release);
+      Promise.race([rest, injected.released ?? rest]).then(release, release);
     }
     step("watch the connections");
     const windowEnd = injected.at + settings.windowS * 1000;
