@@ -10,7 +10,7 @@
 //                  suite, fidelity, memory, scale, capture, program); the other sections keep
 //                  their last figures (from bench/results.json)
 //     --all        every section, the slow ones too (packet capture, tracing: ~7 more minutes)
-//     --passes N   run each scenario N times for the overhead section (default 3)
+//     --passes N   run each scenario N times for the overhead section (default 5)
 //     --quick      a few samples of everything (a smoke test), written to --out or stdout
 //     --out FILE   where to write the Markdown (default: BENCHMARKS.md at the repository root)
 //     --label TEXT what the figures are, shown at the top (e.g. "before: main 2926e2a")

@@ -21,8 +21,9 @@ export const FULL_PLAN = {
   answerRounds: 9,
   agentRounds: 10,
   importRounds: 6,
-  // Each scenario's overhead is a median of 3: one pass moved single figures by ~40 ms.
-  overheadPasses: 3,
+  // Each scenario's overhead is a median of 5: one pass moved single figures by ~40 ms, and two
+  // medians of 3 taken 3 minutes apart (2026-12-03, one commit) still differed by up to 60 ms.
+  overheadPasses: 5,
   suiteReps: 3,
   fidelityRuns: 3,
   memoryWindowS: 3,
