@@ -4,8 +4,9 @@
 // err.code and err.syscall. libuv reads before it writes, so many errors surface as "read".
 // Options Node cannot set (TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT) go through koffi on
 // the socket's file descriptor, after setKeepAlive() has set what libuv sets.
-import { connect, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { FOLLOW_UP_GAP_MS, PAYLOAD, REQUEST } from "../defaults.js";
+import { nodeNet } from "../node-net.js";
 import type { ClientSpec } from "../protocol.js";
 import { getIntOpt, setIntOpt } from "./calls.js";
 import { emit, emitCall } from "./emit.js";
@@ -27,7 +28,7 @@ export class NodeClientConnection {
   }
 
   start(): void {
-    const socket = connect({ host: this.spec.ip, port: this.spec.port, noDelay: true });
+    const socket = nodeNet().connect({ host: this.spec.ip, port: this.spec.port, noDelay: true });
     this.socket = socket;
     socket.once("connect", () => this.connected(socket));
     socket.on("data", (data) => this.record("read", "OK", data.length));

@@ -2,6 +2,7 @@
 // once as far as the machine allows (runner/parallelism.ts), and build the report. The exit
 // code is 0 when every expectation held, 1 when one failed; usage and setup problems are
 // thrown.
+import { writeSync } from "node:fs";
 import { UsageError } from "../errors.js";
 import { type Expectation, parseExpectation } from "../expect/index.js";
 import { checkPrivileges } from "../lab/privileges.js";
@@ -74,7 +75,9 @@ export async function withTiming(opts: {
   const { bothHooks, timingHooks } = await import("../runner/phase-timing.js");
   return bothHooks(
     opts.hooks,
-    timingHooks((text) => process.stderr.write(text)),
+    // writeSync: process.stderr on a pipe would load Node's stream modules at start-up, the
+    // very time the first lines measure (node:net waits for the capture, node-net.ts)
+    timingHooks((text) => writeSync(2, text)),
   );
 }
 

@@ -2,8 +2,9 @@
 // tcpdump), started with posix_spawn instead of a fork of Node (posix-spawn.ts says why). Its
 // pipes are Node streams; `closed` resolves once its stdout and stderr have closed and it has
 // exited, as a ChildProcess's "close" event does.
-import { Socket } from "node:net";
+import type { Socket } from "node:net";
 import { sleep } from "../clock.js";
+import { nodeNet } from "../node-net.js";
 import { c, pipe, posixSpawn, waitExit } from "./posix-spawn.js";
 
 /** How often a running child is looked for among the exited. */
@@ -35,6 +36,7 @@ export async function pipedSpawn(file: string, args: string[]): Promise<PipedChi
   } finally {
     for (const fd of [inRead, outWrite, errWrite]) c.close(fd);
   }
+  const { Socket } = nodeNet();
   const stdin = new Socket({ fd: inWrite, readable: false, writable: true });
   const stdout = new Socket({ fd: outRead, readable: true, writable: false });
   const stderr = new Socket({ fd: errRead, readable: true, writable: false });

@@ -12,7 +12,6 @@
 // at the signal, so the in-process end can fall silent at once, and the duplicates are closed
 // once the stand-in holds its own.
 import { readFileSync } from "node:fs";
-import { Socket } from "node:net";
 import { sleep } from "../clock.js";
 import {
   c,
@@ -24,6 +23,7 @@ import {
   waitExit,
 } from "../lab/posix-spawn.js";
 import { forget, remember } from "../lab/registry.js";
+import { nodeNet } from "../node-net.js";
 
 export interface StandIn {
   /** Resolves once it is `sleep` (or about to be), armed to die with tcpdrop. */
@@ -50,7 +50,7 @@ export function standIn(fds: readonly number[]): StandIn {
     try {
       const pid = await posixSpawn("setpriv", argv, ["null", outWrite, "null", ...held]);
       remember(pid);
-      return { pid, out: new Socket({ fd: outRead, readable: true, writable: false }) };
+      return { pid, out: new (nodeNet().Socket)({ fd: outRead, readable: true, writable: false }) };
     } catch {
       c.close(outRead);
       return null; // not started: the duplicates close below, as the process's sockets would
