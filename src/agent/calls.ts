@@ -174,11 +174,16 @@ export function shutdownFd(fd: number, how: number): Outcome {
   return outcome(sys.shutdown(fd, how));
 }
 
-export function tcpInfo(fd: number): TcpInfo | null {
+/** struct tcp_info as the kernel gives it, or null if the socket cannot say (closed). */
+function rawTcpInfo(fd: number): Buffer | null {
   const buf = Buffer.alloc(TCP_INFO_SIZE);
   const len = int32(TCP_INFO_SIZE);
-  if (sys.getsockopt(fd, IPPROTO_TCP, TCP_INFO, buf, len) < 0) return null;
-  return parseTcpInfo(buf);
+  return sys.getsockopt(fd, IPPROTO_TCP, TCP_INFO, buf, len) < 0 ? null : buf;
+}
+
+export function tcpInfo(fd: number): TcpInfo | null {
+  const buf = rawTcpInfo(fd);
+  return buf && parseTcpInfo(buf);
 }
 
 /**
@@ -187,9 +192,8 @@ export function tcpInfo(fd: number): TcpInfo | null {
  * everything written, -1 if the socket cannot say (closed).
  */
 export function outstanding(fd: number): number {
-  const buf = Buffer.alloc(TCP_INFO_SIZE);
-  if (sys.getsockopt(fd, IPPROTO_TCP, TCP_INFO, buf, int32(TCP_INFO_SIZE)) < 0) return -1;
-  return buf.readUInt32LE(TCPI_NOTSENT_BYTES) + buf.readUInt32LE(TCPI_UNACKED);
+  const buf = rawTcpInfo(fd);
+  return buf ? buf.readUInt32LE(TCPI_NOTSENT_BYTES) + buf.readUInt32LE(TCPI_UNACKED) : -1;
 }
 
 export type SocketOptions = ClientSpec["options"];

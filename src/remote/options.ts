@@ -3,8 +3,8 @@
 // line on the other end (--remote-command). Remote mode changes nothing on a real host but its
 // own test traffic and, for host faults, firewall rules of its own: settings that would change
 // a real host's kernel (--retries2, --syn-retries) are refused, as are lab-only settings.
-import { createRequire } from "node:module";
 import { UsageError } from "../errors.js";
+import { nodeNet } from "../node-net.js";
 import type { RemoteOptions, Settings } from "../types.js";
 
 export type { RemoteOptions } from "../types.js";
@@ -39,9 +39,8 @@ export function parseRemote(flags: RemoteFlags): RemoteOptions | undefined {
       "remote mode needs --server-addr: the server's IP address as the client host reaches it",
     );
   }
-  // node:net only here, in remote mode: loading it costs every run ~4 ms before its lab
-  const { isIP } = createRequire(import.meta.url)("node:net") as typeof import("node:net");
-  if (!isIP(serverAddr)) {
+  // node:net only here, in remote mode (node-net.ts)
+  if (!nodeNet().isIP(serverAddr)) {
     throw new UsageError(`--server-addr ${serverAddr} is not an IP address (e.g. 10.0.0.7)`);
   }
   const port = flags.port === undefined ? DEFAULT_REMOTE_PORT : Number(flags.port);

@@ -53,8 +53,12 @@ function hashes(files = yamlFiles()): Record<string, string> {
 function mayDiffer(compiled: Record<string, string>, files: string[]): boolean {
   const names = Object.keys(compiled);
   if (names.length !== files.length || files.some((f) => !(f in compiled))) return true;
-  const builtAt = statSync(CATALOGUE_FILE).mtimeMs;
-  return files.some((f) => statSync(`${SCENARIO_DIR}${f}`).mtimeMs > builtAt);
+  try {
+    const builtAt = statSync(CATALOGUE_FILE).mtimeMs;
+    return files.some((f) => statSync(`${SCENARIO_DIR}${f}`).mtimeMs > builtAt);
+  } catch {
+    return true; // a file gone meanwhile: the hashes will say what changed
+  }
 }
 
 /** Which files differ between the compiled catalogue and the YAML now ([] when it is fresh). */
