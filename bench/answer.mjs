@@ -26,11 +26,12 @@ const summarize = (runs) => ({
 
 /** One timed run: exit 1 (the check did not hold) is kept and counted; a setup error (exit 2,
  * e.g. agents that did not start on a loaded machine) is retried twice, then fails the section. */
-async function tcpdropOnce(notes) {
+async function tcpdropOnce(notes, extra = []) {
+  const args = [...ANSWER_ARGS, ...extra];
   for (let attempt = 1; ; attempt++) {
-    const r = await timeTree(process.execPath, [`${ROOT}bin/tcpdrop.js`, ...ANSWER_ARGS]);
+    const r = await timeTree(process.execPath, [`${ROOT}bin/tcpdrop.js`, ...args]);
     if (r.code === 0 || r.code === 1) return r;
-    const why = `tcpdrop ${ANSWER_ARGS.join(" ")} exited ${r.code}: ${failureLine(r.stderr)}`;
+    const why = `tcpdrop ${args.join(" ")} exited ${r.code}: ${failureLine(r.stderr)}`;
     if (attempt >= 3) throw new Error(why);
     notes.push(`${why} (retried)`);
   }
@@ -49,12 +50,16 @@ async function packetdrillOnce(bin) {
 export async function quickAnswer({ rounds, warmup }) {
   const found = findPacketdrill();
   const notes = [];
+  // The same run without its packet capture, in the same rounds: what the capture costs the
+  // whole process (tcpdump's start and its exit, which the process waits for).
   const fns = [
     () => tcpdropOnce(notes),
+    () => tcpdropOnce(notes, ["--packets", "off"]),
     ...(found.path ? [() => packetdrillOnce(found.path)] : []),
   ];
-  const [ours, theirs] = await interleave(rounds, warmup, fns);
+  const [ours, uncaptured, theirs] = await interleave(rounds, warmup, fns);
   const tcpdrop = { ...summarize(ours), failed: ours.filter((r) => r.code !== 0).length };
+  const packetsOff = summarize(uncaptured);
   let packetdrill;
   if (theirs) {
     packetdrill = {
@@ -75,6 +80,7 @@ export async function quickAnswer({ rounds, warmup }) {
     command: `tcpdrop ${ANSWER_ARGS.join(" ")}`,
     target: ANSWER_TARGET,
     tcpdrop,
+    packetsOff,
     packetdrill,
   };
 }

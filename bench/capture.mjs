@@ -4,11 +4,14 @@
 // (measured - predicted) of a keepalive connection's ETIMEDOUT (at most 2 ms). The
 // prediction follows each run's own last activity and timer alignment, so measured - predicted
 // is what a capture could shift, without the run-to-run spread of the timers themselves.
-import { fromDist, loadavg, median, nowMs, stats } from "./lib.mjs";
+import { fromDist, loadavg, median, nowMs, sleep, stats } from "./lib.mjs";
 
 const { runScenario } = await fromDist("runner/run-scenario.js");
 const { loadScenario } = await fromDist("scenario/load.js");
 const { parseSettings } = await fromDist("commands/settings.js");
+
+/** A 1 s timer's granule in the timer wheel: 8 jiffies, 32 ms at HZ=250 (predict/jiffies.ts). */
+const WHEEL_GRANULE_MS = 32;
 
 // One keepalive connection: the run ends right after its ETIMEDOUT and follow-up calls.
 const SCENARIO = "host-crash";
@@ -33,7 +36,15 @@ export async function captureCost({ rounds, warmup }) {
   for (let r = 0; r < warmup + rounds; r++) {
     const order = r % 2 ? ["off", "on"] : ["on", "off"];
     const pair = {};
-    for (const packets of order) pair[packets] = await once(packets);
+    for (const packets of order) {
+      // Back to back, each run would start a fixed time after the last one's keepalive timer
+      // fired, so every run would meet the timer wheel's 32 ms granules at the same phase, a
+      // different one with and without the capture (its start and stop take different
+      // times): a fixed offset of up to a granule that no capture causes. A pause of a random
+      // part of a granule first gives every run a phase of its own.
+      await sleep(Math.random() * WHEEL_GRANULE_MS);
+      pair[packets] = await once(packets);
+    }
     if (r < warmup) continue;
     on.push(pair.on);
     off.push(pair.off);

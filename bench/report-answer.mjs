@@ -19,6 +19,13 @@ export function answerText(r) {
     ["  of which user", ...statCells(t.user, 3)],
     ["  of which sys", ...statCells(t.sys, 3)],
   ];
+  const off = a.packetsOff;
+  if (off) {
+    rows.push(
+      [`the same with \`--packets off\` (no capture): wall`, ...statCells(off.wall, 3)],
+      ["  CPU, user + sys", ...statCells(off.cpu, 3)],
+    );
+  }
   if (shown) {
     const note = pd.ran ? "" : ` (recorded ${shown.date.slice(0, 10)}, not run here)`;
     rows.push(
@@ -35,7 +42,11 @@ export function answerText(r) {
     "socket: the script plays the server on the wire (FIN; a RST answering the client's write),",
     "the client's read returns 0 and its second write fails with EPIPE. It runs in a network",
     "namespace of its own (`unshare --net`, counted in its time) with documentation addresses,",
-    "and a 100 ms timing tolerance, the window tcpdrop's verdict allows.",
+    "and a 100 ms timing tolerance, the window tcpdrop's verdict allows. The same tcpdrop run",
+    "without its packet capture (`--packets off`) runs in the same rounds: the difference is",
+    "what the capture costs the whole process, most of it two RCU grace periods that tcpdump's",
+    "packet socket waits for (setting up its ring, and closing the socket at its exit, which",
+    "tcpdrop waits for).",
     "",
     table(["s", "n", "min", "median", "max"], rows),
     "",
@@ -44,6 +55,9 @@ export function answerText(r) {
       (a.notes?.length ? ` Retried: ${a.notes.join("; ")}.` : ""),
     shown
       ? `packetdrill: ${fmt(shown.wall.median, 3)} s wall, ${fmt(shown.cpu.median, 3)} s CPU; tcpdrop takes ${fmt(t.wall.median / shown.wall.median, 1)}x its wall and ${fmt(t.cpu.median / shown.cpu.median, 1)}x its CPU.`
+      : "",
+    off
+      ? `Without the capture: ${fmt(off.wall.median, 3)} s wall, ${fmt(off.cpu.median, 3)} s CPU; the capture costs ${fmt((t.wall.median - off.wall.median) * 1000, 0)} ms of wall and ${fmt((t.cpu.median - off.cpu.median) * 1000, 0)} ms of CPU (medians).`
       : "",
     "",
     packetdrillNote(pd, shown),
