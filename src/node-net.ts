@@ -1,5 +1,5 @@
 // node:net, loaded on first use. A run's start does not need it: its sockets are the kernel's
-// own through koffi. It comes with the stream modules (~4 ms of Node's own code), and the first
+// own through koffi. It comes with Node's stream modules (a few ms of its own code), and the first
 // to need it is the packet capture's pipes, started while the lab is being wired and tcpdrop
 // waits on `ip` anyway; the node engine and the stand-in server need it too.
 import { createRequire } from "node:module";

@@ -62,7 +62,7 @@ export class RstTracker {
   /**
    * Stop following: the packet socket is closed on a worker thread (koffi's async call), as
    * releasing a packet socket waits for an RCU grace period (packet_release: synchronize_net,
-   * ~15-25 ms here), which would otherwise stall every lab's calls and the teardown.
+   * tens of ms), which would otherwise stall every lab's calls and the teardown.
    */
   stop(): void {
     this.poller.unwatch(this.fd);

@@ -3,8 +3,8 @@
 // SIGKILLed after the grace period, its kernel closes the sockets (FIN then), and the host
 // goes away after it, so later client segments meet silence. The client's follow-up calls wait
 // until the host is silent (holdsFollowUps), so they meet that silence on every run: the router
-// drops what is sent to it (a blackhole route) before the host's link is cut (~30-50 ms: a
-// link's deletion waits for RCU) and the host ended.
+// drops what is sent to it (a blackhole route) before the host's link is cut (tens of ms: a
+// link's deletion waits for RCU) and the host ended; the report's steps show both moments.
 import { nowMs, sleep } from "../clock.js";
 import { closedByServer } from "../predict/index.js";
 import { type Fault, STAND_IN_TOOLS } from "./fault.js";
