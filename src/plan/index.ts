@@ -8,6 +8,7 @@ export {
   kernelParams,
   type PredictionInput,
   predictConnection,
+  warmPrediction,
 } from "./prediction.js";
 export { PRE_FAULT_MS, phases, QUIET_PRE_FAULT_MS, WRITER_INTERVAL_MS } from "./timing.js";
 export { typicalFacts } from "./typical-facts.js";

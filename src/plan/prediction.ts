@@ -6,7 +6,7 @@ import type { Fault, FaultParams } from "../faults/index.js";
 import { round1 } from "../predict/basis.js";
 import { heartbeatBasis, heartbeatDead } from "../predict/heartbeat.js";
 import { DEFAULT_ICMP_RATELIMIT_MS } from "../predict/icmp-ratelimit.js";
-import { type ModelInput, predict, type WireEffect } from "../predict/index.js";
+import { type ModelInput, predict, type WireEffect, warmWriterModes } from "../predict/index.js";
 import type { ConnectionFacts, KernelParams, Prediction } from "../types.js";
 import { sharedIcmpBudget } from "./icmp-budget.js";
 import type { Watched } from "./watched.js";
@@ -31,6 +31,18 @@ export function predictConnection(input: PredictionInput): Prediction {
   const pings = { startMs: facts.connectedMs ?? null, firstGapMs: facts.firstGapMs };
   const shown = inWorkloadTerms(base, w, pings, silentFromMs);
   return sharedIcmpBudget(shown, wire, kernel, w, input.others ?? []);
+}
+
+/**
+ * What predictConnection will cost for this input worked out ahead, a slice at a time between
+ * `pause()`s, while a run still watches: the ICMP writer's sampled modes (~35 ms at once).
+ */
+export function warmPrediction(
+  input: PredictionInput,
+  pause: () => Promise<void>,
+  stopped: () => boolean,
+): Promise<void> {
+  return warmWriterModes(() => predictConnection(input), pause, stopped);
 }
 
 /**

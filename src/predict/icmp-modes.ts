@@ -52,19 +52,56 @@ function sampledDelay(random: () => number): (ms: number, hz: number) => number 
  * The ways a writer's run can end, most likely first. `limiter` makes a fresh limiter per
  * sampled run (it keeps state).
  */
-export function icmpWriterModes(
-  input: Omit<IcmpWriterInput, "limiter" | "delay">,
-  limiter: () => (atMs: number) => IcmpFate,
-): IcmpMode[] {
+export function icmpWriterModes(input: WriterBasics, limiter: () => Limiter): IcmpMode[] {
+  const sampling = sampledModes(input, limiter);
+  for (;;) {
+    const step = sampling.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * The same modes, worked out a few samples at a time with `pause()` between them, so that an
+ * event loop that also stamps a run's calls is never held for more than a fraction of a ms.
+ * Resolves with null if `stopped()` says so between two slices.
+ */
+export async function icmpWriterModesSliced(
+  input: WriterBasics,
+  limiter: () => Limiter,
+  pause: () => Promise<void>,
+  stopped: () => boolean,
+): Promise<IcmpMode[] | null> {
+  const sampling = sampledModes(input, limiter);
+  for (let sampled = 1; ; sampled++) {
+    const step = sampling.next();
+    if (step.done) return step.value;
+    if (sampled % SAMPLES_PER_SLICE === 0) {
+      await pause();
+      if (stopped()) return null;
+    }
+  }
+}
+
+/** Samples worked out between two pauses: each takes ~0.05 ms. */
+const SAMPLES_PER_SLICE = 4;
+
+type WriterBasics = Omit<IcmpWriterInput, "limiter" | "delay">;
+type Limiter = (atMs: number) => IcmpFate;
+
+/** The sampling itself, one sampled run per step; returns the modes. */
+function* sampledModes(input: WriterBasics, limiter: () => Limiter): Generator<void, IcmpMode[]> {
   const random = seeded(0x7c9d);
   // Each sample keeps only its end and the generator's state at its start; the run shown as a
   // mode's example is replayed from that state with its segments.
-  const runs = Array.from({ length: SAMPLES }, () => {
+  const runs: { atMs: number; from: number }[] = [];
+  for (let n = 0; n < SAMPLES; n++) {
     const from = random.state();
     const delay = sampledDelay(random.next);
     const end = simulateIcmpWriter({ ...input, limiter: limiter(), delay, record: false });
-    return { atMs: end.atMs, from };
-  }).sort((a, b) => a.atMs - b.atMs);
+    runs.push({ atMs: end.atMs, from });
+    yield;
+  }
+  runs.sort((a, b) => a.atMs - b.atMs);
   const modes: (typeof runs)[] = [];
   for (const run of runs) {
     const last = modes.at(-1);

@@ -9,7 +9,7 @@
 import type { Prediction } from "../types.js";
 import { round1 } from "./basis.js";
 import { icmpWriterBasis } from "./icmp-basis.js";
-import { type IcmpMode, icmpWriterModes } from "./icmp-modes.js";
+import { type IcmpMode, icmpWriterModes, icmpWriterModesSliced } from "./icmp-modes.js";
 import { DEFAULT_ICMP_RATELIMIT_MS, routerIcmpLimiter } from "./icmp-ratelimit.js";
 import { silentOutcome } from "./silent-outcome.js";
 import type { ModelInput, WireEffect } from "./wire.js";
@@ -75,10 +75,65 @@ function writerModes(writer: Writer, router: Router): IcmpMode[] {
   const key = JSON.stringify([writer, router]);
   const seen = modesSeen.get(key);
   if (seen) return seen;
+  if (warming) throw new ModesNotReady(key, writer, router);
   const modes = icmpWriterModes(writer, () => routerIcmpLimiter(router));
+  keepModes(key, modes);
+  return modes;
+}
+
+function keepModes(key: string, modes: IcmpMode[]): void {
   if (modesSeen.size >= MODES_KEPT) modesSeen.clear();
   modesSeen.set(key, modes);
-  return modes;
+}
+
+/** While warming, writerModes stops the prediction at modes not yet worked out. */
+let warming = false;
+
+class ModesNotReady {
+  constructor(
+    readonly key: string,
+    readonly writer: Writer,
+    readonly router: Router,
+  ) {}
+}
+
+/** A prediction asks for at most three writers' modes (its own, and the send jitter's two). */
+const MAX_WARM_ROUNDS = 4;
+
+/**
+ * Works out ahead, a few samples at a time with `pause()` between them, the writer's modes that
+ * `predictOnce` (a connection's prediction, to be made again for its report) will ask for, so
+ * that the report then finds them. The prediction itself says which: it is run with the
+ * unknown modes stopping it (ModesNotReady), the modes it stopped at are worked out, and it is
+ * run again, until it runs through (at most MAX_WARM_ROUNDS times; each run is cheap without
+ * the sampling). Ends early once `stopped()` says so.
+ */
+export async function warmWriterModes(
+  predictOnce: () => unknown,
+  pause: () => Promise<void>,
+  stopped: () => boolean,
+): Promise<void> {
+  for (let round = 0; round < MAX_WARM_ROUNDS && !stopped(); round++) {
+    const missing = modesMissing(predictOnce);
+    if (!missing) return;
+    const { key, writer, router } = missing;
+    const limiter = () => routerIcmpLimiter(router);
+    const modes = await icmpWriterModesSliced(writer, limiter, pause, stopped);
+    if (modes) keepModes(key, modes);
+  }
+}
+
+function modesMissing(predictOnce: () => unknown): ModesNotReady | null {
+  warming = true;
+  try {
+    predictOnce();
+    return null;
+  } catch (err) {
+    if (err instanceof ModesNotReady) return err;
+    throw err;
+  } finally {
+    warming = false;
+  }
 }
 
 /** How far apart a writer's sends drift from their rhythm on a loaded machine (measured ~8 ms). */

@@ -6,7 +6,7 @@
 export { frozen } from "./frozen.js";
 export { partition } from "./heal.js";
 export { undetectedHint } from "./hint.js";
-export { icmpUnreachable } from "./icmp.js";
+export { icmpUnreachable, warmWriterModes } from "./icmp.js";
 export { jiffiesToMs, msToJiffies, timerDelayMs, timerMaxDelayMs } from "./jiffies.js";
 export type { KeepaliveInput, KeepaliveOutcome } from "./keepalive.js";
 export { keepaliveGiveUpMs, keepaliveProbeTimesMs, simulateKeepalive } from "./keepalive.js";

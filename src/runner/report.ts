@@ -3,10 +3,24 @@
 
 import { type Expectation, evaluate, evaluateAll, formatExpectation } from "../expect/index.js";
 import type { Fault } from "../faults/index.js";
-import { kernelHz, kernelParams, predictConnection, type Watched } from "../plan/index.js";
+import {
+  kernelHz,
+  kernelParams,
+  type PredictionInput,
+  predictConnection,
+  type Watched,
+} from "../plan/index.js";
 import { undetectedHint } from "../predict/index.js";
 import type { Scenario } from "../scenario/load.js";
-import type { ConnectionReport, Prediction, RunReport, Settings, Verdict } from "../types.js";
+import type {
+  ConnectionReport,
+  KernelParams,
+  Prediction,
+  RunReport,
+  Settings,
+  SocketEvent,
+  Verdict,
+} from "../types.js";
 import { sendRhythm } from "./client-spec.js";
 import { ConnectionTimelines, firstFailure, processEvents, type RawEvent } from "./collect.js";
 import { distribution } from "./distribution.js";
@@ -39,7 +53,7 @@ export interface RunRecord {
 export function buildRunReport(r: RunRecord): RunReport {
   const { settings } = r;
   const windowMs = settings.windowS * 1000;
-  const kernel = kernelParams(r.sysctls, r.hz ?? kernelHz().hz, r.routerSysctls);
+  const kernel = reportKernel(r);
   const timelines = new ConnectionTimelines(
     r.raw,
     r.faultAt,
@@ -55,21 +69,8 @@ export function buildRunReport(r: RunRecord): RunReport {
   const connections: ConnectionReport[] = r.watched.map((w) => {
     const events = timelines.events(w.id);
     const side = settings.observer ?? "client";
-    const rhythm = sendRhythm(w);
-    const facts = connectionFacts(w.id, w.workload, events, r.snapshot, r.faultAt, side, rhythm);
     const failure = firstFailure(events, windowMs, side);
-    const predicted = pooled(
-      texts,
-      predictConnection({
-        fault: r.fault,
-        params: r.scenario,
-        measured: r.measured,
-        watched: w,
-        others: r.watched,
-        facts,
-        kernel,
-      }),
-    );
+    const predicted = pooled(texts, predictConnection(predictionInput(r, kernel, w, events)));
     if (scaled) {
       const times = connectTimes.get(w.group) ?? [];
       connectTimes.set(w.group, times);
@@ -127,6 +128,35 @@ export function buildRunReport(r: RunRecord): RunReport {
     expectations: { checked: verdicts.length, skipped },
     passed: verdicts.every((v) => v.pass),
     durationMs: r.durationMs,
+  };
+}
+
+/** What a run's predictions are made for: the observer's kernel as its lab read it. */
+export function reportKernel(r: Pick<RunRecord, "sysctls" | "hz" | "routerSysctls">): KernelParams {
+  return kernelParams(r.sysctls, r.hz ?? kernelHz().hz, r.routerSysctls);
+}
+
+/** A watched connection's prediction input, from its events (ms from the fault). */
+export function predictionInput(
+  r: Pick<
+    RunRecord,
+    "settings" | "snapshot" | "faultAt" | "fault" | "scenario" | "measured" | "watched"
+  >,
+  kernel: KernelParams,
+  w: Watched,
+  events: SocketEvent[],
+): PredictionInput {
+  const side = r.settings.observer ?? "client";
+  const rhythm = sendRhythm(w);
+  const facts = connectionFacts(w.id, w.workload, events, r.snapshot, r.faultAt, side, rhythm);
+  return {
+    fault: r.fault,
+    params: r.scenario,
+    measured: r.measured,
+    watched: w,
+    others: r.watched,
+    facts,
+    kernel,
   };
 }
 

@@ -22,6 +22,7 @@ import { labAgents, needsProcess, scaleSysctls } from "./lab-agents.js";
 import { buildRunReport } from "./report.js";
 import { lastWord, settle, untilUnread } from "./settle.js";
 import { buildStage, injectFault, prepareFault, serverExited, stageFacts } from "./stage.js";
+import { PredictionWarmer } from "./warm-predictions.js";
 import {
   attachPackets,
   type RunCapture,
@@ -230,6 +231,9 @@ export async function runScenario(
       snapshot.after = (await takeSnapshot(observers).catch(() => null))?.info;
     }
     faultAt = injected.at;
+    const record = { scenario, settings, watched, sysctls: lab.sysctls, ...stageFacts(lab) };
+    const known = { ...record, raw, snapshot, faultAt, fault, measured };
+    const warmer = new PredictionWarmer(known);
     const rest = injected.rest ?? Promise.resolve();
     rest.catch(() => {});
     if (fault.holdsFollowUps) {
@@ -242,6 +246,7 @@ export async function runScenario(
     const windowEnd = injected.at + settings.windowS * 1000;
     while (!aborted && done.size < connectionCount && nowMs() < windowEnd) {
       hooks.onProgress?.(nowMs() - injected.at, raw.length);
+      warmer.tick();
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(100, Math.max(1, windowEnd - nowMs())));
         ring = () => {
@@ -255,25 +260,13 @@ export async function runScenario(
     step(`finish the fault (${scenario.fault})`);
     await rest;
     step("stop the packet capture");
-    const wire = await stopCapture(capturing);
+    if (aborted) warmer.stop();
+    const [wire] = await Promise.all([stopCapture(capturing), warmer.done()]);
+    const groups = watched.map((w) => w.group);
     const run = buildRunReport({
-      scenario,
-      settings,
-      watched,
-      plan: planExpectations(
-        scenario,
-        settings,
-        extra,
-        watched.map((w) => w.group),
-      ),
-      sysctls: lab.sysctls,
-      ...stageFacts(lab),
-      raw,
+      ...known,
+      plan: planExpectations(scenario, settings, extra, groups),
       steps,
-      snapshot,
-      faultAt: injected.at,
-      fault,
-      measured,
       durationMs: Math.round(nowMs() - started),
     });
     attachPackets(run, wire, capturing, {
