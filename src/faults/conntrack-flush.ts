@@ -38,10 +38,10 @@ export const conntrackFlush: Fault = {
       workload,
       sendIntervalMs: WRITER_INTERVAL_MS,
     }),
-  async prepare({ lab, settings }) {
-    await tuneConntrack(lab.router, { loose: settings.loose ?? false });
+  async prepareRouter(router, { settings }) {
+    await tuneConntrack(router, { loose: settings.loose ?? false });
     const rules = ruleset([statefulForward(settings.loose ? "adopt" : "drop")]);
-    await loadRules(lab.router, rules, "make the router a stateful firewall");
+    await loadRules(router, rules, "make the router a stateful firewall");
   },
   async inject({ lab }) {
     await flushConntrack(lab.router);

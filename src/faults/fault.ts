@@ -1,6 +1,8 @@
 // What a fault is: one file in this folder that says what happens on the wire (its opening
 // comment), which observers can watch it, whether the server may die, how it looks on the wire
 // for the model (a WireEffect from src/predict), and how to inject it with the lab's verbs.
+import type { AddressPlan } from "../lab/addresses.js";
+import type { Host } from "../lab/host.js";
 import type { Lab } from "../lab/lab.js";
 import type { WireEffect } from "../predict/index.js";
 import type { RemoteStage } from "../remote/stage.js";
@@ -111,6 +113,12 @@ export interface Fault {
   wire(view: WireView): WireEffect;
   /** Optional: set the stage after the lab is built and before the clients connect. */
   prepare?(ctx: FaultContext): Promise<void>;
+  /**
+   * Optional: set up the lab's router alone (a middlebox's conntrack and rules), while the rest
+   * of the lab is wired: its namespace exists, its links may not yet. The lab is built once
+   * this is done too.
+   */
+  prepareRouter?(router: Host, ctx: { settings: Settings; plan: AddressPlan }): Promise<void>;
   inject(ctx: FaultContext): Promise<Injected>;
   /**
    * How it is injected in remote mode; LabOnly or absent: it needs the lab (a router, a link, a

@@ -39,11 +39,11 @@ export const lbIdleTimeout: Fault = {
       workload,
       sendIntervalMs: WRITER_INTERVAL_MS,
     }),
-  async prepare({ lab, settings }) {
+  async prepareRouter(router, { settings }) {
     const { idleTimeoutS } = middleboxTimes(settings);
-    await tuneConntrack(lab.router, { establishedTimeoutS: idleTimeoutS, loose: false });
+    await tuneConntrack(router, { establishedTimeoutS: idleTimeoutS, loose: false });
     const rules = ruleset([statefulForward("reset")]);
-    await loadRules(lab.router, rules, "make the router a load balancer");
+    await loadRules(router, rules, "make the router a load balancer");
   },
   inject: async () => ({ at: nowMs() }),
 };

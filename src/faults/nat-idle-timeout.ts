@@ -40,11 +40,11 @@ export const natIdleTimeout: Fault = {
       workload,
       sendIntervalMs: WRITER_INTERVAL_MS,
     }),
-  async prepare({ lab, settings }) {
+  async prepareRouter(router, { settings, plan }) {
     const { idleTimeoutS } = middleboxTimes(settings);
-    await tuneConntrack(lab.router, { establishedTimeoutS: idleTimeoutS, loose: false });
-    const rules = ruleset([statefulForward("drop"), masquerade(lab.plan, "s0")]);
-    await loadRules(lab.router, rules, "make the router a NAT");
+    await tuneConntrack(router, { establishedTimeoutS: idleTimeoutS, loose: false });
+    const rules = ruleset([statefulForward("drop"), masquerade(plan, "s0")]);
+    await loadRules(router, rules, "make the router a NAT");
   },
   inject: async () => ({ at: nowMs() }),
 };

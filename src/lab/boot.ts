@@ -43,6 +43,8 @@ export interface LabOptions {
    * there while the rest of the lab is wired (tcpdump -i any sees links added later).
    */
   onRouter?: (router: { netns: string; ownAddresses: string[] }) => void;
+  /** Work on the router alone (a fault's prepareRouter), done while the rest is wired. */
+  routerSetup?: (router: Host, plan: AddressPlan) => Promise<void>;
 }
 
 /** Where an end host's agent runs: in-process unless it needs a process or is several agents. */
@@ -73,6 +75,8 @@ export async function bootLab(plan: AddressPlan, options: LabOptions): Promise<B
     netns: hosts.router.netns,
     ownAddresses: [plan.routerClient, plan.routerServer],
   });
+  const routerSetup = options.routerSetup?.(hosts.router, plan);
+  routerSetup?.catch(() => {}); // awaited below, unless the wiring fails first
   const foreign = options.serverProcess;
   const { serverFlags, onMessage } = options;
   const count = options.agents ?? { client: 1, server: 1 };
@@ -106,6 +110,7 @@ export async function bootLab(plan: AddressPlan, options: LabOptions): Promise<B
     const [sysctls] = await Promise.all([
       hostSysctls(hosts.client, {}, REPORTED_SYSCTLS),
       agent?.request({ op: "listen", ip: plan.server, port: SERVER_PORT }),
+      routerSetup,
     ]);
     return { hosts, client, server, sysctls, routerSysctls };
   } catch (err) {

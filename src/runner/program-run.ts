@@ -19,6 +19,7 @@ import { planExpectations } from "./expectation-plan.js";
 import { needsProcess } from "./lab-agents.js";
 import { buildProgramReport } from "./program-report.js";
 import { ServerPrograms } from "./program-server.js";
+import { routerSetupOf } from "./stage.js";
 import { attachPackets, routerOf, startCapture, startCounting, stopCapture } from "./wire.js";
 
 /** How long a client program may take to open its first connection to the server. */
@@ -52,6 +53,7 @@ export async function runWithPrograms(
     onMessage: () => {},
     needsProcess: needsProcess(scenario, settings),
     ...(server ? { serverProcess: server.start } : {}),
+    ...routerSetupOf(fault, settings),
   }).catch(async (err) => {
     await server?.stopAll();
     throw err;

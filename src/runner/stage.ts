@@ -5,6 +5,8 @@
 import { UsageError } from "../errors.js";
 import type { FaultContext, Injected, RemoteInjection } from "../faults/fault.js";
 import { FAULTS, type Fault, faultNamed, injectLabFault } from "../faults/index.js";
+import type { AddressPlan } from "../lab/addresses.js";
+import type { Host } from "../lab/host.js";
 import { Lab, type LabOptions } from "../lab/lab.js";
 import { scenarioSettings } from "../plan/index.js";
 import { type HostFacts, RemoteStage } from "../remote/stage.js";
@@ -54,7 +56,7 @@ export async function buildStage(
   options: LabOptions,
 ): Promise<Stage> {
   const { remote } = settings;
-  if (!remote) return Lab.build(options);
+  if (!remote) return Lab.build({ ...options, ...routerSetupOf(fault, settings) });
   const injection = remoteInjection(fault);
   if (!injection) {
     const why = fault.remote?.needs === "lab" ? fault.remote.why : "a router, links, namespaces";
@@ -70,6 +72,15 @@ export async function buildStage(
     windowS: settings.windowS,
     needsFirewall: injection.needs === "firewall",
   });
+}
+
+/** The fault's work on the router alone (Fault.prepareRouter), as the lab's boot runs it. */
+export function routerSetupOf(fault: Fault, settings: Settings): Pick<LabOptions, "routerSetup"> {
+  const prepareRouter = fault.prepareRouter?.bind(fault);
+  if (!prepareRouter) return {};
+  return {
+    routerSetup: (router: Host, plan: AddressPlan) => prepareRouter(router, { settings, plan }),
+  };
 }
 
 /** `foreignServer`: the server is the user's own (--server-cmd), so a fault may act from outside. */
