@@ -16,7 +16,21 @@ function onSignal(signal: NodeJS.Signals, code: number): void {
   });
 }
 
+/**
+ * A reader that stops early (`tcpdrop run all --json | head`) closes the pipe: the rest of the
+ * output is not wanted, and writing it is no error. Node ignores SIGPIPE, so each write would
+ * fail with EPIPE (and an unhandled error event would end tcpdrop with a stack trace). The
+ * command goes on and exits with its own code: the run's outcome does not depend on who read it.
+ */
+function quietWhenReaderLeaves(stream: NodeJS.WriteStream): void {
+  stream.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code !== "EPIPE" && err.code !== "ERR_STREAM_DESTROYED") throw err;
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
+  quietWhenReaderLeaves(process.stdout);
+  quietWhenReaderLeaves(process.stderr);
   process.env.PATH = `${process.env.PATH ?? ""}:/usr/sbin:/sbin:/usr/bin:/bin`;
   if (argv[2] === "agent") return (await import("./commands/agent.js")).agentCommand(argv.slice(3));
   // Not root: run again inside a user namespace where we are (before our own signal handlers,
