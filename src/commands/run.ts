@@ -77,8 +77,17 @@ export async function withTiming(opts: {
     opts.hooks,
     // writeSync: process.stderr on a pipe would load Node's stream modules at start-up, the
     // very time the first lines measure (node:net waits for the capture, node-net.ts)
-    timingHooks((text) => writeSync(2, text)),
+    timingHooks(toStderr),
   );
+}
+
+/** A --timing line; a reader of stderr that has gone (EPIPE) is no error (cli.ts). */
+function toStderr(text: string): void {
+  try {
+    writeSync(2, text);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EPIPE") throw err;
+  }
 }
 
 export function parseExpectations(texts: string[] = []): Expectation[] {
