@@ -48,14 +48,19 @@ function hashes(files = yamlFiles()): Record<string, string> {
   );
 }
 
-/** Could the YAML files differ from what was compiled? Not if they are the same files and
- * none was modified after the compiled file was written. */
-function mayDiffer(compiled: Record<string, string>, files: string[]): boolean {
+/** Could the YAML files (in `dir`) differ from what was compiled (into `built`)? Not if they
+ * are the same files and none was modified after the compiled file was written. */
+export function mayDiffer(
+  compiled: Record<string, string>,
+  files: string[],
+  dir = SCENARIO_DIR,
+  built = CATALOGUE_FILE,
+): boolean {
   const names = Object.keys(compiled);
   if (names.length !== files.length || files.some((f) => !(f in compiled))) return true;
   try {
-    const builtAt = statSync(CATALOGUE_FILE).mtimeMs;
-    return files.some((f) => statSync(`${SCENARIO_DIR}${f}`).mtimeMs > builtAt);
+    const builtAt = statSync(built).mtimeMs;
+    return files.some((f) => statSync(`${dir}${f}`).mtimeMs > builtAt);
   } catch {
     return true; // a file gone meanwhile: the hashes will say what changed
   }

@@ -1,7 +1,15 @@
 // The compiled catalogue of built-in scenarios (dist/scenarios.json, written by `npm run
 // build`) holds exactly what the YAML files say, and a YAML file edited since is noticed.
-import { describe, expect, it } from "vitest";
-import { compileCatalogue, contentHash, staleFiles } from "../../src/scenario/catalogue.js";
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  compileCatalogue,
+  contentHash,
+  mayDiffer,
+  staleFiles,
+} from "../../src/scenario/catalogue.js";
 import { loadBuiltIns } from "../../src/scenario/load.js";
 
 describe("the compiled catalogue of built-in scenarios", () => {
@@ -40,5 +48,45 @@ describe("contentHash: what tells that a scenario file changed since the build",
     edited[6] ^= 1;
     expect(contentHash(edited)).not.toBe(contentHash(text));
     expect(contentHash(Buffer.concat([text, Buffer.from(" ")]))).not.toBe(contentHash(text));
+  });
+});
+
+describe("mayDiffer: the stat check that decides whether the YAML files are hashed", () => {
+  const dir = `${mkdtempSync(join(tmpdir(), "tcpdrop-catalogue-"))}/`;
+  const built = `${dir}scenarios.json`;
+  const compiled = { "a.yaml": "h1", "b.yaml": "h2" };
+  const files = ["a.yaml", "b.yaml"];
+  const at = (file: string, seconds: number) => utimesSync(file, seconds, seconds);
+
+  beforeEach(() => {
+    for (const f of [...files, "scenarios.json"]) writeFileSync(`${dir}${f}`, f);
+    at(`${dir}a.yaml`, 1_000);
+    at(`${dir}b.yaml`, 1_000);
+    at(built, 2_000);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("the same files, none newer than the compiled file: no need to hash", () => {
+    expect(mayDiffer(compiled, files, dir, built)).toBe(false);
+  });
+
+  it("a file modified after the build: hash", () => {
+    at(`${dir}b.yaml`, 3_000);
+    expect(mayDiffer(compiled, files, dir, built)).toBe(true);
+  });
+
+  it("a file added or removed: hash", () => {
+    expect(mayDiffer(compiled, [...files, "c.yaml"], dir, built)).toBe(true);
+    expect(mayDiffer(compiled, ["a.yaml"], dir, built)).toBe(true);
+    expect(mayDiffer(compiled, ["a.yaml", "c.yaml"], dir, built)).toBe(true);
+  });
+
+  it("the compiled file or a YAML file gone meanwhile: hash", () => {
+    rmSync(`${dir}b.yaml`);
+    expect(mayDiffer(compiled, files, dir, built)).toBe(true);
+    writeFileSync(`${dir}b.yaml`, "b");
+    at(`${dir}b.yaml`, 1_000);
+    rmSync(built);
+    expect(mayDiffer(compiled, files, dir, built)).toBe(true);
   });
 });
