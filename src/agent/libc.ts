@@ -81,7 +81,12 @@ export const sys = {
   setns: libc.func("int setns(int fd, int nstype)"),
   /** Give the calling thread a namespace of its own (src/lab/netns.ts). */
   unshare: libc.func("int unshare(int flags)"),
+  /** A raw system call, for those glibc wraps only lately (pidfd_open: glibc 2.36). */
+  syscall: libc.func("long syscall(long number, ...)"),
 };
+
+/** pidfd_open(2)'s number: the same on every architecture since Linux 5.3. */
+export const SYS_PIDFD_OPEN = 434;
 
 const errnoNames = new Map<number, string>();
 for (const [name, value] of Object.entries(koffi.os.errno)) {

@@ -3,12 +3,9 @@
 // pipes are Node streams; `closed` resolves once its stdout and stderr have closed and it has
 // exited, as a ChildProcess's "close" event does.
 import type { Socket } from "node:net";
-import { sleep } from "../clock.js";
 import { nodeNet } from "../node-net.js";
+import { exitWake } from "./exit-wake.js";
 import { c, pipe, posixSpawn, waitExit } from "./posix-spawn.js";
-
-/** How often a running child is looked for among the exited. */
-const LIVE_POLL_MS = 20;
 
 export interface PipedChild {
   readonly pid: number;
@@ -41,31 +38,18 @@ export async function pipedSpawn(file: string, args: string[]): Promise<PipedChi
   const stdout = new Socket({ fd: outRead, readable: true, writable: false });
   const stderr = new Socket({ fd: errRead, readable: true, writable: false });
   let running = true;
-  let outClosed = false;
   const gone = (s: Socket) => new Promise<void>((resolve) => s.once("close", () => resolve()));
-  const outGone = gone(stdout).then(() => {
-    outClosed = true;
-  });
-  // Its exit is looked for every 20 ms while it runs, at once when its stdout closes (it is
-  // ending) and every ms after. Then its stdin goes, as Node's spawn destroys a dead child's
-  // stdin: whatever else of its own still reads that pipe (a watchdog) sees EOF and ends too.
-  let wake = () => {};
-  void outGone.then(() => wake());
-  const pause = () =>
-    outClosed
-      ? sleep(1)
-      : new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, LIVE_POLL_MS);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-  const exited = waitExit(pid, pause).then(() => {
-    running = false;
-    stdin.destroy();
-  });
-  const closed = Promise.all([exited, outGone, gone(stderr)]).then(() => {});
+  // Reaped as it exits (exit-wake.ts: no look every few ms while it runs). Then its stdin goes,
+  // as Node's spawn destroys a dead child's stdin: whatever else of its own still reads that
+  // pipe (a watchdog) sees EOF and ends too.
+  const wake = exitWake(pid);
+  const exited = waitExit(pid, wake.pause)
+    .finally(wake.close)
+    .then(() => {
+      running = false;
+      stdin.destroy();
+    });
+  const closed = Promise.all([exited, gone(stdout), gone(stderr)]).then(() => {});
   return {
     pid,
     stdin,

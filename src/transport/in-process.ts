@@ -13,8 +13,8 @@
 // (stand-in.ts), and SIGTERM runs the same handler as an agent process's.
 import { AgentCore } from "../agent/core.js";
 import { sys } from "../agent/libc.js";
-import { Poller } from "../agent/poller.js";
 import { inNetns } from "../lab/netns.js";
+import { releasePoller, takePoller } from "../lab/shared-poller.js";
 import type { AgentMessage } from "../protocol.js";
 import { readyMessage } from "../version.js";
 import { type StandIn, standIn } from "./stand-in.js";
@@ -48,26 +48,6 @@ export function inProcessServerTransport(netns: string, name: string): Transport
     signalsReachAgent: true,
     open: async (flags) => openInProcess(netns, flags, true),
   };
-}
-
-let shared: { poller: Poller; users: number } | undefined;
-
-function takePoller(): Poller {
-  if (!shared) {
-    const poller = new Poller();
-    poller.start();
-    shared = { poller, users: 0 };
-  }
-  shared.users++;
-  return shared.poller;
-}
-
-/** The last in-process agent gone: the loop stops and its worker thread comes back. */
-async function releasePoller(): Promise<void> {
-  if (!shared || --shared.users > 0) return;
-  const { poller } = shared;
-  shared = undefined;
-  await poller.stop();
 }
 
 function openInProcess(netns: string, flags: string[], signalled: boolean): AgentLink {

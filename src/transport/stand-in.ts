@@ -13,6 +13,7 @@
 // once the stand-in holds its own.
 import { readFileSync } from "node:fs";
 import { sleep } from "../clock.js";
+import { exitWake } from "../lab/exit-wake.js";
 import {
   c,
   dupFd,
@@ -33,8 +34,6 @@ export interface StandIn {
 }
 
 const SCRIPT = 'test "$PPID" = "$1" || exit 1; echo ready; exec sleep infinity';
-/** How often a living stand-in is looked for among the exited (a frozen one lives for the run). */
-const REAP_POLL_MS = 2;
 
 /**
  * Start a process holding these socket descriptors. They are duplicated at once, so the caller
@@ -62,7 +61,9 @@ export function standIn(fds: readonly number[]): StandIn {
   let running = true;
   const exited = started.then(async (s) => {
     if (!s) return { code: null, signal: null };
-    const end = await waitExit(s.pid, REAP_POLL_MS);
+    // woken at its exit (a frozen one lives for the whole run)
+    const wake = exitWake(s.pid);
+    const end = await waitExit(s.pid, wake.pause).finally(wake.close);
     // and no other child of ours, still exec'ing, holds a copy of its sockets: they are closed
     await spawnsSettled();
     running = false;
