@@ -35,7 +35,7 @@ export function predictConnection(input: PredictionInput): Prediction {
 
 /**
  * What predictConnection will cost for this input worked out ahead, a slice at a time between
- * `pause()`s, while a run still watches: the ICMP writer's sampled modes (~35 ms at once).
+ * `pause()`s, while a run still watches: the ICMP writer's sampled modes.
  */
 export function warmPrediction(
   input: PredictionInput,

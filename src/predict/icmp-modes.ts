@@ -82,7 +82,7 @@ export async function icmpWriterModesSliced(
   }
 }
 
-/** Samples worked out between two pauses: each takes ~0.05 ms. */
+/** Samples worked out between two pauses (each is one simulated run of the writer). */
 const SAMPLES_PER_SLICE = 4;
 
 type WriterBasics = Omit<IcmpWriterInput, "limiter" | "delay">;

@@ -26,9 +26,7 @@ export function connectionFacts(
   // just after the fault (nothing more arrives from a silent peer).
   const last = snapshot.after?.[id] ?? info;
   const sinceRecv = last ? Math.min(last.lastDataRecvMs, last.lastAckRecvMs) : 0;
-  const firstSend = events.find(
-    (e) => e.side === side && (e.call === "send" || e.call === "write") && e.tMs >= 0,
-  );
+  const firstSend = firstSendAfterFault(events, side);
   return {
     workload,
     lastRecvMs: Math.round(((last?.t ?? snapshot.t) - sinceRecv - faultAt) * 10) / 10,
@@ -41,6 +39,16 @@ export function connectionFacts(
       events.find((e) => e.side === side && (e.call === "connect" || e.call === "accept"))?.tMs ??
       null,
   };
+}
+
+/** The connection's first send (or write) at or after the fault, if it has made one. */
+export function firstSendAfterFault(
+  events: SocketEvent[],
+  side: SocketEvent["side"],
+): SocketEvent | undefined {
+  return events.find(
+    (e) => e.side === side && (e.call === "send" || e.call === "write") && e.tMs >= 0,
+  );
 }
 
 /**

@@ -231,8 +231,11 @@ export async function runScenario(
       snapshot.after = (await takeSnapshot(observers).catch(() => null))?.info;
     }
     faultAt = injected.at;
-    const record = { scenario, settings, watched, sysctls: lab.sysctls, ...stageFacts(lab) };
-    const known = { ...record, raw, snapshot, faultAt, fault, measured };
+    // what the report is made of, but for what the watch still adds (events, steps)
+    const known = {
+      ...{ scenario, settings, watched, fault, measured, raw, snapshot, faultAt },
+      ...{ sysctls: lab.sysctls, ...stageFacts(lab) },
+    };
     const warmer = new PredictionWarmer(known);
     const rest = injected.rest ?? Promise.resolve();
     rest.catch(() => {});

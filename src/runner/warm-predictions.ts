@@ -1,14 +1,15 @@
 // The report's predictions, readied while the run still watches. One of them is costly: a writer
 // behind an ICMP unreachable is predicted from 600 sampled runs of its timers and the router's
-// limiter (~35 ms at once). Made after the window, that time comes after the last failure, on
-// every host-unreachable and net-unreachable run. A prediction's inputs are final once the
+// limiter. Made after the window, that time came after the last failure, on every
+// host-unreachable and net-unreachable run. A prediction's inputs are final once the
 // connection has made its first send after the fault (or at once, if it does not send): from
 // then on it is worked out here, a few samples at a time between turns of the event loop, and
 // the report finds it done. The report still makes every prediction itself, from the same
 // input: what is readied here is only ever a cached result for an identical input.
 import { sends, type Watched, warmPrediction } from "../plan/index.js";
-import type { SocketEvent } from "../types.js";
+import type { KernelParams, SocketEvent } from "../types.js";
 import { ConnectionTimelines } from "./collect.js";
+import { firstSendAfterFault } from "./facts.js";
 import { predictionInput, type RunRecord, reportKernel } from "./report.js";
 
 /** Beyond this many watched connections (a run at scale) nothing is readied ahead. */
@@ -36,8 +37,11 @@ export class PredictionWarmer {
   private readonly begun = new Set<string>();
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
+  private readonly kernel: KernelParams;
 
-  constructor(private readonly r: WarmRecord) {}
+  constructor(private readonly r: WarmRecord) {
+    this.kernel = reportKernel(r);
+  }
 
   /** Begin each watched connection whose prediction's inputs are now final. */
   tick(): void {
@@ -50,7 +54,7 @@ export class PredictionWarmer {
       const events = timelines.events(w.id);
       if (!inputsFinal(w, events, this.r.settings.observer ?? "client")) continue;
       this.begun.add(w.id);
-      const input = predictionInput(this.r, reportKernel(this.r), w, events);
+      const input = predictionInput(this.r, this.kernel, w, events);
       this.chain = this.chain
         .then(() => warmPrediction(input, nextTurn, () => this.stopped))
         // a prediction that fails fails again in the report, which says why
@@ -70,8 +74,5 @@ export class PredictionWarmer {
 
 /** A sender's first send after the fault is an input (the first unacknowledged send). */
 function inputsFinal(w: Watched, events: SocketEvent[], side: SocketEvent["side"]): boolean {
-  if (!sends(w.workload)) return true;
-  return events.some(
-    (e) => e.side === side && (e.call === "send" || e.call === "write") && e.tMs >= 0,
-  );
+  return !sends(w.workload) || firstSendAfterFault(events, side) !== undefined;
 }

@@ -17,25 +17,26 @@ const basics = {
   hz: 250,
 };
 const limiter = () => routerIcmpLimiter({ family: "ipv4", ratelimitMs: 1000, hz: 250 });
+const never = () => false;
+
+/** A pause that counts how often it was taken. */
+function countedPause() {
+  const counted = { pauses: 0, pause: async () => void counted.pauses++ };
+  return counted;
+}
 
 describe("icmpWriterModesSliced", () => {
   it("gives the modes icmpWriterModes gives, pausing every few samples", async () => {
-    let pauses = 0;
-    const pause = async () => {
-      pauses++;
-    };
-    const sliced = await icmpWriterModesSliced(basics, limiter, pause, () => false);
+    const c = countedPause();
+    const sliced = await icmpWriterModesSliced(basics, limiter, c.pause, never);
     expect(sliced).toEqual(icmpWriterModes(basics, limiter));
-    expect(pauses).toBeGreaterThanOrEqual(40); // 200 samples, a pause every 4
+    expect(c.pauses).toBeGreaterThanOrEqual(40); // 200 samples, a pause every 4
   });
 
   it("stops between slices when asked", async () => {
-    let pauses = 0;
-    const pause = async () => {
-      pauses++;
-    };
-    expect(await icmpWriterModesSliced(basics, limiter, pause, () => pauses >= 3)).toBeNull();
-    expect(pauses).toBe(3);
+    const c = countedPause();
+    expect(await icmpWriterModesSliced(basics, limiter, c.pause, () => c.pauses >= 3)).toBeNull();
+    expect(c.pauses).toBe(3);
   });
 });
 
@@ -54,24 +55,14 @@ describe("warmWriterModes", () => {
   it("readies every modes the prediction asks for: the prediction is then the one made at once", async () => {
     const atOnce = (await freshIcmp()).softError(input, "EHOSTUNREACH");
     const icmp = await freshIcmp();
-    let pauses = 0;
-    const pause = async () => {
-      pauses++;
-    };
-    await icmp.warmWriterModes(
-      () => icmp.softError(input, "EHOSTUNREACH"),
-      pause,
-      () => false,
-    );
+    const c = countedPause();
+    const predictOnce = () => icmp.softError(input, "EHOSTUNREACH");
+    await icmp.warmWriterModes(predictOnce, c.pause, never);
     // its own modes and the send jitter's (at least one more writer): 200 samples each
-    expect(pauses).toBeGreaterThanOrEqual(100);
-    const readied = pauses;
-    await icmp.warmWriterModes(
-      () => icmp.softError(input, "EHOSTUNREACH"),
-      pause,
-      () => false,
-    );
-    expect(pauses).toBe(readied); // nothing left to work out
+    expect(c.pauses).toBeGreaterThanOrEqual(100);
+    const readied = c.pauses;
+    await icmp.warmWriterModes(predictOnce, c.pause, never);
+    expect(c.pauses).toBe(readied); // nothing left to work out
     expect(icmp.softError(input, "EHOSTUNREACH")).toEqual(atOnce);
     expect(atOnce.result).toBe("EHOSTUNREACH");
   });
@@ -82,15 +73,8 @@ describe("warmWriterModes", () => {
       ...input,
       facts: { ...writer, workload: "idle", firstUnackedSendMs: null },
     };
-    let pauses = 0;
-    const pause = async () => {
-      pauses++;
-    };
-    await icmp.warmWriterModes(
-      () => icmp.softError(idleInput, "EHOSTUNREACH"),
-      pause,
-      () => false,
-    );
-    expect(pauses).toBe(0);
+    const c = countedPause();
+    await icmp.warmWriterModes(() => icmp.softError(idleInput, "EHOSTUNREACH"), c.pause, never);
+    expect(c.pauses).toBe(0);
   });
 });
