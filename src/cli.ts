@@ -21,16 +21,33 @@ function onSignal(signal: NodeJS.Signals, code: number): void {
  * output is not wanted, and writing it is no error. Node ignores SIGPIPE, so each write would
  * fail with EPIPE (and an unhandled error event would end tcpdrop with a stack trace). The
  * command goes on and exits with its own code: the run's outcome does not depend on who read it.
+ * Node makes process.stdout and process.stderr when they are first used (on a pipe that loads
+ * its stream modules, a few ms that a run's start need not pay): the handler is added then.
  */
-function quietWhenReaderLeaves(stream: NodeJS.WriteStream): void {
-  stream.on("error", (err: NodeJS.ErrnoException) => {
-    if (err.code !== "EPIPE" && err.code !== "ERR_STREAM_DESTROYED") throw err;
+function quietWhenReaderLeaves(name: "stdout" | "stderr"): void {
+  const quiet = (stream: NodeJS.WriteStream) =>
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code !== "EPIPE" && err.code !== "ERR_STREAM_DESTROYED") throw err;
+    });
+  const made = Object.getOwnPropertyDescriptor(process, name);
+  if (!made?.get || !made.configurable) {
+    quiet(process[name]);
+    return;
+  }
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: made.enumerable,
+    get() {
+      const stream = quiet(made.get?.call(process) as NodeJS.WriteStream);
+      Object.defineProperty(process, name, { configurable: true, value: stream });
+      return stream;
+    },
   });
 }
 
 export async function main(argv: string[]): Promise<number> {
-  quietWhenReaderLeaves(process.stdout);
-  quietWhenReaderLeaves(process.stderr);
+  quietWhenReaderLeaves("stdout");
+  quietWhenReaderLeaves("stderr");
   process.env.PATH = `${process.env.PATH ?? ""}:/usr/sbin:/sbin:/usr/bin:/bin`;
   if (argv[2] === "agent") return (await import("./commands/agent.js")).agentCommand(argv.slice(3));
   // Not root: run again inside a user namespace where we are (before our own signal handlers,
