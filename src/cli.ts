@@ -39,7 +39,11 @@ function quietWhenReaderLeaves(name: "stdout" | "stderr"): void {
     enumerable: made.enumerable,
     get() {
       const stream = quiet(made.get?.call(process) as NodeJS.WriteStream);
-      Object.defineProperty(process, name, { configurable: true, value: stream });
+      Object.defineProperty(process, name, {
+        configurable: true,
+        enumerable: made.enumerable,
+        value: stream,
+      });
       return stream;
     },
   });
