@@ -15,7 +15,8 @@ export function takePoller(): Poller {
   return shared.poller;
 }
 
-/** The last in-process agent gone: the loop stops and its worker thread comes back. */
+/** The last user gone (an in-process agent, an exit watched): the loop stops and its worker
+ * thread comes back. */
 export async function releasePoller(): Promise<void> {
   if (!shared || --shared.users > 0) return;
   const { poller } = shared;

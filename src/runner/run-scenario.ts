@@ -232,11 +232,9 @@ export async function runScenario(
     }
     faultAt = injected.at;
     // what the report is made of, but for what the watch still adds (events, steps)
-    const known = {
-      ...{ scenario, settings, watched, fault, measured, raw, snapshot, faultAt },
-      ...{ sysctls: lab.sysctls, ...stageFacts(lab) },
-    };
-    const warmer = new PredictionWarmer(known);
+    const labFacts = { sysctls: lab.sysctls, ...stageFacts(lab) };
+    const known = { scenario, settings, watched, fault, measured, raw, snapshot, ...labFacts };
+    const warmer = new PredictionWarmer({ ...known, faultAt });
     const rest = injected.rest ?? Promise.resolve();
     rest.catch(() => {});
     if (fault.holdsFollowUps) {
@@ -268,6 +266,7 @@ export async function runScenario(
     const groups = watched.map((w) => w.group);
     const run = buildRunReport({
       ...known,
+      faultAt,
       plan: planExpectations(scenario, settings, extra, groups),
       steps,
       durationMs: Math.round(nowMs() - started),
