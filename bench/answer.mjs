@@ -51,7 +51,8 @@ export async function quickAnswer({ rounds, warmup }) {
   const found = findPacketdrill();
   const notes = [];
   // The same run without its packet capture, in the same rounds: what the capture costs the
-  // whole process (tcpdump's start and its exit, which the process waits for).
+  // whole process (its socket's reads, and the grace period its close waits for, which the
+  // process waits for).
   const fns = [
     () => tcpdropOnce(notes),
     () => tcpdropOnce(notes, ["--packets", "off"]),

@@ -19,7 +19,7 @@ export function captureText(c) {
     CAPTURE_HEADING,
     "",
     `\`tcpdrop run ${c.scenario}\` through the runner, ${c.rounds} alternating rounds with the`,
-    "capture (the default: tcpdump in the router's namespace, started after the lab is built,",
+    "capture (the default: a packet socket in the router's namespace, opened as the lab is wired,",
     "stopped before the teardown) and with `--packets off` (no capture at all).",
     "",
     row(["", "n", "min", "median", "max"]),
@@ -41,8 +41,8 @@ export function captureText(c) {
     "(its notch, 1.58 IQR / sqrt(n): the machine's scheduling spreads the agent's wake-up; target at most",
     `2 ms): ${VERDICT(captureMet(c))}${c.noiseMs > 2 ? ` at the point estimate, though the noise (± ${fmt(c.noiseMs, 2)} ms) is wider than the target` : ""}. A run captured ${c.packets} packets (median). Load average`,
     `at the end: ${c.load ?? "?"} (on ${c.nproc ?? "?"} CPUs; other work on the machine spreads both arms).`,
-    "The capture's cost is tcpdump's start (it must listen before the first SYN) and stop;",
-    "the kernel copies each packet to it without delaying the packet.",
+    "The capture's cost is reading its packets and closing its socket (an RCU grace period, spent",
+    "while the lab is torn down); the kernel copies each packet to it without delaying the packet.",
     "",
   ].join("\n");
 }

@@ -24,7 +24,7 @@ export function targetsText(r) {
     "- **Wall and CPU** are those of the whole process tree, the way bash's `time` reports them",
     "  (bench/tree-time.mjs): wall from fork to exit; CPU = user + sys from",
     "  getrusage(RUSAGE_CHILDREN) after the command exits, which includes every descendant it",
-    "  reaped (agents, `ip`, tcpdump). packetdrill is timed the same way, in rounds alternating",
+    "  reaped (agents, `ip`, `nft`). packetdrill is timed the same way, in rounds alternating",
     "  with tcpdrop's.",
     "- **Overhead beyond the kernel's time** (section 2): each built-in scenario alone, as",
     "  `run NAME` runs it (one connection per workload, default settings), wall minus the",

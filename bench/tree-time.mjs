@@ -1,7 +1,7 @@
 // Whole-process timing for the issue-15 targets: the wall time and the CPU time (user + sys) of a
 // command together with every descendant it waited for, as bash's `time` keyword reports them
 // (wall around fork/exec/wait; CPU from getrusage(RUSAGE_CHILDREN) after the child has exited,
-// which includes the grandchildren the child reaped: tcpdrop's agents, `ip`, tcpdump...). The
+// which includes the grandchildren the child reaped: tcpdrop's agents, `ip`, `nft`...). The
 // same method times tcpdrop and packetdrill, so their figures compare. A descendant that outlives
 // the command, or that the command never reaps, is not counted: the bench checks that tcpdrop
 // leaves no agent behind (section "Conditions").

@@ -27,14 +27,15 @@ export interface WirePacket {
 
 /** Whether the run's packets were captured, and how many. */
 export interface CaptureSummary {
-  /** "captured"; "off" (--packets off); "unavailable" (no tcpdump, or it could not start). */
+  /** "captured"; "off" (--packets off); "unavailable" (remote mode, or the kernel refused the
+   * capture's packet socket). */
   status: "captured" | "off" | "unavailable";
   /** Why not, when not captured: one line. */
   note?: string;
   /** Packets captured, and how many of each kind (--connections N lists no packets, only these). */
   count?: number;
   byKind?: Record<string, number>;
-  /** Packets the kernel dropped before tcpdump read them (0 when the capture is whole). */
+  /** Frames the kernel dropped, the capture's socket buffer full (0 when the capture is whole). */
   droppedByKernel?: number | null;
   /**
    * The check that nothing was missed: IP packets the router's kernel counted while the capture

@@ -56,6 +56,11 @@ export const sys = {
   accept4: libc.func("int accept4(int fd, void *addr, void *len, int flags)"),
   connect: libc.func("int connect(int fd, const void *addr, uint32_t len)"),
   recv: libc.func("long recv(int fd, void *buf, size_t len, int flags)"),
+  /** The capture's packet socket (src/wire/packet-socket.ts): the frame and where it passed. */
+  recvfrom: libc.func(
+    "long recvfrom(int fd, void *buf, size_t len, int flags, void *addr, void *addrlen)",
+  ),
+  ioctl: libc.func("int ioctl(int fd, unsigned long request, void *arg)"),
   send: libc.func("long send(int fd, const void *buf, size_t len, int flags)"),
   shutdown: libc.func("int shutdown(int fd, int how)"),
   close: libc.func("int close(int fd)"),

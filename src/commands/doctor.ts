@@ -19,7 +19,6 @@ import {
 import { probeUserns, readUsernsSysctls, usernsCause } from "../lab/userns.js";
 import { kernelHz, kernelRelease } from "../plan/kernel.js";
 import { freshBuiltIns } from "../scenario/catalogue.js";
-import { TCPDUMP } from "../wire/availability.js";
 
 /** ok; fail: blocks a run; warn: worth knowing, blocks nothing; skip: could not be tested. */
 export type Status = "ok" | "fail" | "warn" | "skip";
@@ -124,7 +123,6 @@ export function gatherChecks(): Check[] {
         ? check(t.name, t.name, "ok", `on PATH (${t.pkg})`)
         : check(t.name, t.name, "fail", "not on PATH", toolFix(t)),
     ),
-    captureCheck(root),
     // Remote mode: the server host of a host fault runs nft (the lab does not need it).
     onPath("nft")
       ? check("nft", "nft (remote mode)", "ok", "on PATH (nftables): can serve remote host faults")
@@ -184,20 +182,6 @@ export function gatherChecks(): Check[] {
     probeCheck(probes[1], links.blackhole, "added a blackhole route in a throwaway namespace"),
     probeCheck(probes[2], lab, `writable; a fresh namespace has ${values.join(" ")}`),
   ];
-}
-
-/** tcpdump: the packets beside the calls, --pcap and --diagram. A run goes on without it. */
-function captureCheck(root: boolean): Check {
-  const title = "tcpdump (packets)";
-  if (!onPath(TCPDUMP.name)) {
-    const detail = "not on PATH: runs show no packets; --pcap and --diagram refuse to run";
-    return check("tcpdump", title, "warn", detail, toolFix(TCPDUMP));
-  }
-  if (!root) {
-    const detail = `on PATH (${TCPDUMP.pkg}), but a rootless run cannot capture (tcpdump needs setgroups(), which the user namespace denies)`;
-    return check("tcpdump", title, "warn", detail, "run tcpdrop as root to see packets");
-  }
-  return check("tcpdump", title, "ok", `on PATH (${TCPDUMP.pkg}); captures in the lab's router`);
 }
 
 function probeCheck([id, title]: readonly [string, string], r: ProbeResult, ok: string): Check {

@@ -14,7 +14,7 @@ import { watchedConnections } from "../plan/index.js";
 import { fileReporters, REPORTERS } from "../reporters/registry.js";
 import type { Job } from "../runner/jobs.js";
 import { socketsPerHost } from "../runner/lab-agents.js";
-import { captureBlocker, REMOTE_NO_CAPTURE } from "../wire/availability.js";
+import { REMOTE_NO_CAPTURE } from "../wire/availability.js";
 
 export interface PreflightOptions {
   /** Output files by flag: { "--junit": "out.xml" }; undefined ones are ignored. */
@@ -74,8 +74,6 @@ function checkFileKind(flag: string, path: string, jobs: Job[]): void {
   if (jobs.some((j) => j.settings.packets === "off")) {
     throw new UsageError(`${flag} needs the lab's packets: leave out --packets off`);
   }
-  const blocker = captureBlocker();
-  if (blocker) throw new SetupError(`${flag} needs the lab's packets, but ${blocker}`);
 }
 
 /** The names a run's connections answer to: "idle", "writer" or the methods, and "idle-7" at scale. */

@@ -40,7 +40,8 @@ export interface LabOptions {
   needsProcess?: { client?: boolean; server?: boolean | "signals" };
   /**
    * Called once the router's namespace exists, before any link: the packet capture starts
-   * there while the rest of the lab is wired (tcpdump -i any sees links added later).
+   * there while the rest of the lab is wired (its socket, bound to no link, sees links added
+   * later).
    */
   onRouter?: (router: { netns: string; ownAddresses: string[] }) => void;
   /** Work on the router alone (a fault's prepareRouter), done while the rest is wired. */

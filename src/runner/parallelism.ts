@@ -8,7 +8,7 @@ import { availableParallelism, freemem } from "node:os";
 /** The most labs at once, whatever the machine (--parallel's own limit). */
 export const MAX_PARALLEL = 64;
 
-/** What one lab holds: its agent processes and tcpdump in memory; pipes in this process. */
+/** What one lab holds: its agent processes in memory; pipes and sockets in this process. */
 export const LAB_MEMORY_BYTES = 400 * 1024 * 1024;
 export const LAB_DESCRIPTORS = 64;
 /** Descriptors this process keeps for itself (stdio, the loader, the capture files...). */

@@ -1,4 +1,4 @@
-// The run's packet capture: tcpdump in the router's namespace (src/wire/capture.ts), started
+// The run's packet capture: a packet socket in the router's namespace (src/wire/capture.ts), started
 // once the lab is built and before any connection, stopped after the fault's work is done and
 // before the teardown. What is kept of each packet as it comes is src/wire/packet-log.ts's
 // business: at scale only counts, unless --pcap or --diagram asks for more. Kept packets are
@@ -8,7 +8,7 @@
 import { nowMs, sleep } from "../clock.js";
 import type { Lab } from "../lab/lab.js";
 import type { CaptureSummary, RunReport, Settings, WirePacket } from "../types.js";
-import { captureBlocker, REMOTE_NO_CAPTURE } from "../wire/availability.js";
+import { REMOTE_NO_CAPTURE } from "../wire/availability.js";
 import { Capture, type CaptureResult } from "../wire/capture.js";
 import { type ConnectCall, connectionEnds } from "../wire/connections.js";
 import { type LabelledPacket, labelPackets } from "../wire/label.js";
@@ -47,8 +47,6 @@ export async function startCapture(
   const none = (summary: CaptureSummary) => ({ capture: null, log: null, summary });
   if (settings.packets === "off") return none({ status: "off" });
   if (!router) return none({ status: "unavailable", note: REMOTE_NO_CAPTURE });
-  const blocker = captureBlocker();
-  if (blocker) return none({ status: "unavailable", note: blocker });
   const log = new PacketLog({
     frames: keep.frames,
     packets: keep.packets || !atScale(settings),
@@ -68,12 +66,13 @@ export async function startCapture(
 }
 
 /**
- * The kernel's capture buffer (tcpdump -B). One connection of each workload puts a few hundred
- * packets on the router's links in a whole run (`run all --detect all`: at most 516 counted,
- * nat-idle-timeout, each seen arriving and leaving), which 2 MiB (~6,000 frames at the snaplen)
- * holds several times over while tcpdump reads it; the kernel allocates it before tcpdump
- * listens, ~4 ms for 8 MiB, on the way to every run's first connect. Thousands of connections,
- * or a user's own program (which may move any amount of data), get 8 MiB.
+ * The capture socket's receive buffer: how many frames the kernel queues for it while tcpdrop's
+ * event loop is busy elsewhere (past it, it drops them and counts droppedByKernel). One
+ * connection of each workload puts a few hundred packets on the router's links in a whole run
+ * (`run all --detect all`: at most 516 counted, nat-idle-timeout, each seen arriving and
+ * leaving), which 2 MiB holds several times over. Thousands of connections, or a user's own
+ * program (which may move any amount of data), get 8 MiB. The kernel allocates nothing ahead:
+ * it is a limit on what is queued.
  */
 export function captureBufferKiB(settings: Settings): number {
   return (settings.connections ?? 1) > 1 || settings.programs ? 8192 : 2048;
@@ -90,7 +89,7 @@ function atScale(settings: Settings): boolean {
  * up yet, which it counts and which never reach a link (nor the capture).
  */
 export function startCounting(running: RunCapture): void {
-  if (running.capture) running.before = readIpCounters(running.capture.pid);
+  if (running.capture) running.before = readIpCounters(running.capture.netns);
 }
 
 /** What the router's kernel counted between two reads of its counters (CLOCK_MONOTONIC ms). */
@@ -111,12 +110,15 @@ export async function stopCapture(
   if (!running.capture) return null;
   let after: CountersAt | null = null;
   try {
-    after = readIpCounters(running.capture.pid);
+    after = readIpCounters(running.capture.netns);
   } catch {
-    // tcpdump is gone: nothing to count with
+    // the router's namespace is gone: nothing to count with
   }
-  if (after && running.before && running.log) await caughtUp(running.log, running.before, after);
-  const result = await running.capture.stop();
+  const { capture } = running;
+  if (after && running.before && running.log) {
+    await caughtUp(running.log, running.before, after, () => capture.drain(CATCH_UP_FRAMES));
+  }
+  const result = await capture.stop();
   running.log?.close();
   const { before } = running;
   const counted =
@@ -135,23 +137,32 @@ export async function stopCapture(
 /** The longest the capture is given to catch up with the router's counters before it stops. */
 const CATCH_UP_MS = 50;
 
-/** No new packet for this long: tcpdump (immediate mode) has read what there was to read. */
+/** Frames read at most per look while catching up (the lab may still be busy). */
+const CATCH_UP_FRAMES = 4096;
+
+/** No new packet for this long: the socket has had every frame there was to read. */
 const QUIET_MS = 8;
 
 /**
- * Wait until the capture has read every packet the router counted between the two reads:
- * tcpdump stops at SIGINT with what it has read, so a packet sent just before the last read
- * would otherwise be counted and not captured. Also done when no packet has come for QUIET_MS
- * (a middlebox's own packets can be counted and never seen: lb-idle-timeout's rejected RST),
- * and after CATCH_UP_MS at most.
+ * Wait until the capture has read every packet the router counted between the two reads: the
+ * kernel counts a packet the router sends a moment before it hands the socket its copy, so a
+ * packet sent just before the last read could otherwise be counted and not captured. Also done
+ * when no packet has come for QUIET_MS (a middlebox's own packets can be counted and never
+ * seen: lb-idle-timeout's rejected RST), and after CATCH_UP_MS at most.
  */
-async function caughtUp(log: PacketLog, before: CountersAt, after: CountersAt): Promise<void> {
+async function caughtUp(
+  log: PacketLog,
+  before: CountersAt,
+  after: CountersAt,
+  drain: () => void,
+): Promise<void> {
   const received = after.counters.inReceives - before.counters.inReceives;
   const sent = after.counters.outRequests - before.counters.outRequests;
   const giveUp = nowMs() + CATCH_UP_MS;
   let count = log.count;
   let quietSince = nowMs();
   for (;;) {
+    drain();
     const seen = log.between(before.atMs, after.atMs);
     if (seen.received >= received && seen.sent >= sent) return;
     const now = nowMs();

@@ -1,43 +1,26 @@
 // Captures every packet that crosses the lab's router, inside the router's own namespace:
-// `tcpdump -i any` (Debian's tcpdump) writes a nanosecond pcap stream to a pipe, unbuffered,
-// and this reads it as it comes. The router sees both directions of every connection, and
-// also what the hosts can no longer see (segments sent into a blackhole, the router's ICMP).
-// With `-i any` a forwarded packet is seen twice, arriving and leaving; only the arriving copy
-// is kept (its time is when the sending host put it on the wire), plus what the router itself
-// sends. Packet times are converted to the CLOCK_MONOTONIC ms that the call events carry.
+// a packet socket (packet-socket.ts, what `tcpdump -i any` reads through libpcap) in tcpdrop's
+// own process, read as the frames come. The router sees both directions of every connection,
+// and also what the hosts can no longer see (segments sent into a blackhole, the router's
+// ICMP). A forwarded packet is seen twice, arriving and leaving; only the arriving copy is kept
+// (its time is when the sending host put it on the wire), plus what the router itself sends.
+// Packet times are converted to the CLOCK_MONOTONIC ms that the call events carry.
+import { EPOLLIN } from "../agent/libc.js";
+import type { Poller } from "../agent/poller.js";
 import { SetupError } from "../errors.js";
-import { type PipedChild, pipedSpawn } from "../lab/piped-spawn.js";
-import { forget, remember } from "../lab/registry.js";
+import { releasePoller, takePoller } from "../lab/shared-poller.js";
 import { type ClockPair, realtimeToMonotonicMs, sampleClocks } from "./clock.js";
-import { type DecodedPacket, decodeFrame, sentFrom } from "./decode.js";
-import { type PcapHeader, PcapStreamReader } from "./pcap-stream.js";
-
-const START_TIMEOUT_MS = 5000;
-
-// tcpdump would outlive a killed tcpdrop (it holds the router's namespace, and with no packet
-// to write it never notices the closed pipe; a parent-death signal does not survive its
-// dropping of privileges). So a shell runs it and waits on tcpdrop's pipe: when tcpdrop closes
-// it, or dies and the kernel closes it, tcpdump gets SIGINT, writes its counts and exits. Only
-// tcpdump keeps the output pipes open, so that they close the moment it exits; the shell ends
-// after both its children, so that none outlives tcpdrop's wait for it.
-const WATCHDOG = [
-  "exec 3<&0",
-  'tcpdump "$@" </dev/null & pid=$!',
-  'echo "tcpdump-pid $pid" >&2',
-  '{ read _ <&3; kill -INT "$pid" 2>/dev/null; } >/dev/null 2>&1 &',
-  "exec >/dev/null 2>&1",
-  "wait",
-].join("\n");
-const STOP_TIMEOUT_MS = 3000;
+import { type DecodedPacket, decodeFrame, LINKTYPE_LINUX_SLL2, sentFrom } from "./decode.js";
+import { type FrameView, PacketSocket } from "./packet-socket.js";
 
 export interface CaptureOptions {
-  /** The namespace to capture in, e.g. the router's /proc/PID/ns/net. */
+  /** The namespace to capture in, e.g. the router's /proc/PID/fd/N. */
   netns: string;
   /** The capturing host's own addresses: what it sends from them is kept (ICMP errors). */
   ownAddresses: string[];
-  /** Bytes kept of each packet (headers are enough; default 256). */
+  /** Bytes kept of each frame, its cooked header included (headers are enough; default 256). */
   snaplen?: number;
-  /** Kernel capture buffer in KiB (tcpdump -B; default 8192). */
+  /** The socket's receive buffer in KiB (tcpdump's -B; default 8192). */
   bufferKiB?: number;
   /** Each packet kept (what the router received, and sent itself), as it comes. */
   onPacket: (packet: CapturedPacket) => void;
@@ -49,203 +32,154 @@ export interface CapturedPacket {
   /** The kernel's CLOCK_REALTIME stamp, in ns. */
   tsNs: bigint;
   origLen: number;
-  /** The frame as captured (link-layer header included), for a pcapng file. */
+  /** The frame as captured (cooked v2 header included), for a pcapng file: its bytes are
+   * reused for the next frame once onPacket returns, so a copy is what to keep. */
   data: Buffer;
   decoded: DecodedPacket | null;
 }
 
+/** What a pcapng file of the frames says of them. */
+export interface CaptureHeader {
+  linktype: number;
+  snaplen: number;
+}
+
 export interface CaptureStats {
-  /** Frames tcpdump wrote, both copies of forwarded packets included. */
+  /** Frames read, both copies of forwarded packets included. */
   frames: number;
-  /** tcpdump's own counts at exit. */
-  captured: number | null;
-  receivedByFilter: number | null;
-  droppedByKernel: number | null;
+  /** The same, in libpcap's words ("packets captured"). */
+  captured: number;
+  /** Frames the kernel passed to the socket, drops included ("received by filter"). */
+  receivedByFilter: number;
+  /** Frames the kernel dropped, the socket's buffer full ("dropped by kernel"). */
+  droppedByKernel: number;
 }
 
 export interface CaptureResult {
-  header: PcapHeader;
+  header: CaptureHeader;
   stats: CaptureStats;
   /** The clock pairing at start and at stop (their difference is the drift during the run). */
   clocks: { start: ClockPair; stop: ClockPair };
 }
 
+/** Frames read at most each time the socket is ready (thousands of connections keep it so). */
+const FRAMES_PER_WAKE = 512;
+
 export class Capture {
-  private readonly reader = new PcapStreamReader();
   private frames = 0;
-  private stderr = "";
-  private readonly exited: Promise<void>;
   private readonly own: Set<string>;
   private readonly onPacket: (packet: CapturedPacket) => void;
-  private tcpdumpPid = 0;
-  private stopping = false;
+  private closing: Promise<void> | undefined;
+  private failure: string | undefined;
 
   private constructor(
-    private readonly child: PipedChild,
+    /** The captured namespace (its own IP counters are read there: snmp.ts). */
+    readonly netns: string,
+    private readonly socket: PacketSocket,
+    private readonly poller: Poller,
     private readonly clock: ClockPair,
     options: CaptureOptions,
   ) {
     this.own = new Set(options.ownAddresses);
     this.onPacket = options.onPacket;
-    child.stdin.on("error", () => {});
-    this.exited = child.closed.then(() => {
-      if (this.tcpdumpPid) forget(this.tcpdumpPid);
-    });
-    child.stdout.on("data", (chunk: Buffer) => this.receive(chunk));
-    child.stderr.on("data", (chunk) => {
-      this.stderr += chunk;
-      const m = /tcpdump-pid (\d+)/.exec(this.stderr);
-      if (m && !this.tcpdumpPid) {
-        this.tcpdumpPid = Number(m[1]);
-        remember(this.tcpdumpPid); // so that tcpdrop's signal handler ends it too
-      }
-    });
   }
 
-  /** Start tcpdump in the namespace; resolves once it is listening. */
+  /** Open the socket in the namespace; it listens from the moment this resolves. */
   static async start(options: CaptureOptions): Promise<Capture> {
-    const tcpdump = [
-      ...["-i", "any", "-n", "-U", "-w", "-", "-Z", "root"],
-      ...["-s", String(options.snaplen ?? 256), "-B", String(options.bufferKiB ?? 8192)],
-      "--time-stamp-precision=nano",
-      "--immediate-mode",
-    ];
-    const argv = [`--net=${options.netns}`, "--", "sh", "-c", WATCHDOG, "sh", ...tcpdump];
-    const child = await pipedSpawn("nsenter", argv).catch((err: Error) => {
-      throw new SetupError(`cannot start tcpdump: nsenter: ${err.message}`);
-    });
-    const capture = new Capture(child, sampleClocks(), options);
-    return capture.listening();
-  }
-
-  private listening(): Promise<Capture> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => fail("did not start listening"), START_TIMEOUT_MS);
-      const fail = (why: string) => {
-        clearTimeout(timer);
-        this.kill();
-        reject(new SetupError(`packet capture: tcpdump ${why}`));
-      };
-      const onData = () => {
-        if (!/listening on/.test(this.stderr)) return;
-        clearTimeout(timer);
-        this.child.stderr.off("data", onData);
-        resolve(this);
-      };
-      this.child.stderr.on("data", onData);
-      this.exited.then(() => fail(`exited: ${this.stderr.trim().split("\n").pop() ?? ""}`));
-    });
-  }
-
-  private receive(chunk: Buffer): void {
-    for (const record of this.reader.push(chunk)) {
-      this.frames++;
-      const linktype = this.reader.header?.linktype ?? 0;
-      // an outgoing frame is the router's own (kept) or a forwarded copy of one seen arriving
-      // (half of all frames: dropped before they are decoded); link-local sources (IPv6
-      // neighbour discovery) are never forwarded
-      const sentFromAddress = sentFrom(linktype, record.data);
-      if (
-        sentFromAddress !== null &&
-        !this.own.has(sentFromAddress) &&
-        !sentFromAddress.startsWith("fe80:")
-      )
-        continue;
-      const decoded = decodeFrame(linktype, record.data);
-      this.onPacket({
-        tMonoMs: realtimeToMonotonicMs(record.tsNs, this.clock),
-        tsNs: record.tsNs,
-        origLen: record.origLen,
-        data: record.data,
-        decoded,
-      });
+    let socket: PacketSocket;
+    try {
+      socket = PacketSocket.open(
+        options.netns,
+        options.snaplen ?? 256,
+        (options.bufferKiB ?? 8192) * 1024,
+      );
+    } catch (err) {
+      throw new SetupError(`packet capture: ${(err as Error).message}`);
     }
+    const capture = new Capture(options.netns, socket, takePoller(), sampleClocks(), options);
+    // a bounded read per wake-up, so that a busy lab cannot keep the event loop from the
+    // rest of the run; the epoll loop wakes again while frames are left
+    capture.poller.watch(socket.fd, EPOLLIN, () => capture.readSome());
+    return capture;
+  }
+
+  /** What the epoll loop does when frames are queued; a read that fails ends the capture, and
+   * stop() says why. */
+  private readSome(): void {
+    try {
+      this.drain(FRAMES_PER_WAKE);
+    } catch (err) {
+      this.failure = (err as Error).message;
+      this.poller.unwatch(this.socket.fd);
+    }
+  }
+
+  /** Read the frames the kernel has queued for the capture so far (at most `max`). */
+  drain(max?: number): void {
+    if (this.closing) return;
+    this.socket.drain((frame) => this.receive(frame), max);
+  }
+
+  private receive(frame: FrameView): void {
+    this.frames++;
+    const { data: view } = frame;
+    // an outgoing frame is the router's own (kept) or a forwarded copy of one seen arriving
+    // (half of all frames: dropped before they are decoded); link-local sources (IPv6
+    // neighbour discovery) are never forwarded
+    const sentFromAddress = sentFrom(LINKTYPE_LINUX_SLL2, view);
+    if (
+      sentFromAddress !== null &&
+      !this.own.has(sentFromAddress) &&
+      !sentFromAddress.startsWith("fe80:")
+    )
+      return;
+    const tsNs = frame.stampNs();
+    this.onPacket({
+      tMonoMs: realtimeToMonotonicMs(tsNs, this.clock),
+      tsNs,
+      origLen: frame.origLen,
+      data: view,
+      decoded: decodeFrame(LINKTYPE_LINUX_SLL2, view),
+    });
   }
 
   /**
-   * Stop capturing (closing the pipe: tcpdump gets SIGINT, prints its counts); the last
-   * packets reach onPacket before this resolves. It resolves once tcpdump has printed its
-   * counts and every packet it counted has been read, not when it has exited: releasing its
-   * packet socket takes the kernel RCU grace periods (~25 ms measured here), which tcpdump
-   * spends while tcpdrop writes its report. tcpdrop's event loop still waits for that exit
-   * (the child's pipes and poll keep it alive), so no tcpdump outlives tcpdrop.
+   * Stop capturing: no frame is taken after this is called, and those queued before reach
+   * onPacket before it resolves. The socket is then closed on a worker thread
+   * (packet-socket.ts: the kernel waits an RCU grace period), while tcpdrop tears the lab down
+   * and writes its report; its process exits once it is done.
    */
   async stop(): Promise<CaptureResult> {
-    this.stopping = true;
-    this.child.stdin.end();
-    // and SIGINT straight to tcpdump: the watchdog's own kill waits until its shell is run
-    if (this.tcpdumpPid && this.child.running) {
-      try {
-        process.kill(this.tcpdumpPid, "SIGINT");
-      } catch {
-        // already gone
-      }
+    try {
+      if (this.failure) throw new Error(this.failure);
+      this.socket.seal();
+      this.drain();
+    } catch (err) {
+      this.kill();
+      throw new SetupError(`packet capture: ${(err as Error).message}`);
     }
-    const timer = setTimeout(() => this.end(), STOP_TIMEOUT_MS);
-    void this.exited.then(() => clearTimeout(timer));
-    await Promise.race([this.exited, this.allRead()]);
-    const count = (what: string) => countIn(this.stderr, what);
-    if (!this.reader.header) throw new SetupError("packet capture: tcpdump wrote no pcap header");
+    const counts = this.socket.statistics();
+    this.release(() => this.socket.close());
     return {
-      header: this.reader.header,
+      header: { linktype: LINKTYPE_LINUX_SLL2, snaplen: this.socket.snapLength },
       stats: {
         frames: this.frames,
-        captured: count("captured"),
-        receivedByFilter: count("received by filter"),
-        droppedByKernel: count("dropped by kernel"),
+        captured: this.frames,
+        receivedByFilter: counts.received,
+        droppedByKernel: counts.dropped,
       },
       clocks: { start: this.clock, stop: sampleClocks() },
     };
   }
 
-  /** A PID in the captured namespace (the watchdog shell, alive as long as tcpdump is):
-   * /proc/PID/net/* shows that namespace's own counters. */
-  get pid(): number {
-    return this.child.pid;
-  }
-
-  /** The PID of tcpdump itself (0 until it has started). */
-  get capturePid(): number {
-    return this.tcpdumpPid;
-  }
-
-  /** Once tcpdump has printed its counts, and every packet it counted has been read. */
-  private allRead(): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => {
-        const captured = countIn(this.stderr, "captured");
-        if (countIn(this.stderr, "dropped by kernel") === null || captured === null) return;
-        if (this.frames < captured) return;
-        this.child.stdout.off("data", check);
-        this.child.stderr.off("data", check);
-        resolve();
-      };
-      this.child.stdout.on("data", check);
-      this.child.stderr.on("data", check);
-      check();
-    });
-  }
-
-  /** End tcpdump at once (teardown after an error); a capture stopped already ends itself. */
+  /** Stop at once (teardown after an error); a capture stopped already ends itself. */
   kill(): void {
-    if (!this.stopping) this.end();
+    this.release(() => this.socket.closeNow());
   }
 
-  private end(): void {
-    if (!this.child.running) return;
-    if (this.tcpdumpPid) {
-      try {
-        process.kill(this.tcpdumpPid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-    this.child.kill("SIGKILL");
+  private release(close: () => Promise<void> | void): void {
+    if (this.closing) return;
+    this.poller.unwatch(this.socket.fd);
+    this.closing = Promise.resolve(close()).then(() => releasePoller());
   }
-}
-
-/** One of tcpdump's counts at exit ("12 packets captured"), or null before it is printed. */
-function countIn(stderr: string, what: string): number | null {
-  const m = new RegExp(`(\\d+) packets? ${what}\n`).exec(stderr);
-  return m ? Number(m[1]) : null;
 }

@@ -1,4 +1,4 @@
-// What a run keeps of its capture, packet by packet as tcpdump writes them. Always: how many
+// What a run keeps of its capture, packet by packet as the capture reads them. Always: how many
 // were decoded, when each was captured and which way it went (to check the capture against
 // the router's counters, capture.capturedReceived and capturedSent). The decoded packets only
 // where someone reads them (the JSON lists a run's packets unless it is at scale; --diagram
@@ -54,7 +54,12 @@ export class PacketLog {
 
   add(p: CapturedPacket): void {
     if (this.frames)
-      this.frames.push({ tMonoMs: p.tMonoMs, tsNs: p.tsNs, data: p.data, origLen: p.origLen });
+      this.frames.push({
+        tMonoMs: p.tMonoMs,
+        tsNs: p.tsNs,
+        data: Buffer.from(p.data), // the capture reuses p.data's bytes
+        origLen: p.origLen,
+      });
     const { decoded } = p;
     if (!decoded) return;
     if (this.count === this.times.length) this.grow();

@@ -1,8 +1,9 @@
-// A namespace's own IP counters (/proc/PID/net/snmp and snmp6, read through any process in
-// it): how many datagrams arrived and were forwarded. Used to check that a capture missed
-// nothing.
+// A namespace's own IP counters (/proc/net/snmp and snmp6, read by this thread from inside the
+// namespace): how many datagrams arrived and were forwarded. Used to check that a capture
+// missed nothing.
 import { readFileSync } from "node:fs";
 import { nowMs } from "../clock.js";
+import { inNetns } from "../lab/netns.js";
 
 export interface IpCounters {
   /** IPv4 + IPv6 datagrams received (InReceives). */
@@ -48,21 +49,25 @@ const TIGHT_READ_MS = 0.5;
 const READ_TRIES = 5;
 
 /**
- * Read the counters of the namespace process `pid` is in, synchronously: the two small files
+ * Read the counters of the namespace at `netns` (a path to its ns file), synchronously: the two small files
  * are read within a fraction of a millisecond, so `atMs` says when they were read, and a
  * capture can be compared with them packet for packet (only what it caught between two reads).
  * On a loaded machine a read can be preempted for milliseconds, during which packets are
  * counted whose capture stamps fall on either side of `atMs` (a capture one packet short of
  * the router's count, once in CI): such a read is made again, and the tightest one kept.
  */
-export function readIpCounters(pid: number): CountersAt {
+export function readIpCounters(netns: string): CountersAt {
+  return inNetns(netns, tightestRead);
+}
+
+function tightestRead(): CountersAt {
   let best: { counters: IpCounters; atMs: number; widthMs: number } | null = null;
   for (let i = 0; i < READ_TRIES && (best === null || best.widthMs > TIGHT_READ_MS); i++) {
     const from = nowMs();
-    const snmp = readFileSync(`/proc/${pid}/net/snmp`, "utf8");
+    const snmp = readFileSync("/proc/thread-self/net/snmp", "utf8");
     let snmp6 = "";
     try {
-      snmp6 = readFileSync(`/proc/${pid}/net/snmp6`, "utf8");
+      snmp6 = readFileSync("/proc/thread-self/net/snmp6", "utf8");
     } catch {
       // no IPv6 in this kernel
     }

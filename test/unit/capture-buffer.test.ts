@@ -1,6 +1,6 @@
-// The packet capture's kernel buffer (tcpdump -B) follows what the run puts on the wire: small
-// for the built-in workloads' one connection each (its allocation is on the way to the first
-// connect), large for thousands of connections or a user's own program.
+// The packet capture socket's receive buffer follows what the run puts on the wire: small for
+// the built-in workloads' one connection each, large for thousands of connections or a user's
+// own program.
 import { describe, expect, it } from "vitest";
 import { captureBufferKiB } from "../../src/runner/wire.js";
 import { BASE_SETTINGS } from "./settings-fixture.js";

@@ -4,7 +4,6 @@
 // itself ignores SIGPIPE, which a child would otherwise inherit).
 import { fstatSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { pipedSpawn } from "../../src/lab/piped-spawn.js";
 import { c, dupFd, pipe, posixSpawn, spawnsSettled, waitExit } from "../../src/lab/posix-spawn.js";
 import { quickSpawn } from "../../src/lab/quick-spawn.js";
 
@@ -32,33 +31,6 @@ describe("quickSpawn", () => {
     const child = await quickSpawn("sleep", ["5"], "");
     child.kill();
     await expect(child.exited).resolves.toEqual({ code: null, stderr: "" });
-  });
-});
-
-describe("pipedSpawn", () => {
-  it("streams stdout, and closes once stdin has ended and the child has exited", async () => {
-    const child = await pipedSpawn("sh", ["-c", "cat; echo done >&2"]);
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      err += d;
-    });
-    child.stdin.end("hello\n");
-    await child.closed;
-    expect(out).toBe("hello\n");
-    expect(err).toBe("done\n");
-    expect(child.running).toBe(false);
-  });
-
-  it("ends a child that is killed, and its stdin with it", async () => {
-    const child = await pipedSpawn("sleep", ["5"]);
-    child.kill("SIGKILL");
-    await child.closed;
-    expect(child.running).toBe(false);
-    expect(child.stdin.destroyed).toBe(true);
   });
 });
 

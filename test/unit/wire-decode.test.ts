@@ -1,8 +1,7 @@
-// The pcap stream reader and the frame decoder on frames built like tcpdump -i any's.
+// The frame decoder on frames built like the capture's (Linux cooked v2, as tcpdump -i any's).
 import { describe, expect, it } from "vitest";
 import { decodeFrame, ipv6 } from "../../src/wire/decode.js";
-import { PcapStreamReader } from "../../src/wire/pcap-stream.js";
-import { ipv4IcmpUnreachable, ipv4Tcp, ipv6Tcp, pcapStream } from "./wire-frames.js";
+import { ipv4IcmpUnreachable, ipv4Tcp, ipv6Tcp } from "./wire-frames.js";
 
 const seg = {
   src: "198.51.100.2",
@@ -14,27 +13,6 @@ const seg = {
   ack: 77,
   payload: 5,
 };
-
-describe("PcapStreamReader", () => {
-  it("reads records split across arbitrary chunks, with nanosecond stamps", () => {
-    const t = 1_764_570_000_123_456_789n;
-    const stream = pcapStream([
-      { tsNs: t, data: ipv4Tcp(seg) },
-      { tsNs: t + 1500n, data: ipv4Tcp({ ...seg, payload: 0 }) },
-    ]);
-    const reader = new PcapStreamReader();
-    const got = [];
-    for (let i = 0; i < stream.length; i += 7) got.push(...reader.push(stream.subarray(i, i + 7)));
-    expect(reader.header).toEqual({ linktype: 276, snaplen: 262144, nano: true });
-    expect(got.map((r) => r.tsNs)).toEqual([t, t + 1500n]);
-    expect(got[0].data.length).toBe(20 + 20 + 20 + 5);
-    expect(reader.pending).toBe(0);
-  });
-
-  it("refuses a stream that is not pcap", () => {
-    expect(() => new PcapStreamReader().push(Buffer.alloc(24, 1))).toThrow(/not a pcap stream/);
-  });
-});
 
 describe("decodeFrame", () => {
   it("reads a TCP segment: ports, flags, 32-bit sequence numbers, payload length", () => {
