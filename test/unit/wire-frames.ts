@@ -76,22 +76,3 @@ export function ipv6Tcp(src: Buffer, dst: Buffer, s: TcpSpec): Buffer {
   dst.copy(ip, 24);
   return Buffer.concat([sll2(0x86dd, false), ip, tcpHeader(s), Buffer.alloc(s.payload ?? 0)]);
 }
-
-/** A classic pcap stream (nanosecond magic) of the frames, as tcpdump -w - writes it. */
-export function pcapStream(frames: { tsNs: bigint; data: Buffer }[], linktype = 276): Buffer {
-  const head = Buffer.alloc(24);
-  head.writeUInt32LE(0xa1b23c4d, 0);
-  head.writeUInt16LE(2, 4);
-  head.writeUInt16LE(4, 6);
-  head.writeUInt32LE(262144, 16);
-  head.writeUInt32LE(linktype, 20);
-  const records = frames.map((f) => {
-    const r = Buffer.alloc(16);
-    r.writeUInt32LE(Number(f.tsNs / 1_000_000_000n), 0);
-    r.writeUInt32LE(Number(f.tsNs % 1_000_000_000n), 4);
-    r.writeUInt32LE(f.data.length, 8);
-    r.writeUInt32LE(f.data.length, 12);
-    return Buffer.concat([r, f.data]);
-  });
-  return Buffer.concat([head, ...records]);
-}
