@@ -3,16 +3,23 @@
 // every client flow at both ends through raw IP sockets. It runs in the router's namespace
 // only (an agent started there); IPv4 only for now.
 import type { OpenSocket } from "./context.js";
-import { EPOLLIN, errnoName, lastErrno, MSG_DONTWAIT, sockaddr, sys } from "./libc.js";
+import {
+  AF_INET,
+  AF_PACKET,
+  EPOLLIN,
+  errnoName,
+  lastErrno,
+  MSG_DONTWAIT,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  sockaddr,
+  sys,
+} from "./libc.js";
 import type { Poller } from "./poller.js";
 import { FlowTable, parseSegment } from "./segments.js";
 
-const AF_PACKET = 17;
-const SOCK_DGRAM = 2;
 const SOCK_RAW = 3;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
-const AF_INET = 2;
 const IPPROTO_RAW = 255;
 /** htons(ETH_P_IP): IPv4 packets, link header stripped (SOCK_DGRAM). */
 const ETH_P_IP_BE = 0x0008;

@@ -12,6 +12,7 @@ import {
   onPath,
   type ProbeResult,
   probeLinks,
+  probePacketSocket,
   probeSysctls,
   TOOLS,
   toolFix,
@@ -168,6 +169,7 @@ export function gatherChecks(): Check[] {
     ["veth", "veth pairs"],
     ["blackhole", "blackhole routes"],
     ["sysctls", "lab sysctls"],
+    ["packets", "packet capture"],
   ] as const;
   if (!(hasUnshare && onPath("ip") && (root || usernsError === null))) {
     const why = "not tested: needs ip, unshare, and root or a user namespace";
@@ -175,12 +177,21 @@ export function gatherChecks(): Check[] {
   }
   const links = probeLinks();
   const lab = probeSysctls();
+  const packets = probePacketSocket();
   const values = Object.entries(lab.values).map(([k, v]) => `${k.replace("net.ipv4.", "")}=${v}`);
   return [
     ...checks,
     probeCheck(probes[0], links.veth, "created a veth pair in a throwaway namespace"),
     probeCheck(probes[1], links.blackhole, "added a blackhole route in a throwaway namespace"),
     probeCheck(probes[2], lab, `writable; a fresh namespace has ${values.join(" ")}`),
+    packets.ok
+      ? check(...probes[3], "ok", "opened a packet socket in a throwaway namespace")
+      : check(
+          ...probes[3],
+          "warn",
+          `${packets.error}: runs show no packets; --pcap and --diagram cannot write`,
+          "use a kernel with CONFIG_PACKET, and let tcpdrop open AF_PACKET sockets",
+        ),
   ];
 }
 

@@ -1,6 +1,6 @@
-// The run's packet capture: a packet socket in the router's namespace (src/wire/capture.ts), started
-// once the lab is built and before any connection, stopped after the fault's work is done and
-// before the teardown. What is kept of each packet as it comes is src/wire/packet-log.ts's
+// The run's packet capture: a packet socket in the router's namespace (src/wire/capture.ts),
+// opened as soon as that namespace exists, before any link or connection, and stopped after the
+// fault's work is done and before the teardown. What is kept of each packet as it comes is src/wire/packet-log.ts's
 // business: at scale only counts, unless --pcap or --diagram asks for more. Kept packets are
 // then named (src/wire/label.ts), tied to the watched connection whose 4-tuple they carry, and
 // put into the report on the calls' clock (t=0 is the fault); kept frames stay beside the

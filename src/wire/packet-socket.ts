@@ -12,13 +12,21 @@
 // The socket lives in tcpdrop's own process: a killed tcpdrop takes it (and its hold on the
 // router's namespace) with it.
 import koffi from "koffi";
-import { errnoName, int32, lastErrno, SOL_SOCKET, sys } from "../agent/libc.js";
+import {
+  AF_PACKET,
+  EAGAIN,
+  errnoName,
+  int32,
+  lastErrno,
+  MSG_DONTWAIT,
+  SOCK_CLOEXEC,
+  SOCK_DGRAM,
+  SOCK_NONBLOCK,
+  SOL_SOCKET,
+  sys,
+} from "../agent/libc.js";
 import { inNetns } from "../lab/netns.js";
 
-const AF_PACKET = 17;
-const SOCK_DGRAM = 2;
-const SOCK_NONBLOCK = 0o4000;
-const SOCK_CLOEXEC = 0o2000000;
 /** htons(ETH_P_ALL): every protocol. */
 const ETH_P_ALL_NET = 0x0300;
 const SOL_PACKET = 263;
@@ -31,8 +39,6 @@ const BPF_RET_K = 0x06;
 /** The time stamp of the last packet read (struct timespec, CLOCK_REALTIME). */
 const SIOCGSTAMPNS = 0x8907;
 const MSG_TRUNC = 0x20;
-const MSG_DONTWAIT = 0x40;
-const EAGAIN = 11;
 const ENOENT = 2;
 
 /** LINKTYPE_LINUX_SLL2's header: protocol, reserved, ifindex, ARPHRD type, packet type,

@@ -49,9 +49,10 @@ const TIGHT_READ_MS = 0.5;
 const READ_TRIES = 5;
 
 /**
- * Read the counters of the namespace at `netns` (a path to its ns file), synchronously: the two small files
- * are read within a fraction of a millisecond, so `atMs` says when they were read, and a
- * capture can be compared with them packet for packet (only what it caught between two reads).
+ * Read the counters of the namespace at `netns` (a path to its ns file), synchronously: the two
+ * small files are read within a fraction of a millisecond, so `atMs` says when they were read,
+ * and a capture can be compared with them packet for packet (only what it caught between two
+ * reads).
  * On a loaded machine a read can be preempted for milliseconds, during which packets are
  * counted whose capture stamps fall on either side of `atMs` (a capture one packet short of
  * the router's count, once in CI): such a read is made again, and the tightest one kept.

@@ -188,6 +188,8 @@ describe.skipIf(!isRoot || !hasSetpriv)("rootless runs (uid 65534 in a user name
     expect(res.code).toBe(0);
     expect(doctor.ok).toBe(true);
     expect(doctor.checks.find((c) => c.id === "privileges")?.status).toBe("ok");
+    // the capture's packet socket, opened in a throwaway namespace of a user namespace
+    expect(doctor.checks.find((c) => c.id === "packets")?.status).toBe("ok");
   });
 
   it("left nothing behind: no namespace, link, route, sysctl change or process", () => {
