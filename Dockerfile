@@ -11,10 +11,10 @@ RUN npm ci && npm pack --pack-destination /tmp
 
 FROM node:20-slim
 # iproute2 (ip) and util-linux (unshare, nsenter): the lab; strace: tracing a user's program;
-# nftables (nft): remote mode's host faults (host-crash, crash-reboot, shutdown); tcpdump: the
-# packets of runs in a lab inside the container.
+# nftables (nft): remote mode's host faults (host-crash, crash-reboot, shutdown). The packets
+# of runs need no tool: tcpdrop captures them itself.
 RUN apt-get update \
-  && apt-get install -y --no-install-recommends iproute2 util-linux strace nftables tcpdump \
+  && apt-get install -y --no-install-recommends iproute2 util-linux strace nftables \
   && rm -rf /var/lib/apt/lists/*
 COPY --from=build /tmp/tcpdrop-*.tgz /tmp/
 RUN npm install -g /tmp/tcpdrop-*.tgz && rm /tmp/tcpdrop-*.tgz && tcpdrop list > /dev/null

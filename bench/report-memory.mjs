@@ -51,7 +51,7 @@ export function memoryText(r) {
     "",
     `Target: at most 150 MB (150,000 kB of VmHWM) for each tcpdrop process, here and in section 8's`,
     "10,000 connections (the targets table takes the largest of both).",
-    perLab
+    perLab && Number.isFinite(m.suiteAllAgentsKb?.median)
       ? `A lab runs ${perLab} Node agents of about ${mib(m.suiteAllAgentsKb.median)} each (the client's grows with traffic: most in section 6's labs, whose client answered a few thousand snapshot requests), so ${parallel} labs at once hold about ${mib(parallel * perLab * m.suiteAllAgentsKb.median)} in agents next to the CLI's ${mib(m.suiteKb)}.`
       : "",
     "",

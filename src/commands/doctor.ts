@@ -4,22 +4,26 @@
 // scenarios can run. Probes run in throwaway namespaces; nothing on the machine is changed.
 // Exit code 0 when a run can go ahead, 2 when something blocks it.
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { AF_PACKET, SOCK_DGRAM } from "../agent/libc.js";
 import { STAND_IN_TOOLS } from "../faults/fault.js";
 import { FAULTS } from "../faults/index.js";
 import { MIDDLEBOX_TOOLS } from "../lab/middlebox.js";
 import {
+  inFreshNetns,
   isRoot,
   onPath,
   type ProbeResult,
   probeLinks,
-  probePacketSocket,
   probeSysctls,
   TOOLS,
   toolFix,
 } from "../lab/privileges.js";
 import { probeUserns, readUsernsSysctls, usernsCause } from "../lab/userns.js";
+import { fromRoot } from "../package-root.js";
 import { kernelHz, kernelRelease } from "../plan/kernel.js";
 import { freshBuiltIns } from "../scenario/catalogue.js";
+import { ETH_P_ALL_NET } from "../wire/packet-socket.js";
 
 /** ok; fail: blocks a run; warn: worth knowing, blocks nothing; skip: could not be tested. */
 export type Status = "ok" | "fail" | "warn" | "skip";
@@ -193,6 +197,25 @@ export function gatherChecks(): Check[] {
           "use a kernel with CONFIG_PACKET, and let tcpdrop open AF_PACKET sockets",
         ),
   ];
+}
+
+/**
+ * Open the capture's socket (src/wire/packet-socket.ts) in a throwaway namespace, through koffi
+ * as the capture does: a kernel without CONFIG_PACKET, or a security module that denies packet
+ * sockets, leaves runs without packets.
+ */
+function probePacketSocket(): ProbeResult {
+  const koffi = createRequire(fromRoot("package.json")).resolve("koffi");
+  const script = [
+    `const koffi = require(${JSON.stringify(koffi)});`,
+    'const socket = koffi.load("libc.so.6").func("int socket(int, int, int)");',
+    `if (socket(${AF_PACKET}, ${SOCK_DGRAM}, ${ETH_P_ALL_NET}) >= 0) process.exit(0);`,
+    "const errno = koffi.errno();",
+    "const name = Object.keys(koffi.os.errno).find((k) => koffi.os.errno[k] === errno);",
+    'console.error("socket(AF_PACKET) failed: " + (name ?? errno));',
+    "process.exit(1);",
+  ].join("\n");
+  return inFreshNetns([process.execPath, "-e", script]);
 }
 
 function probeCheck([id, title]: readonly [string, string], r: ProbeResult, ok: string): Check {

@@ -1,11 +1,8 @@
 // Can this process build a lab? It needs root (an ordinary user's tcpdrop has re-executed itself
 // as root inside a user namespace by now, see userns.ts) and the iproute2 and util-linux tools.
-// Also the probes `tcpdrop doctor` runs in a throwaway network namespace: veth, routes, sysctls,
-// the capture's packet socket.
+// Also the probes `tcpdrop doctor` runs in a throwaway network namespace: veth, routes, sysctls.
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import { SetupError } from "../errors.js";
-import { fromRoot } from "../package-root.js";
 import { childProcess } from "./child-process.js";
 import { onPath } from "./on-path.js";
 import { REPORTED_SYSCTLS } from "./sysctl.js";
@@ -96,23 +93,4 @@ export function probeSysctls(): ProbeResult & { values: Record<string, string> }
   const values: Record<string, string> = {};
   if (r.ok) for (const [i, key] of LAB_SYSCTLS.entries()) values[key] = lines[i] ?? "?";
   return { ...r, values };
-}
-
-/**
- * Open the capture's socket (src/wire/packet-socket.ts: AF_PACKET, SOCK_DGRAM, ETH_P_ALL) in a
- * throwaway namespace, through koffi as the capture does: a kernel without CONFIG_PACKET, or a
- * security module that denies packet sockets, leaves runs without packets.
- */
-export function probePacketSocket(): ProbeResult {
-  const koffi = createRequire(fromRoot("package.json")).resolve("koffi");
-  const script = [
-    `const koffi = require(${JSON.stringify(koffi)});`,
-    'const socket = koffi.load("libc.so.6").func("int socket(int, int, int)");',
-    "if (socket(17, 2, 0x0300) >= 0) process.exit(0);",
-    "const errno = koffi.errno();",
-    "const name = Object.keys(koffi.os.errno).find((k) => koffi.os.errno[k] === errno);",
-    'console.error("socket(AF_PACKET) failed: " + (name ?? errno));',
-    "process.exit(1);",
-  ].join("\n");
-  return inFreshNetns([process.execPath, "-e", script]);
 }

@@ -66,16 +66,19 @@ export async function startCapture(
 }
 
 /**
- * The capture socket's receive buffer: how many frames the kernel queues for it while tcpdrop's
- * event loop is busy elsewhere (past it, it drops them and counts droppedByKernel). One
- * connection of each workload puts a few hundred packets on the router's links in a whole run
- * (`run all --detect all`: at most 516 counted, nat-idle-timeout, each seen arriving and
- * leaving), which 2 MiB holds several times over. Thousands of connections, or a user's own
- * program (which may move any amount of data), get 8 MiB. The kernel allocates nothing ahead:
- * it is a limit on what is queued.
+ * The capture socket's receive buffer: how much the kernel queues for it while tcpdrop's event
+ * loop is busy elsewhere (past it, it drops frames and counts droppedByKernel). The kernel
+ * allocates nothing ahead, but charges each queued frame with the whole packet's memory, not
+ * the snap length: a small segment about 1 KiB, a large one on the lab's veths (GSO) up to
+ * ~64 KiB. One connection of each workload puts a few hundred small packets on the router's
+ * links in a whole run (`run all --detect all`: at most 516 counted, nat-idle-timeout, each
+ * seen arriving and leaving), which 2 MiB holds. Thousands of connections get 8 MiB. A user's
+ * own programs may move any amount of data in large segments: 400 MB between two programs
+ * dropped 209 frames with 8 MiB and none with 64 MiB (test/e2e/program-capture.test.ts).
  */
 export function captureBufferKiB(settings: Settings): number {
-  return (settings.connections ?? 1) > 1 || settings.programs ? 8192 : 2048;
+  if (settings.programs) return 65536;
+  return (settings.connections ?? 1) > 1 ? 8192 : 2048;
 }
 
 /** At scale the JSON lists no packets (nor calls), unless --events all. */
@@ -204,7 +207,7 @@ export function attachPackets(
     status: "captured",
     count: log.count,
     byKind,
-    droppedByKernel: result.stats.droppedByKernel,
+    droppedByKernel: result.droppedByKernel,
     ...(counted ? { routerReceived: counted.inReceives, routerSent: counted.outRequests } : {}),
     capturedReceived: window.received,
     capturedSent: window.sent,

@@ -20,7 +20,7 @@ export interface CaptureOptions {
   ownAddresses: string[];
   /** Bytes kept of each frame, its cooked header included (headers are enough; default 256). */
   snaplen?: number;
-  /** The socket's receive buffer in KiB (tcpdump's -B; default 8192). */
+  /** The socket's receive buffer in KiB, a limit on what is queued (SO_RCVBUF; default 8192). */
   bufferKiB?: number;
   /** Each packet kept (what the router received, and sent itself), as it comes. */
   onPacket: (packet: CapturedPacket) => void;
@@ -44,29 +44,16 @@ export interface CaptureHeader {
   snaplen: number;
 }
 
-export interface CaptureStats {
-  /** Frames read, both copies of forwarded packets included. */
-  frames: number;
-  /** The same, in libpcap's words ("packets captured"). */
-  captured: number;
-  /** Frames the kernel passed to the socket, drops included ("received by filter"). */
-  receivedByFilter: number;
-  /** Frames the kernel dropped, the socket's buffer full ("dropped by kernel"). */
-  droppedByKernel: number;
-}
-
 export interface CaptureResult {
   header: CaptureHeader;
-  stats: CaptureStats;
-  /** The clock pairing at start and at stop (their difference is the drift during the run). */
-  clocks: { start: ClockPair; stop: ClockPair };
+  /** Frames the kernel dropped, the socket's buffer full (0 when the capture is whole). */
+  droppedByKernel: number;
 }
 
 /** Frames read at most each time the socket is ready (thousands of connections keep it so). */
 const FRAMES_PER_WAKE = 512;
 
 export class Capture {
-  private frames = 0;
   private readonly own: Set<string>;
   private readonly onPacket: (packet: CapturedPacket) => void;
   private closing: Promise<void> | undefined;
@@ -97,9 +84,14 @@ export class Capture {
       throw new SetupError(`packet capture: ${(err as Error).message}`);
     }
     const capture = new Capture(options.netns, socket, takePoller(), sampleClocks(), options);
-    // a bounded read per wake-up, so that a busy lab cannot keep the event loop from the
-    // rest of the run; the epoll loop wakes again while frames are left
-    capture.poller.watch(socket.fd, EPOLLIN, () => capture.readSome());
+    try {
+      // a bounded read per wake-up, so that a busy lab cannot keep the event loop from the
+      // rest of the run; the epoll loop wakes again while frames are left
+      capture.poller.watch(socket.fd, EPOLLIN, () => capture.readSome());
+    } catch (err) {
+      capture.kill();
+      throw new SetupError(`packet capture: ${(err as Error).message}`);
+    }
     return capture;
   }
 
@@ -116,17 +108,16 @@ export class Capture {
 
   /** Read the frames the kernel has queued for the capture so far (at most `max`). */
   drain(max?: number): void {
-    if (this.closing) return;
+    if (this.closing || this.failure) return;
     this.socket.drain((frame) => this.receive(frame), max);
   }
 
   private receive(frame: FrameView): void {
-    this.frames++;
     const { data: view } = frame;
     // an outgoing frame is the router's own (kept) or a forwarded copy of one seen arriving
     // (half of all frames: dropped before they are decoded); link-local sources (IPv6
     // neighbour discovery) are never forwarded
-    const sentFromAddress = sentFrom(LINKTYPE_LINUX_SLL2, view);
+    const sentFromAddress = sentFrom(view);
     if (
       sentFromAddress !== null &&
       !this.own.has(sentFromAddress) &&
@@ -139,7 +130,7 @@ export class Capture {
       tsNs,
       origLen: frame.origLen,
       data: view,
-      decoded: decodeFrame(LINKTYPE_LINUX_SLL2, view),
+      decoded: decodeFrame(view),
     });
   }
 
@@ -158,28 +149,23 @@ export class Capture {
       this.kill();
       throw new SetupError(`packet capture: ${(err as Error).message}`);
     }
-    const counts = this.socket.statistics();
-    this.release(() => this.socket.close());
+    const droppedByKernel = this.socket.droppedFrames();
+    this.release();
     return {
-      header: { linktype: LINKTYPE_LINUX_SLL2, snaplen: this.socket.snapLength },
-      stats: {
-        frames: this.frames,
-        captured: this.frames,
-        receivedByFilter: counts.received,
-        droppedByKernel: counts.dropped,
-      },
-      clocks: { start: this.clock, stop: sampleClocks() },
+      header: { linktype: LINKTYPE_LINUX_SLL2, snaplen: this.socket.snaplen },
+      droppedByKernel,
     };
   }
 
   /** Stop at once (teardown after an error); a capture stopped already ends itself. */
   kill(): void {
-    this.release(() => this.socket.closeNow());
+    this.release();
   }
 
-  private release(close: () => Promise<void> | void): void {
+  /** Close the socket (on a worker thread: packet-socket.ts), then give the epoll loop back. */
+  private release(): void {
     if (this.closing) return;
     this.poller.unwatch(this.socket.fd);
-    this.closing = Promise.resolve(close()).then(() => releasePoller());
+    this.closing = this.socket.close().then(() => releasePoller());
   }
 }

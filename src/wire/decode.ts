@@ -1,12 +1,13 @@
 // Decodes one captured frame into the few fields a TCP story needs: addresses, ports, flags,
 // sequence numbers, payload length, window, and for ICMP errors the connection the error is
-// about (the inner 4-tuple quoted from the offending segment). IPv4 and IPv6; link types
-// Linux cooked v1/v2 (what `tcpdump -i any` gives), Ethernet and raw IP.
+// about (the inner 4-tuple quoted from the offending segment). IPv4 and IPv6, in the frames the
+// capture reads (packet-socket.ts): Linux cooked v2, as `tcpdump -i any` writes them.
 
-export const LINKTYPE_ETHERNET = 1;
-export const LINKTYPE_RAW = 101;
-export const LINKTYPE_LINUX_SLL = 113;
+/** The frames' link type in a pcapng file: Linux cooked v2. */
 export const LINKTYPE_LINUX_SLL2 = 276;
+/** A cooked v2 header's length: protocol, reserved, ifindex, ARPHRD type, packet type, address
+ * length, address (8 bytes). */
+export const SLL2_HEADER = 20;
 /** Linux packet type of a frame the host itself sent (sll_pkttype). */
 export const PACKET_OUTGOING = 4;
 
@@ -48,54 +49,43 @@ const FLAG_BITS: [number, TcpFlag][] = [
   [0x20, "URG"],
 ];
 
-/** Where a frame's IP header starts, and what the link layer says; null when not IP. */
+/** Where a frame's IP header starts, and what its cooked v2 header says; null when not IP. */
 interface LinkLayer {
   off: number;
   ethertype: number;
   outgoing: boolean;
-  ifindex?: number;
+  ifindex: number;
 }
 
-function linkLayer(linktype: number, data: Buffer): LinkLayer | null {
-  if (linktype === LINKTYPE_LINUX_SLL2) {
-    if (data.length < 20) return null;
-    const outgoing = data[10] === PACKET_OUTGOING;
-    return { off: 20, ethertype: data.readUInt16BE(0), outgoing, ifindex: data.readUInt32BE(4) };
-  }
-  if (linktype === LINKTYPE_LINUX_SLL) {
-    if (data.length < 16) return null;
-    const outgoing = data.readUInt16BE(0) === PACKET_OUTGOING;
-    return { off: 16, ethertype: data.readUInt16BE(14), outgoing };
-  }
-  if (linktype === LINKTYPE_ETHERNET) {
-    if (data.length < 14) return null;
-    return { off: 14, ethertype: data.readUInt16BE(12), outgoing: false };
-  }
-  if (linktype === LINKTYPE_RAW) {
-    const ethertype = (data[0] ?? 0) >> 4 === 6 ? 0x86dd : 0x0800;
-    return { off: 0, ethertype, outgoing: false };
-  }
-  return null;
+function linkLayer(data: Buffer): LinkLayer | null {
+  if (data.length < SLL2_HEADER) return null;
+  const outgoing = data[10] === PACKET_OUTGOING;
+  return {
+    off: SLL2_HEADER,
+    ethertype: data.readUInt16BE(0),
+    outgoing,
+    ifindex: data.readUInt32BE(4),
+  };
 }
 
 /** Decode a frame; null when it is not IPv4/IPv6 or too short to read. */
-export function decodeFrame(linktype: number, data: Buffer): DecodedPacket | null {
-  const link = linkLayer(linktype, data);
+export function decodeFrame(data: Buffer): DecodedPacket | null {
+  const link = linkLayer(data);
   if (!link) return null;
   const ip = decodeIp(link.ethertype, data, link.off);
   if (!ip) return null;
   const packet = ip as DecodedPacket;
   packet.outgoing = link.outgoing;
-  if (link.ifindex !== undefined) packet.ifindex = link.ifindex;
+  packet.ifindex = link.ifindex;
   return packet;
 }
 
 /**
- * The source address of a frame the capturing host sent (cooked captures only), read without
- * decoding the rest; null for a frame it received, or one decodeFrame would not decode.
+ * The source address of a frame the capturing host sent, read without decoding the rest;
+ * null for a frame it received, or one decodeFrame would not decode.
  */
-export function sentFrom(linktype: number, data: Buffer): string | null {
-  const link = linkLayer(linktype, data);
+export function sentFrom(data: Buffer): string | null {
+  const link = linkLayer(data);
   if (!link?.outgoing) return null;
   const { ethertype, off } = link;
   if (ethertype === 0x0800) return data.length < off + 20 ? null : ipv4(data, off + 12);

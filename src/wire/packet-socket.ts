@@ -26,9 +26,10 @@ import {
   sys,
 } from "../agent/libc.js";
 import { inNetns } from "../lab/netns.js";
+import { SLL2_HEADER } from "./decode.js";
 
 /** htons(ETH_P_ALL): every protocol. */
-const ETH_P_ALL_NET = 0x0300;
+export const ETH_P_ALL_NET = 0x0300;
 const SOL_PACKET = 263;
 const PACKET_STATISTICS = 6;
 const SO_RCVBUF = 8;
@@ -41,9 +42,6 @@ const SIOCGSTAMPNS = 0x8907;
 const MSG_TRUNC = 0x20;
 const ENOENT = 2;
 
-/** LINKTYPE_LINUX_SLL2's header: protocol, reserved, ifindex, ARPHRD type, packet type,
- * address length, address (8 bytes). */
-export const SLL2_HEADER = 20;
 /** struct sockaddr_ll. */
 const SOCKADDR_LL = 20;
 
@@ -58,25 +56,19 @@ export interface FrameView {
   stampNs(): bigint;
 }
 
-export interface PacketCounts {
-  /** Frames the kernel passed to the socket (drops included): libpcap's "received by filter". */
-  received: number;
-  /** Frames dropped because the socket's buffer was full: "dropped by kernel". */
-  dropped: number;
-}
-
 export class PacketSocket {
   private readonly addr = Buffer.alloc(SOCKADDR_LL);
   private readonly addrLen = Buffer.alloc(4);
   private readonly stamp = Buffer.alloc(16);
-  private readonly counts: PacketCounts = { received: 0, dropped: 0 };
+  /** Frames the kernel dropped, the buffer full, as counted so far. */
+  private dropped = 0;
   /** The frame being read: its cooked header, then the packet (`payload`). */
   private readonly frame: Buffer;
   private readonly payload: Buffer;
 
   private constructor(
     readonly fd: number,
-    private readonly snaplen: number,
+    readonly snaplen: number,
   ) {
     this.frame = Buffer.alloc(snaplen);
     this.payload = this.frame.subarray(SLL2_HEADER);
@@ -89,15 +81,21 @@ export class PacketSocket {
     );
     if (fd < 0) throw new Error(`packet socket: ${errnoName(lastErrno())}`);
     const size = int32(bufferBytes);
-    // past net.core.rmem_max needs CAP_NET_ADMIN, which root (or a rootless run's user
-    // namespace root) has in the lab; else the kernel's cap is taken
+    // past net.core.rmem_max needs CAP_NET_ADMIN in the machine's own user namespace, which
+    // root has; a rootless run gets the machine's net.core.rmem_max, and what does not fit is
+    // counted as dropped
     if (sys.setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, size, 4) !== 0) {
       sys.setsockopt(fd, SOL_SOCKET, SO_RCVBUF, size, 4);
     }
     const socket = new PacketSocket(fd, snaplen);
-    // the first SIOCGSTAMPNS turns time stamping on for the frames that follow (ENOENT: none
-    // read yet)
-    socket.readStamp();
+    try {
+      // the first SIOCGSTAMPNS turns time stamping on for the frames that follow (ENOENT:
+      // none read yet)
+      socket.readStamp();
+    } catch (err) {
+      sys.close(fd);
+      throw err;
+    }
     return socket;
   }
 
@@ -127,7 +125,7 @@ export class PacketSocket {
         if (errno === EAGAIN) break;
         throw new Error(`packet socket: recvfrom: ${errnoName(errno)}`);
       }
-      this.cookedHeader(this.frame);
+      cookedV2Header(this.addr, this.frame);
       view.origLen = SLL2_HEADER + n;
       view.data = this.frame.subarray(0, SLL2_HEADER + Math.min(n, payload.length));
       onFrame(view);
@@ -151,15 +149,14 @@ export class PacketSocket {
     }
   }
 
-  /** The kernel's counts since the last call, added up (reading them resets them). */
-  statistics(): PacketCounts {
-    const stats = Buffer.alloc(8);
-    const len = int32(8);
-    if (sys.getsockopt(this.fd, SOL_PACKET, PACKET_STATISTICS, stats, len) === 0) {
-      this.counts.received += stats.readUInt32LE(0);
-      this.counts.dropped += stats.readUInt32LE(4);
+  /** Frames the kernel dropped so far, its buffer full (PACKET_STATISTICS' tp_drops; reading
+   * them resets the kernel's count, so they are added up here). */
+  droppedFrames(): number {
+    const stats = Buffer.alloc(8); // struct tpacket_stats { tp_packets, tp_drops }
+    if (sys.getsockopt(this.fd, SOL_PACKET, PACKET_STATISTICS, stats, int32(8)) === 0) {
+      this.dropped += stats.readUInt32LE(4);
     }
-    return { ...this.counts };
+    return this.dropped;
   }
 
   /**
@@ -173,27 +170,6 @@ export class PacketSocket {
     });
   }
 
-  /** Close at once, on this thread (an error's teardown). */
-  closeNow(): void {
-    sys.close(this.fd);
-  }
-
-  get snapLength(): number {
-    return this.snaplen;
-  }
-
-  /** sockaddr_ll -> the cooked v2 header libpcap writes for the "any" device. */
-  private cookedHeader(out: Buffer): void {
-    const a = this.addr;
-    out.writeUInt16BE(a.readUInt16BE(2), 0); // protocol, as on the wire
-    out.writeUInt16BE(0, 2);
-    out.writeUInt32BE(a.readInt32LE(4) >>> 0, 4); // ifindex
-    out.writeUInt16BE(a.readUInt16LE(8), 8); // ARPHRD type
-    out[10] = a[10]; // packet type: PACKET_HOST, PACKET_OUTGOING...
-    out[11] = a[11]; // address length
-    a.copy(out, 12, 12, 20);
-  }
-
   private readStamp(): bigint {
     if (sys.ioctl(this.fd, SIOCGSTAMPNS, this.stamp) !== 0) {
       const errno = lastErrno();
@@ -202,4 +178,19 @@ export class PacketSocket {
     }
     return this.stamp.readBigInt64LE(0) * 1_000_000_000n + this.stamp.readBigInt64LE(8);
   }
+}
+
+/**
+ * The cooked v2 header libpcap writes for the "any" device (LINKTYPE_LINUX_SLL2), from the
+ * struct sockaddr_ll that recvfrom(2) filled in for the frame, into the first 20 bytes of `out`.
+ */
+export function cookedV2Header(sockaddrLl: Buffer, out: Buffer): void {
+  const a = sockaddrLl;
+  out.writeUInt16BE(a.readUInt16BE(2), 0); // protocol (sll_protocol is already big-endian)
+  out.writeUInt16BE(0, 2); // reserved
+  out.writeUInt32BE(a.readInt32LE(4) >>> 0, 4); // interface index
+  out.writeUInt16BE(a.readUInt16LE(8), 8); // ARPHRD type
+  out[10] = a[10]; // packet type: PACKET_HOST, PACKET_OUTGOING...
+  out[11] = a[11]; // link-layer address length
+  a.copy(out, 12, 12, 20); // link-layer address
 }
