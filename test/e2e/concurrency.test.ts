@@ -108,8 +108,10 @@ describe.skipIf(!isRoot)("concurrency: several tcpdrops at once", () => {
     expect(overlaps).toEqual([]);
     expect(looks).toBeGreaterThan(5);
 
-    // each run saw its labs: two labs of three hosts, and the rebooted server
-    for (const w of runs) expect(w.labNetns.size).toBeGreaterThanOrEqual(6);
+    // each run's watcher saw its labs, so that the overlap check above looked at something: at
+    // least crash-reboot's three hosts and its rebooted server, which live for seconds.
+    // peer-close's lab lives a few tens of ms, which a look every 25 ms may miss altogether
+    for (const w of runs) expect(w.labNetns.size).toBeGreaterThanOrEqual(4);
 
     // nothing of any run is left within ~1 s, and the machine is as it was
     const left = await Promise.all(runs.map((w) => w.settle(1000)));
