@@ -73,8 +73,9 @@ export async function startCapture(
  * ~64 KiB. One connection of each workload puts a few hundred small packets on the router's
  * links in a whole run (`run all --detect all`: at most 516 counted, nat-idle-timeout, each
  * seen arriving and leaving), which 2 MiB holds. Thousands of connections get 8 MiB. A user's
- * own programs may move any amount of data in large segments: 400 MB between two programs
- * dropped 209 frames with 8 MiB and none with 64 MiB (test/e2e/program-capture.test.ts).
+ * own programs may move any amount of data in large segments, and get 64 MiB:
+ * test/e2e/program-capture.test.ts moves 300 MB between two programs and drops none (with
+ * 8 MiB, it failed).
  */
 export function captureBufferKiB(settings: Settings): number {
   if (settings.programs) return 65536;

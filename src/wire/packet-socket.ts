@@ -3,9 +3,9 @@
 // of every frame that arrives at or leaves any of the namespace's links, links made later
 // included (the socket is bound to no device), stamped with CLOCK_REALTIME as it passes.
 //
-// It is read with recvfrom(2), not through a memory-mapped ring as libpcap does: releasing a
-// ring costs an RCU grace period when the socket closes, on top of the one every packet socket
-// waits for. The socket is SOCK_DGRAM ("cooked"): the kernel strips each frame's link header
+// It is read with recvfrom(2), not through a memory-mapped ring as libpcap does: a ring costs
+// an RCU grace period when it is set up, and another when the socket closes, on top of the one
+// every packet socket waits for at close. The socket is SOCK_DGRAM ("cooked"): the kernel strips each frame's link header
 // and says in the sender's address which link, which direction and which protocol it was, from
 // which this builds the 20-byte Linux "cooked v2" header (LINKTYPE_LINUX_SLL2) that
 // `tcpdump -i any` writes, so that the frames decode and land in a pcapng exactly as before.
@@ -101,14 +101,12 @@ export class PacketSocket {
 
   /**
    * Hand `onFrame` the frames queued now, oldest first, up to `max` of them (a busy link queues
-   * new ones as fast as they are read, so a reader that wants to yield says how many it takes);
-   * returns how many were read.
+   * new ones as fast as they are read, so a reader that wants to yield says how many it takes).
    */
-  drain(onFrame: (frame: FrameView) => void, max = Number.POSITIVE_INFINITY): number {
+  drain(onFrame: (frame: FrameView) => void, max = Number.POSITIVE_INFINITY): void {
     const { payload } = this;
     const view = { origLen: 0, data: this.frame, stampNs: () => this.readStamp() };
-    let taken = 0;
-    for (; taken < max; taken++) {
+    for (let taken = 0; taken < max; taken++) {
       this.addrLen.writeUInt32LE(SOCKADDR_LL);
       const n = Number(
         sys.recvfrom(
@@ -122,7 +120,7 @@ export class PacketSocket {
       );
       if (n < 0) {
         const errno = lastErrno();
-        if (errno === EAGAIN) break;
+        if (errno === EAGAIN) return;
         throw new Error(`packet socket: recvfrom: ${errnoName(errno)}`);
       }
       cookedV2Header(this.addr, this.frame);
@@ -130,7 +128,6 @@ export class PacketSocket {
       view.data = this.frame.subarray(0, SLL2_HEADER + Math.min(n, payload.length));
       onFrame(view);
     }
-    return taken;
   }
 
   /**

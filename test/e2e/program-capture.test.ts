@@ -1,8 +1,8 @@
 // End to end, as root: the capture keeps up with a user's programs moving bulk data. The lab's
 // veths carry large segments (GSO, ~64 KiB each), and the capture socket's buffer is charged
-// with each one's whole size while tcpdrop's event loop is busy elsewhere: with 8 MiB it held
-// ~128 of them, and 400 MB between two programs lost frames (droppedByKernel 209); a program
-// run gets 64 MiB (runner/wire.ts, captureBufferKiB).
+// with each one's whole size while tcpdrop's event loop is busy elsewhere: 8 MiB holds ~128 of
+// them, and this test then failed (frames dropped); a program run gets 64 MiB
+// (runner/wire.ts, captureBufferKiB).
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { isRoot, runJson } from "./helpers.js";
