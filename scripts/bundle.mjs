@@ -8,7 +8,7 @@
 // dist/bundle/agent/agent.cjs, started the same way. dist/bundle/meta.json is
 // esbuild's account of which sources went into which file.
 //
-// koffi stays outside: it is a native addon that finds its .node file next to its own code.
+// koffi stays outside: it is a native addon, loaded from its own install (src/agent/koffi.ts).
 // commander requires node:child_process at load for its executable subcommands, which tcpdrop
 // has none of: its copy is loaded on first use instead (child_process brings net, dgram and
 // their internals, ~7 ms when nothing else has loaded them). chalk's `import process from "node:process"` is the global process object: an ES

@@ -1,6 +1,6 @@
 // Direct libc bindings through koffi: every socket call the agent makes is one real syscall,
 // with the return value and errno a C program would see. Constants are Linux x86_64/aarch64.
-import koffi from "koffi";
+import koffi from "./koffi.js";
 
 const libc = koffi.load("libc.so.6");
 

@@ -19,7 +19,7 @@
 // SIGPIPE) and none blocked. Its exit is polled with waitpid(WNOHANG): libuv reaps only its own
 // children.
 import { constants } from "node:os";
-import koffi from "koffi";
+import koffi from "../agent/koffi.js";
 import { errnoName, sys } from "../agent/libc.js";
 import { sleep } from "../clock.js";
 import { whereOnPath } from "./on-path.js";

@@ -2,7 +2,7 @@
 // (posix-spawn.ts says why). The tool's input is written to a pipe before it starts (a lab's
 // batches are a few kB, well under a pipe's 64 kB), its stdout goes to /dev/null and its
 // stderr to a memfd, read once it has exited.
-import koffi from "koffi";
+import koffi from "../agent/koffi.js";
 import { c, errnoName, pipe, posixSpawn, waitExit } from "./posix-spawn.js";
 
 const MFD_CLOEXEC = 1;

@@ -2,7 +2,7 @@
 // CLOCK_MONOTONIC (process.hrtime). This reads both clocks close together, several times,
 // and keeps the tightest pair, so that a packet's time converts to the calls' clock with an
 // error of about a microsecond (the width of the tightest bracket, reported as `errorNs`).
-import koffi from "koffi";
+import koffi from "../agent/koffi.js";
 
 const CLOCK_REALTIME = 0;
 let clockGettime: ((clock: number, ts: Buffer) => number) | null = null;

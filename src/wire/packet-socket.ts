@@ -11,7 +11,7 @@
 // `tcpdump -i any` writes, so that the frames decode and land in a pcapng exactly as before.
 // The socket lives in tcpdrop's own process: a killed tcpdrop takes it (and its hold on the
 // router's namespace) with it.
-import koffi from "koffi";
+import koffi from "../agent/koffi.js";
 import {
   AF_PACKET,
   EAGAIN,
