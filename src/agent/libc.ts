@@ -7,8 +7,11 @@ const libc = koffi.load("libc.so.6");
 export const AF_INET = 2;
 export const AF_INET6 = 10;
 export const AF_PACKET = 17;
+export const AF_NETLINK = 16;
+export const NETLINK_ROUTE = 0;
 export const SOCK_STREAM = 1;
 export const SOCK_DGRAM = 2;
+export const SOCK_RAW = 3;
 export const SOCK_NONBLOCK = 0o4000;
 export const SOCK_CLOEXEC = 0o2000000;
 export const SOL_SOCKET = 1;
@@ -62,6 +65,8 @@ export const sys = {
   recvfrom: libc.func(
     "long recvfrom(int fd, void *buf, size_t len, int flags, void *addr, void *addrlen)",
   ),
+  /** A link's index in the calling thread's namespace (src/lab/rtnetlink.ts); 0: none. */
+  if_nametoindex: libc.func("unsigned int if_nametoindex(const char *name)"),
   ioctl: libc.func("int ioctl(int fd, unsigned long request, void *arg)"),
   send: libc.func("long send(int fd, const void *buf, size_t len, int flags)"),
   shutdown: libc.func("int shutdown(int fd, int how)"),

@@ -13,8 +13,8 @@ export interface AddressPlan {
   serverSubnet: string;
   /** A single host route's length: /32 or /128. */
   hostPrefix: number;
-  /** IPv6 addresses take "nodad" so that they work at once (no duplicate address detection). */
-  addrFlags: string;
+  /** IPv6 addresses are "nodad", so that they work at once (no duplicate address detection). */
+  nodad: boolean;
 }
 
 export const IPV4: AddressPlan = {
@@ -27,7 +27,7 @@ export const IPV4: AddressPlan = {
   clientSubnet: "198.51.100.0/24",
   serverSubnet: "203.0.113.0/24",
   hostPrefix: 32,
-  addrFlags: "",
+  nodad: false,
 };
 
 export const IPV6: AddressPlan = {
@@ -40,7 +40,7 @@ export const IPV6: AddressPlan = {
   clientSubnet: "2001:db8:1::/64",
   serverSubnet: "2001:db8:2::/64",
   hostPrefix: 128,
-  addrFlags: " nodad",
+  nodad: true,
 };
 
 export const SERVER_PORT = 7000;

@@ -19,7 +19,7 @@ import { listenAgain } from "./listen-again.js";
 import { addNicQueue } from "./nic-queue.js";
 import { spawnsSettled } from "./posix-spawn.js";
 import { hostSysctls } from "./sysctl.js";
-import { hostConfig, prepareHost, routerServerSide } from "./topology.js";
+import { prepareHost, reconnectServer } from "./topology.js";
 
 export type { LabOptions };
 
@@ -213,8 +213,7 @@ export class Lab {
     const { plan } = this;
     this.hosts.server = booted.host;
     this.watchHost(booted.host);
-    await ipBatch(this.router, routerServerSide(plan, booted.host.netns), "reconnect the server");
-    await ipBatch(booted.host, hostConfig(plan, "server"), "configure the rebooted server");
+    reconnectServer(plan, this.router, booted.host);
     if (this.options.nicQueue) await addNicQueue(booted.host);
     if (booted.agent === null) {
       // The user's server starts again on the rebooted host (as a service would at boot).

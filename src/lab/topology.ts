@@ -1,9 +1,10 @@
-// The `ip` commands that wire the lab: veth pairs created inside the router's namespace (their
-// far ends are moved straight into the client's and the server's), addresses from the plan,
-// and on each end host one route, to the other lab subnet, via the router. Nothing else.
+// What wires the lab: veth pairs created inside the router's namespace (their far ends are
+// moved straight into the client's and the server's), addresses from the plan, and on each end
+// host one route, to the other lab subnet, via the router. Nothing else. The steps are sent to
+// the kernel as rtnetlink requests from tcpdrop's own process (rtnetlink.ts).
 import type { AddressPlan } from "./addresses.js";
-import { ipBatch } from "./exec.js";
 import type { Host } from "./host.js";
+import { applySteps, type NetStep } from "./rtnetlink.js";
 import { hostSysctls } from "./sysctl.js";
 
 export async function wire(
@@ -14,17 +15,9 @@ export async function wire(
 ): Promise<Record<string, string>> {
   const { client, router, server } = hosts;
   await Promise.all([client, router, server].map((host) => prepareHost(plan, host)));
-  await ipBatch(
-    router,
-    [
-      `link add c0 type veth peer name eth0 netns ${client.netns}`,
-      "link set lo up",
-      `addr add ${plan.routerClient}/${plan.prefix} dev c0${plan.addrFlags}`,
-      "link set c0 up",
-      ...routerServerSide(plan, server.netns),
-    ],
-    "wire the router",
-  );
+  applySteps(router.netns, routerSteps(plan, client.netns, server.netns), "wire the router");
+  applySteps(client.netns, hostConfig(plan, "client"), "configure the client");
+  applySteps(server.netns, hostConfig(plan, "server"), "configure the server");
   // The router forwards and answers what it cannot deliver with ICMP, rate-limited as on a
   // stock router unless --icmp-ratelimit says otherwise (0 = off): see predict/icmp-ratelimit.ts.
   const forwarding: Record<string, string> =
@@ -35,9 +28,7 @@ export async function wire(
         }
       : { "net.ipv4.ip_forward": "1", ...icmpRatelimit(ROUTER_ICMP_SYSCTL.ipv4, icmpRatelimitMs) };
   // The router's limit as it is after setup, for the report and the model.
-  const [, , routerSysctls] = await Promise.all([
-    ipBatch(client, hostConfig(plan, "client"), "configure the client"),
-    ipBatch(server, hostConfig(plan, "server"), "configure the server"),
+  const [routerSysctls] = await Promise.all([
     hostSysctls(router, forwarding, [ROUTER_ICMP_SYSCTL[plan.family]]),
     hostSysctls(client, clientSysctls),
   ]);
@@ -71,25 +62,50 @@ export function prepareHost(plan: AddressPlan, host: Host): Promise<unknown> {
   );
 }
 
-/** The router's side of the server link (again after a reboot). */
-export function routerServerSide(plan: AddressPlan, serverNetns: string): string[] {
+/** The router's links: one veth pair to each end host, made here, the far end moved there. */
+export function routerSteps(
+  plan: AddressPlan,
+  clientNetns: string,
+  serverNetns: string,
+): NetStep[] {
   return [
-    `link add s0 type veth peer name eth0 netns ${serverNetns}`,
-    `addr add ${plan.routerServer}/${plan.prefix} dev s0${plan.addrFlags}`,
-    "link set s0 up",
+    { op: "veth", name: "c0", peer: "eth0", peerNetns: clientNetns },
+    { op: "up", name: "lo" },
+    address(plan, "c0", plan.routerClient),
+    { op: "up", name: "c0" },
+    ...routerServerSide(plan, serverNetns),
   ];
 }
 
+/** A rebooted server's new namespace, linked to the router as the old one was. */
+export function reconnectServer(plan: AddressPlan, router: Host, server: Host): void {
+  applySteps(router.netns, routerServerSide(plan, server.netns), "reconnect the server");
+  applySteps(server.netns, hostConfig(plan, "server"), "configure the rebooted server");
+}
+
+/** The router's side of the server link (again after a reboot). */
+export function routerServerSide(plan: AddressPlan, serverNetns: string): NetStep[] {
+  return [
+    { op: "veth", name: "s0", peer: "eth0", peerNetns: serverNetns },
+    address(plan, "s0", plan.routerServer),
+    { op: "up", name: "s0" },
+  ];
+}
+
+function address(plan: AddressPlan, name: string, ip: string): NetStep {
+  return { op: "address", name, cidr: `${ip}/${plan.prefix}`, nodad: plan.nodad };
+}
+
 /** An end host: its address, and a route to the other lab subnet only (no default route). */
-export function hostConfig(plan: AddressPlan, role: "client" | "server"): string[] {
+export function hostConfig(plan: AddressPlan, role: "client" | "server"): NetStep[] {
   const [ip, gateway, other] =
     role === "client"
       ? [plan.client, plan.routerClient, plan.serverSubnet]
       : [plan.server, plan.routerServer, plan.clientSubnet];
   return [
-    "link set lo up",
-    `addr add ${ip}/${plan.prefix} dev eth0${plan.addrFlags}`,
-    "link set eth0 up",
-    `route add ${other} via ${gateway}`,
+    { op: "up", name: "lo" },
+    address(plan, "eth0", ip),
+    { op: "up", name: "eth0" },
+    { op: "route", to: other, via: gateway },
   ];
 }
