@@ -213,7 +213,7 @@ export class Lab {
     const { plan } = this;
     this.hosts.server = booted.host;
     this.watchHost(booted.host);
-    reconnectServer(plan, this.router, booted.host);
+    await reconnectServer(plan, this.router, booted.host);
     if (this.options.nicQueue) await addNicQueue(booted.host);
     if (booted.agent === null) {
       // The user's server starts again on the rebooted host (as a service would at boot).

@@ -1,9 +1,9 @@
 // The lab's links, addresses and routes, asked of the kernel in rtnetlink(7) messages from
 // tcpdrop's own process. These are the requests that `ip link add NAME type veth peer name PEER
 // netns NS`, `ip link set NAME up`, `ip addr add ADDR/LEN dev NAME [nodad]` and `ip route add
-// NET/LEN via GW` send, one for one. Wiring a lab this way starts no process: the three
-// `nsenter → ip -batch` pairs it replaces took ~2.7 ms of CPU each, and a run waited for two of
-// them in a row. iproute2 still does everything a fault does to the lab (exec.ts).
+// NET/LEN via GW` send, one for one. Wiring a lab this way starts no process, where it took
+// three `nsenter → ip -batch` pairs, two of them waited for in a row (BENCHMARKS.md, section 4,
+// "Lab setup plus teardown"). iproute2 still does everything a fault does to the lab (exec.ts).
 //
 // Each request goes through a NETLINK_ROUTE socket made inside the host's namespace (a socket
 // acts on the namespace it was made in: netns.ts), asks for an acknowledgement, and is
@@ -35,6 +35,7 @@ export type NetStep =
   | { op: "route"; to: string; via: string };
 
 const RTM_NEWLINK = 16;
+const RTM_GETLINK = 18;
 const RTM_NEWADDR = 20;
 const RTM_NEWROUTE = 24;
 const NLMSG_ERROR = 2;
@@ -46,7 +47,9 @@ const NEW = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
 const IFF_UP = 0x1;
 const IFLA_IFNAME = 3;
 const IFLA_LINKINFO = 18;
+const IFLA_OPERSTATE = 16;
 const IFLA_NET_NS_FD = 28;
+const IF_OPER_UP = 6;
 const IFLA_INFO_KIND = 1;
 const IFLA_INFO_DATA = 2;
 const VETH_INFO_PEER = 1;
@@ -73,6 +76,42 @@ export function applySteps(netns: string, steps: NetStep[], what: string): void 
       sys.close(fd);
     }
   });
+}
+
+/**
+ * Do these links carry traffic yet? Their operational state is UP once the kernel's link-watch
+ * work has seen their carrier, and that same work starts their transmit queue (see
+ * topology.ts's untilLinksUp).
+ */
+export function linksUp(netns: string, names: string[]): boolean {
+  return inNetns(netns, () => {
+    const fd = sys.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0) throw new SetupError(`no netlink socket: ${errnoName(lastErrno())}`);
+    try {
+      return names.every((name, seq) => operstate(fd, name, seq + 1) === IF_OPER_UP);
+    } finally {
+      sys.close(fd);
+    }
+  });
+}
+
+/** RTM_GETLINK for one link by name: its IFLA_OPERSTATE (-1: no such link, or no answer). */
+function operstate(fd: number, name: string, seq: number): number {
+  const ask = message(RTM_GETLINK, NLM_F_REQUEST, seq, [
+    ifinfomsg(0, 0),
+    attr(IFLA_IFNAME, cString(name)),
+  ]);
+  if (sys.send(fd, ask, ask.length, 0) !== ask.length) return -1;
+  const answer = Buffer.alloc(4096);
+  const got = Number(sys.recv(fd, answer, answer.length, MSG_DONTWAIT));
+  if (got < 32 || answer.readUInt16LE(4) !== RTM_NEWLINK) return -1;
+  for (let at = 32; at + 4 <= got; ) {
+    const length = answer.readUInt16LE(at);
+    if (length < 4) break;
+    if (answer.readUInt16LE(at + 2) === IFLA_OPERSTATE) return answer[at + 4];
+    at += align(length);
+  }
+  return -1;
 }
 
 /** Send one step's message and read the kernel's acknowledgement. */
@@ -124,11 +163,7 @@ export function asIp(step: NetStep): string {
  * The rtnetlink message for one step (sequence number `seq`), given what the namespace says:
  * the descriptor of a veth peer's namespace, the index of the link an address goes on.
  */
-export function encode(
-  step: NetStep,
-  seq: number,
-  found: { peerNetnsFd: number; index: number },
-): Buffer {
+function encode(step: NetStep, seq: number, found: { peerNetnsFd: number; index: number }): Buffer {
   switch (step.op) {
     case "veth": {
       const peer = concat([ifinfomsg(0, 0), attr(IFLA_IFNAME, cString(step.peer))]);

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { SetupError } from "../../src/errors.js";
 import { type AddressPlan, IPV4, IPV6 } from "../../src/lab/addresses.js";
 import { Host } from "../../src/lab/host.js";
-import { applySteps, asIp, type NetStep } from "../../src/lab/rtnetlink.js";
+import { applySteps, asIp, linksUp, type NetStep } from "../../src/lab/rtnetlink.js";
 import { hostConfig, prepareHost, routerSteps, wire } from "../../src/lab/topology.js";
 import { isRoot } from "./helpers.js";
 
@@ -72,6 +72,9 @@ describe.skipIf(!isRoot)("the lab wired with rtnetlink", () => {
       const theirs = await threeHosts();
       try {
         await wire(plan, ours, {});
+        // the lab counts as wired once the router's ends carry traffic (topology.ts)
+        expect(linksUp(ours.router.netns, ["c0", "s0"])).toBe(true);
+        expect(linksUp(ours.router.netns, ["c0", "nowhere0"])).toBe(false);
         await wireWithIp(plan, theirs);
         await settle();
         for (const name of ["client", "router", "server"] as const)
