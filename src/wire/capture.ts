@@ -11,6 +11,7 @@ import { SetupError } from "../errors.js";
 import { releasePoller, takePoller } from "../lab/shared-poller.js";
 import { type ClockPair, realtimeToMonotonicMs, sampleClocks } from "./clock.js";
 import { type DecodedPacket, decodeFrame, LINKTYPE_LINUX_SLL2, sentFrom } from "./decode.js";
+import { forwardedCopyFilter } from "./forwarded-filter.js";
 import { type FrameView, PacketSocket } from "./packet-socket.js";
 
 export interface CaptureOptions {
@@ -81,6 +82,12 @@ export class Capture {
         (options.bufferKiB ?? 8192) * 1024,
       );
     } catch (err) {
+      throw new SetupError(`packet capture: ${(err as Error).message}`);
+    }
+    try {
+      socket.attach(forwardedCopyFilter(options.ownAddresses));
+    } catch (err) {
+      void socket.close();
       throw new SetupError(`packet capture: ${(err as Error).message}`);
     }
     const capture = new Capture(options.netns, socket, takePoller(), sampleClocks(), options);

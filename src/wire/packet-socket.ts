@@ -138,9 +138,15 @@ export class PacketSocket {
   seal(): void {
     const keepNone = Buffer.alloc(8); // struct sock_filter { code: BPF_RET|BPF_K, jt, jf, k: 0 }
     keepNone.writeUInt16LE(BPF_RET_K, 0);
-    const program = Buffer.alloc(16); // struct sock_fprog { len: 1, filter }
-    program.writeUInt16LE(1, 0);
-    program.writeBigUInt64LE(koffi.address(keepNone), 8);
+    this.attach(keepNone);
+  }
+
+  /** Filter the frames with a classic BPF program (struct sock_filter[], 8 bytes each), in
+   * place of any before it. */
+  attach(filter: Buffer): void {
+    const program = Buffer.alloc(16); // struct sock_fprog { len, filter }
+    program.writeUInt16LE(filter.length / 8, 0);
+    program.writeBigUInt64LE(koffi.address(filter), 8);
     if (sys.setsockopt(this.fd, SOL_SOCKET, SO_ATTACH_FILTER, program, 16) !== 0) {
       throw new Error(`packet socket: SO_ATTACH_FILTER: ${errnoName(lastErrno())}`);
     }
