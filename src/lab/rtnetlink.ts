@@ -64,14 +64,21 @@ const RTN_UNICAST = 1;
 
 /** Make `steps` inside the namespace at `netns`, in order; the first refusal stops them. */
 export function applySteps(netns: string, steps: NetStep[], what: string): void {
-  inNetns(netns, () => {
+  withRouteSocket(netns, what, (fd) => {
+    steps.forEach((step, seq) => {
+      request(fd, step, seq + 1, what);
+    });
+  });
+}
+
+/** A NETLINK_ROUTE socket made inside the namespace at `netns`, for `use`, then closed. */
+function withRouteSocket<T>(netns: string, what: string, use: (fd: number) => T): T {
+  return inNetns(netns, () => {
     const fd = sys.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
     if (fd < 0)
       throw new SetupError(`lab step "${what}": no netlink socket: ${errnoName(lastErrno())}`);
     try {
-      steps.forEach((step, seq) => {
-        request(fd, step, seq + 1, what);
-      });
+      return use(fd);
     } finally {
       sys.close(fd);
     }
@@ -84,15 +91,9 @@ export function applySteps(netns: string, steps: NetStep[], what: string): void 
  * topology.ts's untilLinksUp).
  */
 export function linksUp(netns: string, names: string[]): boolean {
-  return inNetns(netns, () => {
-    const fd = sys.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-    if (fd < 0) throw new SetupError(`no netlink socket: ${errnoName(lastErrno())}`);
-    try {
-      return names.every((name, seq) => operstate(fd, name, seq + 1) === IF_OPER_UP);
-    } finally {
-      sys.close(fd);
-    }
-  });
+  return withRouteSocket(netns, "check the links", (fd) =>
+    names.every((name, seq) => operstate(fd, name, seq + 1) === IF_OPER_UP),
+  );
 }
 
 /** RTM_GETLINK for one link by name: its IFLA_OPERSTATE (-1: no such link, or no answer). */

@@ -21,7 +21,7 @@ export async function wire(
   applySteps(router.netns, routerSteps(plan, client.netns, server.netns), "wire the router");
   applySteps(client.netns, hostConfig(plan, "client"), "configure the client");
   applySteps(server.netns, hostConfig(plan, "server"), "configure the server");
-  const linksUp = untilLinksUp(router, ["c0", "s0"], "wire the router");
+  const routerEndsUp = untilLinksUp(router, ["c0", "s0"], "wire the router");
   // The router forwards and answers what it cannot deliver with ICMP, rate-limited as on a
   // stock router unless --icmp-ratelimit says otherwise (0 = off): see predict/icmp-ratelimit.ts.
   const forwarding: Record<string, string> =
@@ -35,7 +35,7 @@ export async function wire(
   const [routerSysctls] = await Promise.all([
     hostSysctls(router, forwarding, [ROUTER_ICMP_SYSCTL[plan.family]]),
     hostSysctls(client, clientSysctls),
-    linksUp,
+    routerEndsUp,
   ]);
   return routerSysctls;
 }
