@@ -3,9 +3,9 @@
 // - it resolves its per-platform package (@koromix/koffi-<os>-<arch>);
 // - that package reads the ELF header of Node's own executable to tell glibc from musl;
 // - the entry then wraps a few deprecated names.
-// That is ~5 ms of CPU in every tcpdrop start and in every agent process (`node -e` requiring the
-// binary took 1.8 ms against 7 ms through the entry). On Linux x64 and arm64 the glibc binary
-// is required straight from that package, the file koffi's entry would pick there. Anything
+// That is a few ms of CPU in every tcpdrop start and in every agent process, most of what
+// loading koffi costs (BENCHMARKS.md, section 5, times the start). On Linux x64 and arm64 the
+// glibc binary is required straight from that package, the file koffi's entry would pick. Anything
 // else takes koffi's own entry: musl (where the glibc binary does not load), another layout of
 // the package, or a binary of another version than the one package.json pins.
 import { createRequire } from "node:module";

@@ -101,11 +101,11 @@ const LINK_UP_BOUND_MS = 3000;
  * end, so without a carrier. When the far end comes up the kernel turns both carriers on, but
  * starts the router end's transmit queue only in its link-watch work, a moment later, which
  * also sets the link's operational state to UP; what that end sends before then is dropped.
- * Measured with `run peer-close --detect recv --packets off` on a machine busy making and
- * deleting other namespaces: without this check 9 of 750 runs connected a second late (a
- * lost first exchange, retransmitted after its one-second timeout); with it 0 of 750. In
- * those 750 the kernel answered UP at the first ask: asking (RTM_GETLINK) was enough to order
- * the run after the link-watch work under way.
+ * Without this check, `run peer-close --detect recv --packets off` repeated on a machine busy
+ * making and deleting other namespaces now and then connected a second late (a lost first
+ * exchange, retransmitted after its one-second timeout); with it, not once in as many runs
+ * (312d685 has the counts). The kernel answered UP at the first ask in those runs: asking
+ * (RTM_GETLINK) was enough to order the run after the link-watch work under way.
  */
 async function untilLinksUp(router: Host, names: string[], what: string): Promise<void> {
   const giveUp = nowMs() + LINK_UP_BOUND_MS;
