@@ -143,6 +143,12 @@ export function sockaddr(ip: string, port: number): Buffer {
   return buf;
 }
 
+/** An address's bytes in network order (4 or 16), as sockaddr() holds them. */
+export function addressBytes(ip: string): Buffer {
+  const raw = sockaddr(ip, 0);
+  return familyOf(ip) === AF_INET ? raw.subarray(4, 8) : raw.subarray(8, 24);
+}
+
 /** "2001:db8::2" -> its eight 16-bit groups. */
 function expandIpv6(ip: string): number[] {
   const [head, tail = ""] = ip.split("::");

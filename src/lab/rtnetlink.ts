@@ -11,9 +11,8 @@
 // request (as the ip command it stands for) and the errno.
 import { closeSync, openSync } from "node:fs";
 import {
-  AF_INET,
-  AF_INET6,
   AF_NETLINK,
+  addressBytes,
   errnoName,
   familyOf,
   lastErrno,
@@ -21,7 +20,6 @@ import {
   NETLINK_ROUTE,
   SOCK_CLOEXEC,
   SOCK_RAW,
-  sockaddr,
   sys,
 } from "../agent/libc.js";
 import { SetupError } from "../errors.js";
@@ -258,13 +256,4 @@ function u32(value: number): Buffer {
 function cidr(text: string): [string, number] {
   const [ip, length] = text.split("/");
   return [ip, Number(length)];
-}
-
-/** An address's bytes in network order, from the socket address the agents use. */
-function addressBytes(ip: string): Buffer {
-  const family = familyOf(ip);
-  const raw = sockaddr(ip, 0);
-  if (family === AF_INET) return raw.subarray(4, 8);
-  if (family === AF_INET6) return raw.subarray(8, 24);
-  throw new SetupError(`not an address: ${ip}`);
 }

@@ -9,7 +9,7 @@
 //
 // On a SOCK_DGRAM packet socket the filter sees each packet from its network header on, in
 // both directions; the packet's direction and protocol come from the kernel's ancillary loads.
-import { sockaddr } from "../agent/libc.js";
+import { addressBytes } from "../agent/libc.js";
 
 const BPF_LD_W_ABS = 0x20;
 const BPF_LD_H_ABS = 0x28;
@@ -83,7 +83,6 @@ function assemble(program: Insn[], labels: Map<string, number>): Buffer {
 
 /** An address as the 32-bit big-endian words a BPF load reads from the packet. */
 function words(ip: string): number[] {
-  const raw = sockaddr(ip, 0);
-  const bytes = ip.includes(":") ? raw.subarray(8, 24) : raw.subarray(4, 8);
+  const bytes = addressBytes(ip);
   return Array.from({ length: bytes.length / 4 }, (_, i) => bytes.readUInt32BE(4 * i));
 }
